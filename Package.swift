@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// SpikeChip: a discrete-event simulator of neuromorphic chips running spiking LLMs.
+///
+/// Modules follow the architecture: `SimKernel` (event queue, logical processes,
+/// partitions) knows nothing of neurons; `Energy` holds the energy stream every event
+/// produces; `Topology` reads chip descriptions; `Models` describes and loads LLMs;
+/// `Neurons` holds neuron models and spike encoders; `Mapping` compiles a model onto a
+/// chip; `Engine` is the chip itself; `Store` writes runs to SQLite; `Baselines`
+/// prices the same work on dense FP16/INT8 hardware; `SpikeChipCLI` is the `spikechip`
+/// command.
+let package = Package(
+    name: "SpikeChip",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "spikechip", targets: ["SpikeChipCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .target(name: "SimKernel"),
+        .target(name: "Energy", dependencies: ["SimKernel"]),
+        .target(name: "Topology", dependencies: ["Energy", "SimKernel", .product(name: "Yams", package: "Yams")]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Models", dependencies: ["COpenBLAS"]),
+        .target(name: "Neurons"),
+        .target(name: "Mapping", dependencies: ["Topology", "Models"]),
+        .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "Models"]),
+        .target(name: "Store", dependencies: ["Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(
+            name: "SpikeChipCLI",
+            dependencies: [
+                "SimKernel", "Energy", "Topology", "Models", "Neurons", "Mapping", "Engine", "Store", "Baselines",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "EnergyTests", dependencies: ["Energy"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Topology", "Models"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Mapping", "Topology", "Energy", "SimKernel", "Models"]),
+        .testTarget(name: "NeuronsTests", dependencies: ["Neurons"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Models"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,60 @@
+/// Running totals of the energy stream: by kind, by layer and by chip, plus operation counts.
+///
+/// The engine adds every record it emits here as well as handing it to its sink, so a
+/// run always knows its totals even when records are discarded. Because `Energy` is
+/// fixed point, `total` is exactly the sum of the stream whatever the order of records.
+public struct EnergyLedger: Sendable, Equatable {
+    @usableFromInline var _byKind: [Energy]
+    @usableFromInline var _countByKind: [UInt64]
+    @usableFromInline var _byLayer: [Energy]
+    @usableFromInline var _byChip: [Energy]
+    @usableFromInline var _records: UInt64 = 0
+
+    /// Energy per kind, indexed by `EnergyKind.rawValue`.
+    public var byKind: [Energy] { _byKind }
+    /// Operation counts per kind, indexed by `EnergyKind.rawValue`.
+    public var countByKind: [UInt64] { _countByKind }
+    /// Energy per layer; index `layers` collects records with no layer (-1) or beyond the range.
+    public var byLayer: [Energy] { _byLayer }
+    /// Energy per chip.
+    public var byChip: [Energy] { _byChip }
+    /// Number of records added.
+    public var records: UInt64 { _records }
+
+    public init(layers: Int, chips: Int) {
+        _byKind = Array(repeating: .zero, count: EnergyKind.allCases.count)
+        _countByKind = Array(repeating: 0, count: EnergyKind.allCases.count)
+        _byLayer = Array(repeating: .zero, count: layers + 1)
+        _byChip = Array(repeating: .zero, count: max(chips, 1))
+    }
+
+    /// Adds one record.
+    @inlinable
+    public mutating func add(_ r: EnergyRecord) {
+        let k = Int(r.kind.rawValue)
+        _byKind[k] += r.energy
+        _countByKind[k] &+= UInt64(r.count)
+        let l = Int(r.layer)
+        let li = (l >= 0 && l < _byLayer.count - 1) ? l : _byLayer.count - 1
+        _byLayer[li] += r.energy
+        if Int(r.chip) < _byChip.count { _byChip[Int(r.chip)] += r.energy }
+        _records &+= 1
+    }
+
+    /// Adds every record of `other` (e.g. the ledger of another partition or token).
+    public mutating func merge(_ other: EnergyLedger) {
+        precondition(other.byKind.count == byKind.count && other.byLayer.count == byLayer.count && other.byChip.count == byChip.count,
+                     "ledgers of different shapes")
+        for i in _byKind.indices { _byKind[i] += other._byKind[i]; _countByKind[i] &+= other._countByKind[i] }
+        for i in _byLayer.indices { _byLayer[i] += other._byLayer[i] }
+        for i in _byChip.indices { _byChip[i] += other._byChip[i] }
+        _records &+= other._records
+    }
+
+    /// Energy of one kind.
+    public func energy(_ kind: EnergyKind) -> Energy { byKind[Int(kind.rawValue)] }
+    /// Operation count of one kind.
+    public func count(_ kind: EnergyKind) -> UInt64 { countByKind[Int(kind.rawValue)] }
+    /// Total energy of every record.
+    public var total: Energy { byKind.reduce(.zero, +) }
+}

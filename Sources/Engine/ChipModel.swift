@@ -1,0 +1,55 @@
+import Energy
+import Mapping
+import SimKernel
+
+/// The chip as a discrete-event model: one logical process per core slot, holding the
+/// slot's router and whatever the mapping put on it (a crossbar tile, a splitter core,
+/// or a function unit with its encoder).
+///
+/// The spike source and the energy sink are generic parameters, called once per stage
+/// and once per batch of records; everything per event happens in the non-generic
+/// `ChipState`.
+public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel {
+    public typealias Payload = ChipMessage
+
+    @usableFromInline var _state: ChipState
+    /// Mapping, ledger, counters and all per-core state.
+    public var state: ChipState { _state }
+    public var source: Source
+    public var sink: Sink
+
+    /// Records buffered before a batch goes to the sink.
+    public static var batchSize: Int { 1 << 16 }
+
+    public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink) throws {
+        _state = try ChipState(mapping: mapping, workload: workload)
+        self.source = source; self.sink = sink
+        _state.buffer.reserveCapacity(Self.batchSize)
+    }
+
+    public var lpCount: Int { _state.mapping.topology.coreCount }
+
+    public mutating func initialize(lp: LPID, scheduler: inout Scheduler<ChipMessage>) {
+        if Int(lp) == _state.mapping.stages[0].functionUnit { _state.startStage(0, token: 0, at: .zero, &scheduler) }
+    }
+
+    @inlinable
+    public mutating func handle(_ e: Event<ChipMessage>, scheduler s: inout Scheduler<ChipMessage>) {
+        if e.payload.kind == .stageReady {
+            _state.emitStage(Int(e.payload.group), token: Int(e.payload.token), at: s.now, source: &source, &s)
+        } else {
+            _state.handle(e.payload, &s)
+        }
+        if _state.buffer.count >= Self.batchSize { flush(final: false) }
+    }
+
+    /// Hands the buffered records to the sink; `final` also lets it finish.
+    @inlinable
+    public mutating func flush(final: Bool) {
+        if !_state.buffer.isEmpty {
+            _state.buffer.withUnsafeBufferPointer { sink.consume($0) }
+            _state.buffer.removeAll(keepingCapacity: true)
+        }
+        if final { sink.finish() }
+    }
+}

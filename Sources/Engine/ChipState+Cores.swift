@@ -1,0 +1,99 @@
+import Energy
+import Mapping
+import SimKernel
+import Topology
+
+extension ChipState {
+    /// Keeps `core` busy for `count` operations of `cost` done `lanes` at a time, starting
+    /// when it is free; returns when it finishes.
+    mutating func occupy(core: Int, count: Int, cost: OpCost, lanes: Int, now: SimTime) -> SimTime {
+        let start = Swift.max(now.picoseconds, coreFree[core])
+        let done = start &+ UInt64((count + lanes - 1) / lanes) &* cost.latency.picoseconds
+        coreFree[core] = done
+        return SimTime(picoseconds: done)
+    }
+
+    /// An axon event: the spike's crossbar row is read and added into the tile's neurons.
+    mutating func tileSpike(_ tile: Int, core: Int, _ m: ChipMessage, now: SimTime) {
+
+        traffic.delivered &+= 1
+        if m.token < tileToken[tile] || (m.token == tileToken[tile] && Int(m.step) < Int(stepsDone[tile])) {
+            traffic.late &+= 1
+        }
+        let n = Int(mapping.tiles[tile].neuronsUsed)
+        let done = occupy(core: core, count: n, cost: costs.synapticOp, lanes: costs.synapseLanes, now: now)
+        emit(.synapticOp, count: n, energy: costs.synapticOp.energy * Int64(n), core: core, layer: mapping.layerOfCore[core],
+             token: m.token, step: UInt16(m.step), at: done)
+    }
+
+    /// A completion marker: once every sender has closed the tile's next step, the step's
+    /// neuron update runs; after the last step the tile sends its partial sums on.
+    mutating func tileMarker(_ tile: Int, core: Int, _ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
+        markerCounts[tile &* steps &+ Int(m.step)] &+= 1
+        while Int(stepsDone[tile]) < steps, markerCounts[tile &* steps &+ Int(stepsDone[tile])] == expectedMarkers[tile] {
+            markerCounts[tile &* steps &+ Int(stepsDone[tile])] = 0
+            closeStep(tile, core: core, token: m.token, &s)
+        }
+    }
+
+    /// A global tick boundary closes the tile's current step.
+    mutating func tick(_ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
+        let core = Int(s.current)
+        closeStep(Int(mapping.tileOfCore[core]), core: core, token: m.token, &s)
+    }
+
+    /// Updates every neuron of the tile for its current step; after step T−1, sends the
+    /// tile's partial sums to the next stage's function unit as graded packets.
+    mutating func closeStep(_ tile: Int, core: Int, token: UInt32, _ s: inout Scheduler<ChipMessage>) {
+
+        let n = Int(mapping.tiles[tile].neuronsUsed)
+        let step = stepsDone[tile]
+        var done = occupy(core: core, count: n, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)
+        emit(.neuronUpdate, count: n, energy: costs.neuronUpdate.energy * Int64(n), core: core, layer: mapping.layerOfCore[core],
+             token: token, step: UInt16(step), at: done)
+        stepsDone[tile] = step &+ 1
+        guard Int(stepsDone[tile]) == steps else { return }
+        stepsDone[tile] = 0
+        tileToken[tile] = token &+ 1
+        let stage = Int(tileStage[tile])
+        let packets = (n + valuesPerPacket - 1) / valuesPerPacket
+        let dest = UInt32(mapping.stages[stage + 1].functionUnit)
+        var msg = ChipMessage(kind: .unicastPacket, cargo: .graded, axon: UInt32(tile), node: dest, group: UInt32(stage), token: token)
+        msg.step = step
+        for _ in 0..<packets {
+            done = done + costs.spikeOut.latency
+            s.schedule(msg, to: LPID(core), at: done)
+        }
+        coreFree[core] = done.picoseconds
+        traffic.gradedPackets &+= UInt64(packets)
+        emit(.spikeOut, count: packets, energy: costs.spikeOut.energy * Int64(packets), core: core, layer: mapping.layerOfCore[core],
+             token: token, step: EnergyRecord.noStep, at: done)
+    }
+
+    /// A splitter core: its neurons for the arriving axon fire once each, one packet per
+    /// destination tile (markers are relayed the same way so they follow the spikes).
+    mutating func relay(_ m: ChipMessage, at core: Int, _ s: inout Scheduler<ChipMessage>) {
+
+        let g = mapping.groups[Int(m.group)]
+        let k = g.destinations.count
+        let layer = mapping.layerOfCore[core]
+        var time = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree[core]))
+        if m.cargo == .spike {
+            time = occupy(core: core, count: k, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)
+            emit(.neuronUpdate, count: k, energy: costs.neuronUpdate.energy * Int64(k), core: core, layer: layer, token: m.token,
+                 step: UInt16(m.step), at: time)
+        } else {
+            traffic.markers &+= UInt64(k)
+        }
+        var out = m
+        out.kind = .unicastPacket
+        for d in g.destinations {
+            time = time + costs.spikeOut.latency
+            out.node = mapping.destinations[d]
+            s.schedule(out, to: LPID(core), at: time)
+        }
+        coreFree[core] = time.picoseconds
+        emit(m.cargo == .marker ? .control : .spikeOut, count: k, energy: costs.spikeOut.energy * Int64(k), core: core, layer: layer,
+             token: m.token, step: UInt16(m.step), at: time)
+    }
+}

@@ -1,0 +1,171 @@
+import Energy
+import Mapping
+import SimKernel
+import Topology
+
+extension ChipState {
+    /// A graded packet or the sampled token reached a stage's function unit; once all the
+    /// packets it waits for are in, the stage starts.
+    mutating func functionUnitInput(_ stage: Int, _ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
+        packetsReceived[stage] &+= 1
+        guard Int(packetsReceived[stage]) == mapping.stages[stage].expectedPackets else { return }
+        packetsReceived[stage] = 0
+        startStage(stage, token: Int(m.token), at: s.now, &s)
+    }
+
+    /// Runs the stage's function-unit work, then (aligned to the next tick under a global
+    /// clock) its encoder.
+    mutating func startStage(_ stage: Int, token: Int, at now: SimTime, _ s: inout Scheduler<ChipMessage>) {
+        let t = mapping.topology
+        let st = mapping.stages[stage]
+        let fu = st.functionUnit
+        let work = FunctionUnitWork.forStage(stage, in: mapping, position: workload.context + token)
+        let start = Swift.max(now.picoseconds, coreFree[fu])
+        let done = SimTime(picoseconds: start &+ work.latency(on: t.functionUnit).picoseconds)
+        coreFree[fu] = done.picoseconds
+        for (kind, count, energy) in work.costs(on: t.functionUnit) {
+            emit(kind, count: count, energy: energy, core: fu, layer: stageLayer[stage], token: UInt32(token), step: EnergyRecord.noStep, at: done)
+        }
+        if st.kind == .output { finishToken(token, at: done, &s); return }
+        var ready = done
+        if let tick = tickPeriod {
+            let p = tick.picoseconds
+            ready = SimTime(picoseconds: (done.picoseconds + p - 1) / p * p)
+        }
+        s.schedule(ChipMessage(kind: .stageReady, cargo: .token, group: UInt32(stage), token: UInt32(token)), to: LPID(fu), at: ready)
+    }
+
+    /// The encoder of `stage` emits its spikes, step by step. Under completion markers a
+    /// step's spikes are followed by one marker per path; under a global tick, step t
+    /// starts at the t-th tick and every tile of the stage is told when each step ends.
+    @usableFromInline
+    mutating func emitStage<Source: SpikeSource>(_ stage: Int, token: Int, at start: SimTime, source: inout Source,
+                                                 _ s: inout Scheduler<ChipMessage>) {
+        let t = mapping.topology
+        let st = mapping.stages[stage]
+        let fu = st.functionUnit
+        let axons = t.axons
+        let gap = costs.spikeOut.latency
+        var time = start
+        var spikesOut = 0, markersOut = 0
+        let words = (st.inputs + 63) / 64
+        if fired.count < words { fired = Array(repeating: 0, count: words) }
+        for w in 0..<words { fired[w] = 0 }
+        var spikeTotal = 0
+        for step in 0..<steps {
+            if let tick = tickPeriod { time = SimTime.max(time, start + tick * UInt64(step)) }
+            scratch.removeAll(keepingCapacity: true)
+            source.spikes(token: token, stage: stage, layer: st.layer, step: step, inputs: st.inputs, into: &scratch)
+            spikeTotal += scratch.count
+            for (neuron, sign) in scratch {
+                let n = Int(neuron)
+                fired[n >> 6] |= 1 << UInt64(n & 63)
+                let g = st.groups.lowerBound + n / axons
+                let group = mapping.groups[g]
+                var msg = ChipMessage(kind: .treePacket, cargo: .spike, step: UInt8(step), sign: sign, axon: UInt32(n % axons),
+                                      node: UInt32(truncatingIfNeeded: group.treeRoot), group: UInt32(g), token: UInt32(token))
+                traffic.deliveriesSent &+= UInt64(group.destinations.count)
+                switch t.fanOut {
+                case .multicast:
+                    time = time + gap; spikesOut += 1
+                    s.schedule(msg, to: LPID(fu), at: time)
+                case .unicast:
+                    msg.kind = .unicastPacket
+                    for d in group.destinations {
+                        msg.node = mapping.destinations[d]
+                        time = time + gap; spikesOut += 1
+                        s.schedule(msg, to: LPID(fu), at: time)
+                    }
+                case .splitter:
+                    msg.kind = .unicastPacket
+                    msg.node = mapping.splitterCores[group.splitters.lowerBound + Int(msg.axon) / group.sourcesPerSplitter]
+                    time = time + gap; spikesOut += 1
+                    s.schedule(msg, to: LPID(fu), at: time)
+                }
+            }
+            if let tick = tickPeriod {
+                // The global clock reaches every tile of the stage at the end of the step.
+                let end = start + tick * UInt64(step + 1)
+                for p in st.projections {
+                    let mp = mapping.projections[p]
+                    for i in mp.firstTile..<(mp.firstTile + mp.tileCount) {
+                        s.schedule(ChipMessage(kind: .tick, cargo: .marker, step: UInt8(step), group: UInt32(stage), token: UInt32(token)),
+                                   to: mapping.tiles[i].core, at: end)
+                    }
+                }
+            } else {
+                for g in st.groups {
+                    let group = mapping.groups[g]
+                    var msg = ChipMessage(kind: .treePacket, cargo: .marker, step: UInt8(step), node: UInt32(truncatingIfNeeded: group.treeRoot),
+                                          group: UInt32(g), token: UInt32(token))
+                    switch t.fanOut {
+                    case .multicast:
+                        time = time + gap; markersOut += 1
+                        s.schedule(msg, to: LPID(fu), at: time)
+                    case .unicast:
+                        msg.kind = .unicastPacket
+                        for d in group.destinations {
+                            msg.node = mapping.destinations[d]
+                            time = time + gap; markersOut += 1
+                            s.schedule(msg, to: LPID(fu), at: time)
+                        }
+                    case .splitter:
+                        msg.kind = .unicastPacket
+                        for sp in group.splitters {
+                            msg.node = mapping.splitterCores[sp]
+                            time = time + gap; markersOut += 1
+                            s.schedule(msg, to: LPID(fu), at: time)
+                        }
+                    }
+                }
+            }
+        }
+        coreFree[fu] = Swift.max(coreFree[fu], time.picoseconds)
+        traffic.spikes &+= UInt64(spikeTotal)
+        traffic.markers &+= UInt64(markersOut)
+        let layer = stageLayer[stage]
+        emit(.spikeOut, count: spikesOut, energy: t.spikeOut.energy * Int64(spikesOut), core: fu, layer: layer,
+             token: UInt32(token), step: EnergyRecord.noStep, at: time)
+        if markersOut > 0 {
+            emit(.control, count: markersOut, energy: t.spikeOut.energy * Int64(markersOut), core: fu, layer: layer,
+                 token: UInt32(token), step: EnergyRecord.noStep, at: time)
+        }
+        var silent = st.inputs
+        for w in 0..<words { silent -= fired[w].nonzeroBitCount }
+        activity.append(LayerActivity(token: token, layer: st.layer, stage: st.kind.rawValue, neurons: st.inputs, timeSteps: steps,
+                                      spikes: spikeTotal, silentNeurons: silent))
+    }
+
+    /// The output unit has picked the token: charge every chip's static power for the
+    /// token's duration and send the token back to the first stage for the next one.
+    mutating func finishToken(_ token: Int, at time: SimTime, _ s: inout Scheduler<ChipMessage>) {
+        let t = mapping.topology
+        tokenEnd[token] = time
+        let duration = time - tokenStart[token]
+        if t.chipStaticPowerMilliwatts > 0 {
+            // mW × ns = pJ. Records carry whole nanoseconds in 32 bits, so long tokens span several.
+            var remaining = duration.picoseconds
+            var at = tokenStart[token]
+            let chunk = UInt64(UInt32.max) * 1000
+            while remaining > 0 {
+                let span = Swift.min(remaining, chunk)
+                at = at + SimTime(picoseconds: span)
+                let pj = t.chipStaticPowerMilliwatts * Double(span) / 1000
+                for chip in 0..<t.chipCount {
+                    let r = EnergyRecord(time: at, energy: Energy(picojoules: pj), count: UInt32(span / 1000), kind: .staticIdle,
+                                         chip: UInt16(chip), core: EnergyRecord.noCore, layer: -1, token: UInt32(token), step: EnergyRecord.noStep)
+                    ledger.add(r); buffer.append(r)
+                }
+                remaining -= span
+            }
+        }
+        guard token + 1 < workload.tokens else { return }
+        tokenStart[token + 1] = time
+        let out = mapping.stages[mapping.stages.count - 1].functionUnit
+        let send = time + t.spikeOut.latency
+        emit(.spikeOut, count: 1, energy: t.spikeOut.energy, core: out, layer: Int16(mapping.layers), token: UInt32(token + 1),
+             step: EnergyRecord.noStep, at: send)
+        s.schedule(ChipMessage(kind: .unicastPacket, cargo: .token, node: UInt32(mapping.stages[0].functionUnit),
+                               group: UInt32(mapping.stages.count - 1), token: UInt32(token + 1)), to: LPID(out), at: send)
+    }
+}

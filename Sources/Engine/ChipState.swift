@@ -1,0 +1,88 @@
+import Energy
+import Mapping
+import Models
+import SimKernel
+import Topology
+
+/// Everything the chip model knows and changes, except the spike source and the energy
+/// sink: one non-generic value, so the per-event handlers compile to concrete code.
+///
+/// State is struct-of-arrays indexed by core or tile, so a handler touches only the
+/// target LP's entries (the rule that lets chips run as separate partitions).
+public struct ChipState {
+    public let mapping: ChipMapping
+    public let workload: Workload
+    /// Totals of every record emitted.
+    public internal(set) var ledger: EnergyLedger
+    public internal(set) var traffic = TrafficCounters()
+    public internal(set) var activity: [LayerActivity] = []
+    /// Simulated start and end of each token.
+    public internal(set) var tokenStart: [SimTime]
+    public internal(set) var tokenEnd: [SimTime]
+
+    // Static lookups derived from the mapping and topology.
+    let width: Int
+    let chipOfCore: ContiguousArray<UInt16>
+    let tileStage: ContiguousArray<Int32>
+    let tileGroup: ContiguousArray<Int32>
+    let groupLayer: ContiguousArray<Int16>
+    let stageLayer: ContiguousArray<Int16>
+    let expectedMarkers: ContiguousArray<UInt16>
+    let steps: Int
+    let tickPeriod: SimTime?
+    let valuesPerPacket: Int
+    let costs: HardwareCosts
+
+    // Dynamic state.
+    var linkFree: ContiguousArray<UInt64>
+    var coreFree: ContiguousArray<UInt64>
+    var markerCounts: ContiguousArray<UInt16>
+    var stepsDone: ContiguousArray<UInt8>
+    var tileToken: ContiguousArray<UInt32>
+    var packetsReceived: ContiguousArray<Int32>
+    @usableFromInline var buffer: ContiguousArray<EnergyRecord> = []
+    var scratch: [(neuron: Int32, sign: Int8)] = []
+    var fired: [UInt64] = []
+
+    init(mapping: ChipMapping, workload: Workload) throws {
+        try workload.validate()
+        self.mapping = mapping; self.workload = workload
+        let t = mapping.topology
+        width = t.width
+        chipOfCore = ContiguousArray((0..<t.coreCount).map { UInt16(t.chip(of: $0)) })
+        tileStage = ContiguousArray(mapping.tiles.map { Int32(mapping.projections[Int($0.projection)].stage) })
+        let groupOfTile = ContiguousArray(mapping.tiles.map { tile in
+            Int32(mapping.stages[mapping.projections[Int(tile.projection)].stage].groups.lowerBound + Int(tile.row))
+        })
+        tileGroup = groupOfTile
+        // A tile hears one completion marker per step from each path its spikes take.
+        expectedMarkers = t.fanOut == .splitter
+            ? ContiguousArray(groupOfTile.map { UInt16(mapping.groups[Int($0)].splitters.count) })
+            : ContiguousArray(repeating: 1, count: mapping.tiles.count)
+        groupLayer = ContiguousArray(mapping.groups.map { Int16(mapping.stages[$0.stage].layer) })
+        stageLayer = ContiguousArray(mapping.stages.map { Int16($0.layer) })
+        steps = workload.timeSteps
+        if case .globalTick(let p) = t.sync { tickPeriod = p } else { tickPeriod = nil }
+        valuesPerPacket = max(1, t.gradedPacketBits / t.gradedValueBits)
+        costs = HardwareCosts(t)
+        ledger = EnergyLedger(layers: mapping.layers + 1, chips: t.chipCount)
+        linkFree = ContiguousArray(repeating: 0, count: t.coreCount * 4)
+        coreFree = ContiguousArray(repeating: 0, count: t.coreCount)
+        markerCounts = ContiguousArray(repeating: 0, count: mapping.tiles.count * workload.timeSteps)
+        stepsDone = ContiguousArray(repeating: 0, count: mapping.tiles.count)
+        tileToken = ContiguousArray(repeating: 0, count: mapping.tiles.count)
+        packetsReceived = ContiguousArray(repeating: 0, count: mapping.stages.count)
+        tokenStart = Array(repeating: .zero, count: workload.tokens)
+        tokenEnd = Array(repeating: .zero, count: workload.tokens)
+    }
+
+    // MARK: Energy stream
+
+    mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, layer: Int16, token: UInt32, step: UInt16, at time: SimTime) {
+        let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
+                             chip: core >= 0 ? chipOfCore[core] : 0, core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
+                             layer: layer, token: token, step: step)
+        ledger.add(r)
+        buffer.append(r)
+    }
+}

@@ -1,0 +1,37 @@
+import SimKernel
+import Topology
+
+/// The topology's per-event costs as plain values, precomputed once per run: the
+/// handlers read these instead of the `Topology` (whose strings would be retained on
+/// every copy).
+struct HardwareCosts {
+    let hopEastWest: OpCost
+    let hopNorthSouth: OpCost
+    let chipLink: OpCost
+    /// Link occupancy of a spike (or marker, token) packet and of a graded packet, on chip and between chips.
+    let serializeSpike: UInt64
+    let serializeGraded: UInt64
+    let serializeSpikeChip: UInt64
+    let serializeGradedChip: UInt64
+    let flitsSpike: Int64
+    let flitsGraded: Int64
+    let bufferPackets: UInt64
+    let synapticOp: OpCost
+    let synapseLanes: Int
+    let neuronUpdate: OpCost
+    let neuronLanes: Int
+    let spikeOut: OpCost
+
+    init(_ t: Topology) {
+        hopEastWest = t.hopEastWest; hopNorthSouth = t.hopNorthSouth; chipLink = t.chipLink
+        serializeSpike = t.serialization(bits: t.spikePacketBits).picoseconds
+        serializeGraded = t.serialization(bits: t.gradedPacketBits).picoseconds
+        serializeSpikeChip = t.chipSerialization(bits: t.spikePacketBits).picoseconds
+        serializeGradedChip = t.chipSerialization(bits: t.gradedPacketBits).picoseconds
+        flitsSpike = t.flits(bits: t.spikePacketBits); flitsGraded = t.flits(bits: t.gradedPacketBits)
+        bufferPackets = UInt64(t.bufferPackets)
+        synapticOp = t.synapticOp; synapseLanes = t.synapseLanes
+        neuronUpdate = t.neuronUpdate; neuronLanes = t.neuronLanes
+        spikeOut = t.spikeOut
+    }
+}

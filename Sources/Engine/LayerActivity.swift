@@ -1,0 +1,21 @@
+/// Spiking activity of one stage's encoder for one token: what the simulator logs per layer.
+public struct LayerActivity: Sendable, Hashable {
+    public var token: Int
+    public var layer: Int
+    /// The stage's name ("qkv", "o", "gate_up", "down", "lm_head").
+    public var stage: String
+    /// Encoder neurons (the stage's input width).
+    public var neurons: Int
+    public var timeSteps: Int
+    /// Spikes emitted over all steps.
+    public var spikes: Int
+    /// Neurons that emitted no spike in any step.
+    public var silentNeurons: Int
+
+    /// Spikes per neuron per step.
+    public var firingRate: Double { neurons * timeSteps > 0 ? Double(spikes) / Double(neurons * timeSteps) : 0 }
+    /// Fraction of neurons silent in a step, averaged over steps.
+    public var silentPerStep: Double { 1 - firingRate }
+    /// Fraction of neurons silent over the whole token.
+    public var silentFraction: Double { neurons > 0 ? Double(silentNeurons) / Double(neurons) : 0 }
+}

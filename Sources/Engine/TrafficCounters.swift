@@ -1,0 +1,26 @@
+/// Packet accounting of a run. `deliveriesSent == delivered + dropped` once the run drains:
+/// every copy of a spike a sender launched either reached its tile or was counted lost.
+public struct TrafficCounters: Sendable, Hashable {
+    /// Spikes emitted by encoders.
+    public var spikes: UInt64 = 0
+    /// Spike copies owed to tiles (one per destination tile of each spike).
+    public var deliveriesSent: UInt64 = 0
+    /// Spike copies that reached their tile.
+    public var delivered: UInt64 = 0
+    /// Spike copies lost to full router buffers.
+    public var dropped: UInt64 = 0
+    /// Spikes that reached their tile after the tick that closed their step (global tick only).
+    public var late: UInt64 = 0
+    /// Completion markers sent (completion-marker sync only).
+    public var markers: UInt64 = 0
+    /// Graded partial-sum packets sent.
+    public var gradedPackets: UInt64 = 0
+    /// Router-to-router hops of all packets (on-chip and chip crossings).
+    public var hops: UInt64 = 0
+    /// Hops that crossed a chip-to-chip link.
+    public var chipCrossings: UInt64 = 0
+    /// Packets (any cargo) dropped.
+    public var droppedPackets: UInt64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,34 @@
+/// What the chip is asked to do in a run.
+public struct Workload: Sendable, Hashable {
+    /// Tokens generated one after the other (autoregressive: token n+1 starts when token n is sampled).
+    public var tokens: Int
+    /// Virtual time steps per token (T).
+    public var timeSteps: Int
+    /// Context position of the first generated token (prompt length); attention and KV-cache work grows with it.
+    public var context: Int
+    /// Seed of every random draw.
+    public var seed: UInt64
+
+    public init(tokens: Int = 1, timeSteps: Int = 4, context: Int = 1024, seed: UInt64 = 1) {
+        self.tokens = tokens; self.timeSteps = timeSteps; self.context = context; self.seed = seed
+    }
+
+    /// Checks the ranges the engine relies on.
+    public func validate() throws {
+        guard tokens >= 1 else { throw EngineError.invalidWorkload("--tokens must be at least 1, got \(tokens)") }
+        guard (1...64).contains(timeSteps) else { throw EngineError.invalidWorkload("--time-steps (T) must be between 1 and 64, got \(timeSteps)") }
+        guard context >= 0 else { throw EngineError.invalidWorkload("--context must be zero or more positions, got \(context)") }
+    }
+}
+
+/// Why a run could not start.
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    case invalidWorkload(String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .invalidWorkload(let s), .unsupported(let s): s
+        }
+    }
+}

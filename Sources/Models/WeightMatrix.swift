@@ -1,0 +1,22 @@
+/// Dense Float weights of one linear projection, row-major as `outputs` rows of `inputs`
+/// values, so `y = W x` and row `o` holds the weights feeding output `o` (GGUF's layout).
+/// This is what the spiking mapper quantizes to crossbar precision.
+public struct WeightMatrix: Sendable {
+    /// Rows: output features.
+    public let outputs: Int
+    /// Columns: input features.
+    public let inputs: Int
+    /// `outputs × inputs` weights, row-major.
+    public let values: ContiguousArray<Float>
+
+    /// Wraps `values`; fails if their count is not `outputs × inputs`.
+    public init(outputs: Int, inputs: Int, values: ContiguousArray<Float>) throws {
+        guard values.count == outputs * inputs else {
+            throw ModelError.malformed("matrix \(outputs)×\(inputs) given \(values.count) values")
+        }
+        self.outputs = outputs; self.inputs = inputs; self.values = values
+    }
+
+    /// The weight from input `i` to output `o`.
+    public subscript(output o: Int, input i: Int) -> Float { values[o * inputs + i] }
+}

@@ -1,0 +1,118 @@
+/// The ring of a calendar queue: `bucketCount` buckets, each an unsorted singly linked
+/// list of events in a shared slab, plus a bitmap of non-empty buckets to skip empty ones
+/// fast. Raw storage behind `let` pointers, for the same reason as `EventHeap`.
+public final class BucketRing<Payload> {
+    @usableFromInline struct Header {
+        @usableFromInline var slab: UnsafeMutablePointer<Event<Payload>>
+        @usableFromInline var next: UnsafeMutablePointer<Int32>
+        @usableFromInline var capacity: Int
+        @usableFromInline var used: Int
+        @usableFromInline var freeList: Int32
+        @usableFromInline var held: Int
+    }
+
+    @usableFromInline let h: UnsafeMutablePointer<Header>
+    @usableFromInline let head: UnsafeMutablePointer<Int32>
+    @usableFromInline let tail: UnsafeMutablePointer<Int32>
+    @usableFromInline let occupied: UnsafeMutablePointer<UInt64>
+    @usableFromInline let words: Int
+    /// Buckets in the ring (a power of two).
+    public let bucketCount: Int
+
+    public init(bucketCount: Int) {
+        precondition(bucketCount >= 64 && bucketCount & (bucketCount - 1) == 0, "a power of two of at least 64 buckets")
+        self.bucketCount = bucketCount
+        words = bucketCount / 64
+        head = .allocate(capacity: bucketCount); head.initialize(repeating: -1, count: bucketCount)
+        tail = .allocate(capacity: bucketCount); tail.initialize(repeating: -1, count: bucketCount)
+        occupied = .allocate(capacity: words); occupied.initialize(repeating: 0, count: words)
+        h = .allocate(capacity: 1)
+        h.initialize(to: Header(slab: .allocate(capacity: 4096), next: .allocate(capacity: 4096), capacity: 4096, used: 0, freeList: -1, held: 0))
+    }
+
+    deinit {
+        // Free slots hold no live event; walk the buckets to deinitialize the live ones.
+        for b in 0..<bucketCount {
+            var i = head[b]
+            while i >= 0 { (h.pointee.slab + Int(i)).deinitialize(count: 1); i = h.pointee.next[Int(i)] }
+        }
+        h.pointee.slab.deallocate(); h.pointee.next.deallocate(); h.deallocate()
+        head.deallocate(); tail.deallocate(); occupied.deallocate()
+    }
+
+    /// Events held.
+    @inlinable public var held: Int { h.pointee.held }
+
+    @usableFromInline
+    func growSlab() {
+        let old = h.pointee
+        let cap = old.capacity * 2
+        let s = UnsafeMutablePointer<Event<Payload>>.allocate(capacity: cap)
+        let n = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
+        // Slots below `used` are live or on the free list; moving the bytes of both is sound
+        // for the trivially copyable events the kernel stores.
+        s.moveInitialize(from: old.slab, count: old.used)
+        n.moveInitialize(from: old.next, count: old.used)
+        old.slab.deallocate(); old.next.deallocate()
+        h.pointee.slab = s; h.pointee.next = n; h.pointee.capacity = cap
+    }
+
+    /// Appends `e` to bucket `b`.
+    @inlinable
+    public func append(_ e: Event<Payload>, to b: Int) {
+        let i: Int
+        if h.pointee.freeList >= 0 {
+            i = Int(h.pointee.freeList); h.pointee.freeList = h.pointee.next[i]
+        } else {
+            if h.pointee.used == h.pointee.capacity { growSlab() }
+            i = h.pointee.used; h.pointee.used = i &+ 1
+        }
+        let next = h.pointee.next
+        (h.pointee.slab + i).initialize(to: e)
+        next[i] = -1
+        if head[b] < 0 {
+            head[b] = Int32(i)
+            occupied[b >> 6] |= 1 << UInt64(b & 63)
+        } else {
+            next[Int(tail[b])] = Int32(i)
+        }
+        tail[b] = Int32(i)
+        h.pointee.held &+= 1
+    }
+
+    /// Moves every event of bucket `b` into `heap` and empties the bucket.
+    @inlinable
+    public func drain(_ b: Int, into heap: EventHeap<Payload>) {
+        let slab = h.pointee.slab, next = h.pointee.next
+        var free = h.pointee.freeList
+        var i = head[b]
+        var moved = 0
+        while i >= 0 {
+            let k = Int(i)
+            heap.push((slab + k).move())
+            let n = next[k]
+            next[k] = free; free = i
+            i = n
+            moved &+= 1
+        }
+        h.pointee.freeList = free
+        h.pointee.held &-= moved
+        head[b] = -1; tail[b] = -1
+        occupied[b >> 6] &= ~(1 << UInt64(b & 63))
+    }
+
+    /// The first non-empty bucket at or after `start`, going round the ring (the ring must not be empty).
+    @inlinable
+    public func firstOccupied(from start: Int) -> Int {
+        var word = start >> 6
+        var bits = occupied[word] & (~0 << UInt64(start & 63))
+        var scanned = 0
+        while bits == 0 {
+            word = word &+ 1 == words ? 0 : word &+ 1
+            bits = occupied[word]
+            scanned &+= 1
+            precondition(scanned <= words, "calendar queue bitmap out of step with its count")
+        }
+        return word &* 64 &+ bits.trailingZeroBitCount
+    }
+}

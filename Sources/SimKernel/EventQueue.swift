@@ -1,0 +1,102 @@
+/// How a partition keeps its pending events.
+public enum QueueKind: Sendable, Hashable, CustomStringConvertible {
+    /// One 4-ary heap over all pending events.
+    case heap
+    /// A calendar queue: a ring of `2^bucketsLog2` buckets of `bucketWidth` simulated time,
+    /// with a heap for the current bucket and another for events beyond the ring.
+    case calendar(bucketWidth: SimTime, bucketsLog2: Int)
+
+    /// The default: 1 ns buckets over a 16 µs ring, matched to on-chip hop latencies of a few ns.
+    public static let standard = QueueKind.calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14)
+
+    public var description: String {
+        switch self {
+        case .heap: "4-ary heap"
+        case let .calendar(w, l): "calendar (\(1 << l) buckets of \(w))"
+        }
+    }
+}
+
+/// The pending events of one partition, earliest first by `(time, order)`.
+///
+/// Spiking workloads schedule most events a few nanoseconds ahead, so a calendar queue
+/// (Brown 1988) keeps pushes O(1): an event lands unsorted in the bucket of its time,
+/// and only the bucket being drained is kept as a (small) heap. Events beyond the ring
+/// wait in an overflow heap and move in as the ring advances. With `.heap` everything
+/// goes through one heap; `spikechip bench kernel` compares the two.
+public struct EventQueue<Payload> {
+    @usableFromInline let current: EventHeap<Payload>
+    @usableFromInline let overflow: EventHeap<Payload>
+    @usableFromInline let ring: BucketRing<Payload>?
+    /// Absolute index (time >> shift) of the bucket being drained.
+    @usableFromInline var currentBucket: UInt64 = 0
+    @usableFromInline let shift: UInt64
+    @usableFromInline let mask: UInt64
+
+    public init(kind: QueueKind = .standard) {
+        current = EventHeap()
+        overflow = EventHeap()
+        switch kind {
+        case .heap:
+            ring = nil; shift = 0; mask = 0
+        case let .calendar(width, log2):
+            precondition((6...24).contains(log2), "between 2^6 and 2^24 buckets")
+            // Round the width down to a power of two of picoseconds so a bucket index is a shift.
+            let w = Swift.max(width.picoseconds, 1)
+            shift = UInt64(63 - w.leadingZeroBitCount)
+            mask = (1 << UInt64(log2)) - 1
+            ring = BucketRing(bucketCount: 1 << log2)
+        }
+    }
+
+    /// Number of pending events.
+    @inlinable public var count: Int { current.count + overflow.count + (ring?.held ?? 0) }
+    @inlinable public var isEmpty: Bool { count == 0 }
+
+    /// Adds an event (its time must not precede the last popped event's).
+    @inlinable
+    public mutating func push(_ e: Event<Payload>) {
+        guard let ring else { current.push(e); return }
+        let b = e.time.picoseconds >> shift
+        if b <= currentBucket {
+            current.push(e)
+        } else if b &- currentBucket <= mask {
+            ring.append(e, to: Int(b & mask))
+        } else {
+            overflow.push(e)
+        }
+    }
+
+    /// The earliest pending event's time, or `.never`. Mutating because it may move the
+    /// next bucket into the current heap; the order of events is unaffected.
+    @inlinable
+    public mutating func nextTime() -> SimTime {
+        if current.isEmpty, ring != nil { advance() }
+        return current.nextTime
+    }
+
+    /// Removes and returns the earliest event.
+    @inlinable
+    public mutating func pop() -> Event<Payload>? {
+        if current.isEmpty, ring != nil { advance() }
+        return current.pop()
+    }
+
+    /// Makes the next non-empty bucket current, pulling in overflow events that now fall inside the ring.
+    @inlinable
+    mutating func advance() {
+        guard let ring else { return }
+        if ring.held == 0 {
+            guard !overflow.isEmpty else { return }
+            currentBucket = overflow.nextTime.picoseconds >> shift
+        } else {
+            let start = Int((currentBucket &+ 1) & mask)
+            let slot = ring.firstOccupied(from: start)
+            currentBucket &+= UInt64((slot &- start) & Int(mask)) &+ 1
+            ring.drain(slot, into: current)
+        }
+        while !overflow.isEmpty, (overflow.nextTime.picoseconds >> shift) &- currentBucket <= mask {
+            push(overflow.pop().unsafelyUnwrapped)
+        }
+    }
+}

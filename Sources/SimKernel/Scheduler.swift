@@ -1,0 +1,86 @@
+/// The handle through which a model's handlers read the clock and send events.
+///
+/// It owns the event queues of all partitions and each LP's send counter. Handlers get
+/// it `inout`; nothing in it is shared between threads.
+public struct Scheduler<Payload> {
+    /// Time of the event being handled.
+    public var now: SimTime { _now }
+    /// The LP handling the current event (or being initialised).
+    public var current: LPID { _current }
+    @usableFromInline var _now: SimTime = .zero
+    @usableFromInline var _current: LPID = 0
+
+    /// The queue of the partition being run, taken out of `queues` while it runs so that
+    /// the hot path pushes and pops without going through the array.
+    @usableFromInline var active: EventQueue<Payload>
+    @usableFromInline var activeIndex: Int = 0
+    /// Every partition's queue; the active partition's slot holds an empty placeholder.
+    @usableFromInline var queues: ContiguousArray<EventQueue<Payload>>
+    @usableFromInline var sendCount: ContiguousArray<UInt64>
+    @usableFromInline let partitionOf: ContiguousArray<UInt16>
+    @usableFromInline let lookahead: SimTime
+    @usableFromInline var remote: UInt64 = 0
+    @usableFromInline var peak: Int = 0
+    @usableFromInline var pending: Int = 0
+
+    /// Events sent from one partition to another.
+    public var remoteEvents: UInt64 { remote }
+    /// Largest number of pending events seen, over all partitions.
+    public var peakPending: Int { peak }
+
+    @usableFromInline init(partitioning: Partitioning, queue: QueueKind) {
+        queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: queue) })
+        active = queues[0]
+        queues[0] = EventQueue(kind: .heap)
+        sendCount = ContiguousArray(repeating: 0, count: partitioning.partitionOf.count)
+        partitionOf = ContiguousArray(partitioning.partitionOf)
+        lookahead = partitioning.lookahead
+    }
+
+    /// Sends `payload` to `target`, to be handled `delay` after now.
+    @inlinable
+    public mutating func schedule(_ payload: Payload, to target: LPID, after delay: SimTime) {
+        schedule(payload, to: target, at: now + delay)
+    }
+
+    /// Sends `payload` to `target`, to be handled at `time` (not earlier than now).
+    ///
+    /// An event for an LP of another partition must be at least the lookahead away: a
+    /// model that breaks this would give results that depend on the partitioning, so the
+    /// kernel stops with a message naming both LPs.
+    @inlinable
+    public mutating func schedule(_ payload: Payload, to target: LPID, at time: SimTime) {
+        precondition(time >= now, "event scheduled in the past (\(time) < \(now)) by LP \(current)")
+        let src = Int(current)
+        let order = (UInt64(current) << Event<Payload>.senderShift) | sendCount[src]
+        sendCount[src] &+= 1
+        let p = Int(partitionOf[Int(target)])
+        if p != Int(partitionOf[src]) {
+            precondition(time - now >= lookahead,
+                         "LP \(current) sent an event to LP \(target) in another partition \((time - now)) ahead, below the lookahead \(lookahead)")
+            remote &+= 1
+        }
+        let e = Event(time: time, order: order, target: target, payload: payload)
+        if p == activeIndex { active.push(e) } else { queues[p].push(e) }
+        pending &+= 1
+        if pending > peak { peak = pending }
+    }
+
+    /// Makes partition `p` the active one.
+    @inlinable
+    mutating func activate(_ p: Int) {
+        guard p != activeIndex else { return }
+        swap(&active, &queues[activeIndex])
+        swap(&active, &queues[p])
+        activeIndex = p
+    }
+
+    /// Earliest pending time of partition `p`.
+    @inlinable
+    mutating func nextTime(of p: Int) -> SimTime {
+        p == activeIndex ? active.nextTime() : queues[p].nextTime()
+    }
+
+    /// Number of events not yet handled.
+    public var pendingEvents: Int { pending }
+}

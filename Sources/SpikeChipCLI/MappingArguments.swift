@@ -1,0 +1,40 @@
+import ArgumentParser
+import Mapping
+import Models
+import Topology
+
+/// Options shared by `run` and `map`: which model goes on which chip, and how.
+struct MappingArguments: ParsableArguments {
+    @Option(help: "Chip description: a YAML path or a shipped name (truenorth, loihi, spikechip-llm). Default: spikechip-llm.")
+    var topology = "spikechip-llm"
+
+    @Option(help: "GGUF file whose header gives the model shape (Llama or Qwen2). Default: the built-in SpikingBrain-7B spec (28 layers, hidden 3584, FFN 18944, 28/4 heads, vocabulary 152064).")
+    var model: String?
+
+    @Option(help: "Map only the first N layers (default: all).")
+    var layers: Int?
+
+    @Flag(help: "Leave the LM head off the chip (default: it is mapped onto crossbars too).")
+    var noLmHead = false
+
+    @Option(help: "Core placement: locality (Hilbert order, function unit amid its tiles) or sequential (row-major). Default: locality.")
+    var placement: Placement = .locality
+
+    @Option(help: "Bits of a signed model weight; crossbars with fewer bits per synapse take several slices. Default: 8.")
+    var weightBits = 8
+
+    /// Loads the topology, reads the model shape and maps it.
+    func map() throws -> ChipMapping {
+        let topo = try Topology.load(path: try ResourceLocator.topology(topology))
+        let spec: ModelSpec
+        if let model {
+            spec = try ModelSpec(gguf: try GGUFFile(path: model))
+        } else {
+            spec = .spikingBrain7B
+        }
+        return try ChipMapping(spec: spec, topology: topo,
+                               options: MappingOptions(placement: placement, weightBits: weightBits, includeLMHead: !noLmHead, layers: layers))
+    }
+}
+
+extension Placement: ExpressibleByArgument {}

@@ -1,0 +1,271 @@
+import Energy
+import Foundation
+import GRDB
+import SimKernel
+
+/// A SpikeChip run database: one SQLite file holding any number of runs.
+///
+/// Opening a file creates or migrates the schema and switches it to WAL, so that readers
+/// (a report on a sweep in progress) never block the writer and every committed batch
+/// survives a crash. A read-write open also marks as `interrupted` every run left
+/// `running` by a writer that no longer exists (killed process, power loss). A class
+/// because it owns the connection. Reads and inserts may come from any thread (the
+/// connection is serialized); begin/finish a given run from one thread.
+public final class RunStore {
+    /// WAL size (8 KiB pages) at which a committing connection copies the WAL into the file: 64 MiB.
+    static let walAutocheckpointPages = 8192
+
+    /// The file, as given and as resolved (the resolved path identifies it across opens).
+    public let path: String
+    let canonicalPath: String
+    let database: DatabaseQueue
+    private var begun: Set<RunID> = []
+
+    /// Opens (creating if needed) the database at `path`.
+    /// - Parameter readOnly: open without migrating or recovering, for reports; the file must exist.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        if readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.invalidArgument("no database at \(path); give the file `spikechip run --db` wrote")
+        }
+        var config = Configuration()
+        config.readonly = readOnly
+        config.journalMode = readOnly ? .default : .wal
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // WAL with synchronous NORMAL: a commit is atomic and survives a killed process without an fsync
+            // per batch. 8 KiB pages (new files only), a 64 MiB WAL between checkpoints and a 64 MiB page
+            // cache for 64K-row transactions: each measured faster than the default (docs/performance-store.md).
+            guard !db.configuration.readonly else { return }
+            try db.execute(sql: """
+                PRAGMA page_size = 8192; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = \(RunStore.walAutocheckpointPages);
+                PRAGMA cache_size = -65536
+                """)
+        }
+        do {
+            database = try DatabaseQueue(path: path, configuration: config)
+            canonicalPath = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            try database.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if !tables.isEmpty && !tables.contains("grdb_migrations") {
+                    throw StoreError.notADatabase(path: path, detail: "it has tables but no SpikeChip schema")
+                }
+                if try Schema.migrator.hasBeenSuperseded(db) {
+                    let applied = try Schema.migrator.appliedIdentifiers(db)
+                    throw StoreError.newerSchema(path: path, migration: applied.sorted().last ?? "?")
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw StoreError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
+        }
+        if !readOnly {
+            try Schema.migrator.migrate(database)
+            try database.write(Schema.registerKinds)
+            _ = try recoverAbandonedRuns()
+        }
+    }
+
+    deinit {
+        for run in begun { LiveRuns.unregister(path: canonicalPath, run: run) }
+    }
+
+    /// Records a new run with status `running` and returns its id.
+    public func beginRun(_ info: RunInfo) throws -> RunID {
+        try info.validate()
+        let commandJSON = String(decoding: try JSONEncoder().encode(info.commandLine), as: UTF8.self)
+        let id = try database.write { db -> RunID in
+            try db.execute(sql: """
+                INSERT INTO run (command_line, tool_version, seed, started_at, status, owner_pid, log_level,
+                    topology_name, topology_yaml, model_name, model_layers, model_json, encoder, time_steps,
+                    chips, mesh_x, mesh_y)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [commandJSON, info.toolVersion, Int64(bitPattern: info.seed), Self.timestamp(),
+                                 Int(getpid()), info.logLevel.rawValue, info.topologyName, info.topologyYAML,
+                                 info.model.name, info.model.layers, info.model.json, info.encoder, info.timeSteps,
+                                 info.chips, info.meshX, info.meshY])
+            let id = RunID(rawValue: db.lastInsertedRowID)
+            for e in info.energyTable {
+                try db.execute(sql: "INSERT INTO energy_table (run_id, name, pj, unit, source) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [id.rawValue, e.name, e.picojoules, e.unit, e.source])
+            }
+            for m in info.mapping {
+                try db.execute(sql: """
+                    INSERT INTO mapping (run_id, layer, projection, cores, first_chip, last_chip) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [id.rawValue, m.layer, m.projection, m.cores, m.firstChip, m.lastChip])
+            }
+            return id
+        }
+        begun.insert(id)
+        LiveRuns.register(path: canonicalPath, run: id)
+        return id
+    }
+
+    /// A sink writing `run`'s energy stream at its log level through a background writer.
+    public func makeSink(run: RunID, options: SQLiteEnergySink.Options = .init()) throws -> SQLiteEnergySink {
+        let row = try runRow(run)
+        guard row.status == .running else { throw StoreError.runAlreadyFinished(run, status: row.status) }
+        return SQLiteEnergySink(store: self, run: run, level: row.logLevel, cores: row.chips * row.meshX * row.meshY,
+                                chips: row.chips, options: options)
+    }
+
+    /// Ends a run with the engine's totals. Call after the sink's `finish()`/`close()`.
+    /// For an interrupted run prefer `markInterrupted`, which records the totals of the rows actually written.
+    public func finishRun(_ id: RunID, status: RunStatus, totals: RunTotals, detail: String? = nil) throws {
+        guard status != .running else { throw StoreError.invalidFinalStatus(status) }
+        try database.write { db in
+            let current = try Self.status(of: id, db: db, path: path)
+            guard current == .running else { throw StoreError.runAlreadyFinished(id, status: current) }
+            try Self.record(totals, status: status, detail: detail, run: id, db: db)
+        }
+        begun.remove(id)
+        LiveRuns.unregister(path: canonicalPath, run: id)
+    }
+
+    /// Marks a run interrupted with totals recomputed from its stored rows, so that the
+    /// run row agrees with what the database holds. The path for SIGINT/SIGTERM (after
+    /// the sink's `finish()`) and for a writer failure.
+    @discardableResult
+    public func markInterrupted(_ id: RunID, reason: String, wallSeconds: Double = 0) throws -> RunTotals {
+        let totals = try database.write { db -> RunTotals in
+            let current = try Self.status(of: id, db: db, path: path)
+            guard current == .running else { throw StoreError.runAlreadyFinished(id, status: current) }
+            let totals = try Self.storedTotals(run: id, db: db, wallSeconds: wallSeconds)
+            try Self.record(totals, status: .interrupted, detail: reason, run: id, db: db)
+            return totals
+        }
+        begun.remove(id)
+        LiveRuns.unregister(path: canonicalPath, run: id)
+        return totals
+    }
+
+    /// Marks every `running` run without a live writer as interrupted; returns their ids.
+    public func recoverAbandonedRuns() throws -> [RunID] {
+        let candidates = try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, owner_pid FROM run WHERE status = 'running'")
+                .map { (RunID(rawValue: $0["id"]), Int32($0["owner_pid"] as Int64)) }
+        }
+        var recovered: [RunID] = []
+        for (id, pid) in candidates where !LiveRuns.isLive(path: canonicalPath, run: id, pid: pid) {
+            try database.write { db in
+                let totals = try Self.storedTotals(run: id, db: db, wallSeconds: 0)
+                try Self.record(totals, status: .interrupted,
+                                detail: "writer (process \(pid)) ended without finishing the run", run: id, db: db)
+            }
+            recovered.append(id)
+        }
+        return recovered
+    }
+
+    /// Totals of the rows stored for a run, from the detail table of its log level.
+    public func storedTotals(run: RunID) throws -> RunTotals {
+        try database.read { db in try Self.storedTotals(run: run, db: db, wallSeconds: 0) }
+    }
+
+    // MARK: - Side tables
+
+    /// Stores spike statistics per token, layer and stage.
+    public func insertLayerActivity(run: RunID, _ rows: [LayerActivityRow]) throws {
+        try insert(run: run, sql: """
+            INSERT INTO layer_activity (run_id, token, layer, stage, neurons, time_steps, spikes, silent_fraction, firing_rate)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, rows) { r in
+            guard r.neurons >= 0, r.timeSteps >= 0, r.spikes >= 0, (0...1).contains(r.silentFraction) else {
+                throw StoreError.invalidArgument(
+                    "layer activity token \(r.token) layer \(r.layer) \(r.stage): counts must be non-negative and the silent fraction in 0…1")
+            }
+            return [r.token, r.layer, r.stage, r.neurons, r.timeSteps, r.spikes, r.silentFraction, r.firingRate]
+        }
+    }
+
+    /// Stores packets per router port.
+    public func insertLinkTraffic(run: RunID, _ rows: [LinkTrafficRow]) throws {
+        try insert(run: run, sql: "INSERT INTO link_traffic (run_id, chip, router, direction, packets) VALUES (?, ?, ?, ?, ?)",
+                   rows) { r in [r.chip, r.router, r.direction, r.packets] }
+    }
+
+    /// Stores the dense baselines' components.
+    public func insertBaseline(run: RunID, _ rows: [BaselineRow]) throws {
+        try insert(run: run, sql: """
+            INSERT INTO baseline (run_id, precision, layer, component, operations, energy_pj) VALUES (?, ?, ?, ?, ?, ?)
+            """, rows) { r in [r.precision, r.layer, r.component, r.operations, r.picojoules] }
+    }
+
+    /// Stores (replacing) the three comparison levels.
+    public func insertComparison(run: RunID, _ rows: [ComparisonRow]) throws {
+        try insert(run: run, sql: """
+            INSERT OR REPLACE INTO comparison (run_id, level, name, spiking_pj, fp16_pj, int8_pj) VALUES (?, ?, ?, ?, ?, ?)
+            """, rows) { r in
+            guard (1...3).contains(r.level) else { throw StoreError.invalidArgument("comparison level \(r.level) must be 1, 2 or 3") }
+            return [r.level, r.name, r.spikingPicojoules, r.fp16Picojoules, r.int8Picojoules]
+        }
+    }
+
+    private func insert<Row>(run: RunID, sql: String, _ rows: [Row],
+                             _ values: (Row) throws -> [(any DatabaseValueConvertible)?]) throws {
+        try database.write { db in
+            _ = try Self.status(of: run, db: db, path: path)
+            let statement = try db.makeStatement(sql: sql)
+            for row in rows {
+                try statement.execute(arguments: StatementArguments([run.rawValue] + (try values(row))))
+            }
+        }
+    }
+
+    // MARK: - Helpers shared with queries
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    static func status(of id: RunID, db: Database, path: String) throws -> RunStatus {
+        guard let text = try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id.rawValue]) else {
+            throw StoreError.noSuchRun(id, path: path)
+        }
+        return RunStatus(rawValue: text) ?? .interrupted
+    }
+
+    private static func record(_ t: RunTotals, status: RunStatus, detail: String?, run: RunID, db: Database) throws {
+        try db.execute(sql: """
+            UPDATE run SET status = ?, status_detail = ?, finished_at = ?, tokens = ?, simulated_ps = ?, wall_seconds = ?,
+                total_fj = ? WHERE id = ?
+            """, arguments: [status.rawValue, detail, timestamp(), t.tokens, Int64(bitPattern: t.simulatedTime.picoseconds),
+                             t.wallSeconds, t.total.femtojoules, run.rawValue])
+        try db.execute(sql: "DELETE FROM run_total WHERE run_id = ?", arguments: [run.rawValue])
+        for kind in EnergyKind.allCases {
+            try db.execute(sql: "INSERT INTO run_total (run_id, kind, operations, energy_fj) VALUES (?, ?, ?, ?)",
+                           arguments: [run.rawValue, Int(kind.rawValue), Int64(bitPattern: t.countByKind[Int(kind.rawValue)]),
+                                       t.energy(kind).femtojoules])
+        }
+    }
+
+    /// Sums the detail table of the run's level: the totals of "what was written so far".
+    static func storedTotals(run: RunID, db: Database, wallSeconds: Double) throws -> RunTotals {
+        guard let level = try String.fetchOne(db, sql: "SELECT log_level FROM run WHERE id = ?", arguments: [run.rawValue])
+            .flatMap(LogLevel.init(rawValue:)) else { throw StoreError.noSuchRun(run, path: db.description) }
+        let (table, time) = switch level {
+        case .events: ("energy_event", "time_ps")
+        case .steps: ("energy_step", "last_time_ps")
+        case .summary: ("energy_summary", "last_time_ps")
+        }
+        // One pass with conditional sums: no sorter, so a Ctrl-C on a file of billions of events
+        // costs one sequential scan of the run's rows.
+        let kinds = EnergyKind.allCases.map { Int($0.rawValue) }
+        let columns = kinds.map { "SUM(CASE WHEN kind = \($0) THEN count END), SUM(CASE WHEN kind = \($0) THEN energy_fj END)" }
+        let sums = try Row.fetchOne(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE run_id = ?",
+                                    arguments: [run.rawValue])
+        let count = kinds.map { UInt64(bitPattern: (sums?[2 * $0] as Int64?) ?? 0) }
+        let energy = kinds.map { Energy(femtojoules: (sums?[2 * $0 + 1] as Int64?) ?? 0) }
+        let span = try Row.fetchOne(db, sql: "SELECT MAX(\(time)), COUNT(DISTINCT token) FROM \(table) WHERE run_id = ?",
+                                    arguments: [run.rawValue])
+        let lastTime = (span?[0] as Int64?) ?? 0
+        let tokens = (span?[1] as Int?) ?? 0
+        return RunTotals(energyByKind: energy, countByKind: count, simulatedTime: SimTime(picoseconds: UInt64(bitPattern: lastTime)),
+                         tokens: tokens, wallSeconds: wallSeconds)
+    }
+}

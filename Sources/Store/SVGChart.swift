@@ -1,0 +1,108 @@
+import Foundation
+
+/// Small SVG charts drawn by the project, so that a report needs no script or network.
+enum SVGChart {
+    /// One colour per energy kind, in `EnergyKind` order, then repeated.
+    static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac", "#ff9da7"]
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func number(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Labelled horizontal bars (energy by kind).
+    static func horizontalBars(_ items: [(label: String, value: Double, color: String)], format: (Double) -> String) -> String {
+        let width = 720.0, labelWidth = 150.0, row = 24.0
+        let maxValue = max(items.map(\.value).max() ?? 0, 1e-300)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(row * Double(items.count) + 10))\">"
+        for (i, item) in items.enumerated() {
+            let y = Double(i) * row + 5
+            let w = (width - labelWidth - 230) * max(item.value, 0) / maxValue
+            svg += "<text x=\"\(number(labelWidth - 6))\" y=\"\(number(y + 16))\" text-anchor=\"end\" font-size=\"12\">\(escape(item.label))</text>"
+            svg += "<rect x=\"\(number(labelWidth))\" y=\"\(number(y + 3))\" width=\"\(number(w))\" height=\"\(number(row - 6))\" fill=\"\(item.color)\"><title>\(escape(item.label)): \(escape(format(item.value)))</title></rect>"
+            svg += "<text x=\"\(number(labelWidth + w + 6))\" y=\"\(number(y + 16))\" font-size=\"12\">\(escape(format(item.value)))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// Vertical bars, one per category, stacked by series, with a legend (energy by layer and kind).
+    static func stackedBars(categories: [String], series: [String], values: [[Double]], format: (Double) -> String) -> String {
+        let height = 300.0, left = 70.0, bottom = 40.0, top = 10.0
+        let barWidth = max(6.0, min(40.0, 900.0 / Double(max(categories.count, 1)) - 4))
+        let width = left + Double(categories.count) * (barWidth + 4) + 180
+        let totals = values.map { $0.reduce(0, +) }
+        let maxTotal = max(totals.max() ?? 0, 1e-300)
+        let plot = height - bottom - top
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        svg += "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left))\" y2=\"\(number(height - bottom))\" stroke=\"#333\"/>"
+        svg += "<text x=\"\(number(left - 4))\" y=\"\(number(top + 10))\" text-anchor=\"end\" font-size=\"11\">\(escape(format(maxTotal)))</text>"
+        svg += "<text x=\"\(number(left - 4))\" y=\"\(number(height - bottom))\" text-anchor=\"end\" font-size=\"11\">0</text>"
+        for (i, category) in categories.enumerated() {
+            let x = left + 4 + Double(i) * (barWidth + 4)
+            var y = height - bottom
+            for (s, name) in series.enumerated() where values[i][s] > 0 {
+                let h = plot * values[i][s] / maxTotal
+                y -= h
+                svg += "<rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"\(number(barWidth))\" height=\"\(number(h))\" fill=\"\(palette[s % palette.count])\"><title>\(escape(category)) \(escape(name)): \(escape(format(values[i][s])))</title></rect>"
+            }
+            if categories.count <= 40 || i % max(1, categories.count / 20) == 0 {
+                svg += "<text x=\"\(number(x + barWidth / 2))\" y=\"\(number(height - bottom + 14))\" text-anchor=\"middle\" font-size=\"10\">\(escape(category))</text>"
+            }
+        }
+        let legendX = width - 170
+        for (s, name) in series.enumerated() {
+            let y = top + Double(s) * 18
+            svg += "<rect x=\"\(number(legendX))\" y=\"\(number(y))\" width=\"12\" height=\"12\" fill=\"\(palette[s % palette.count])\"/>"
+            svg += "<text x=\"\(number(legendX + 18))\" y=\"\(number(y + 10))\" font-size=\"11\">\(escape(name))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// One grid per chip, one cell per core, shaded from white (no energy) to dark red (the hottest core).
+    static func heatMap(chips: Int, meshX: Int, meshY: Int, energy: [Int: Double], format: (Double) -> String) -> String {
+        let cell = max(3.0, min(24.0, 480.0 / Double(max(meshX, meshY))))
+        let gap = 16.0
+        let chipWidth = Double(meshX) * cell
+        let shown = min(chips, 16)
+        let width = Double(shown) * (chipWidth + gap) + gap
+        let height = Double(meshY) * cell + 30
+        let maxValue = max(energy.values.max() ?? 0, 1e-300)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        for chip in 0..<shown {
+            let x0 = gap + Double(chip) * (chipWidth + gap)
+            svg += "<text x=\"\(number(x0))\" y=\"12\" font-size=\"11\">chip \(chip)</text>"
+            for y in 0..<meshY {
+                for x in 0..<meshX {
+                    let core = chip * meshX * meshY + y * meshX + x
+                    let v = energy[core] ?? 0
+                    let t = v / maxValue
+                    let color = String(format: "#%02x%02x%02x", 255 - Int(55 * t), Int(255 * (1 - t)), Int(255 * (1 - t)))
+                    svg += "<rect x=\"\(number(x0 + Double(x) * cell))\" y=\"\(number(18 + Double(y) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(color)\" stroke=\"#ddd\" stroke-width=\"0.5\"><title>core \(core) (\(x), \(y)): \(escape(format(v)))</title></rect>"
+                }
+            }
+        }
+        return svg + "</svg>"
+    }
+
+    /// A polyline of y over x (latency per token).
+    static func line(_ points: [(x: Double, y: Double)], yLabel: String, format: (Double) -> String) -> String {
+        let width = 720.0, height = 240.0, left = 80.0, bottom = 30.0, top = 10.0
+        guard let maxX = points.map(\.x).max(), let maxY = points.map(\.y).max() else { return "<p>No data.</p>" }
+        let sx = (width - left - 20) / max(maxX, 1), sy = (height - top - bottom) / max(maxY, 1e-300)
+        let path = points.map { "\(number(left + $0.x * sx)),\(number(height - bottom - $0.y * sy))" }.joined(separator: " ")
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        svg += "<line x1=\"\(number(left))\" y1=\"\(number(height - bottom))\" x2=\"\(number(width - 20))\" y2=\"\(number(height - bottom))\" stroke=\"#333\"/>"
+        svg += "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left))\" y2=\"\(number(height - bottom))\" stroke=\"#333\"/>"
+        svg += "<text x=\"\(number(left - 4))\" y=\"\(number(top + 10))\" text-anchor=\"end\" font-size=\"11\">\(escape(format(maxY)))</text>"
+        svg += "<text x=\"\(number(left - 4))\" y=\"\(number(height - bottom))\" text-anchor=\"end\" font-size=\"11\">0</text>"
+        svg += "<text x=\"\(number(width - 20))\" y=\"\(number(height - 8))\" text-anchor=\"end\" font-size=\"11\">token \(Int(maxX))</text>"
+        svg += "<text x=\"\(number(left + 4))\" y=\"\(number(top + 10))\" font-size=\"11\">\(escape(yLabel))</text>"
+        svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(palette[0])\" stroke-width=\"1.5\"/>"
+        for p in points where points.count <= 200 {
+            svg += "<circle cx=\"\(number(left + p.x * sx))\" cy=\"\(number(height - bottom - p.y * sy))\" r=\"2\" fill=\"\(palette[0])\"><title>token \(Int(p.x)): \(escape(format(p.y)))</title></circle>"
+        }
+        return svg + "</svg>"
+    }
+}

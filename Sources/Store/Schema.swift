@@ -1,0 +1,99 @@
+import Energy
+import GRDB
+
+/// The database schema, as GRDB migrations. docs/database.md documents every table.
+///
+/// Energies are stored as whole femtojoules (`energy_fj`), exactly as `Energy` holds them,
+/// so that sums in SQL equal the engine's totals bit for bit; the `*_pj` views divide by
+/// 1000 for people. Times are whole picoseconds (`*_ps`), as `SimTime` holds them.
+/// NULL means "none": no core (system-wide record), no layer, no time step.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE energy_kind (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY,
+                    command_line TEXT NOT NULL, tool_version TEXT NOT NULL, seed INTEGER NOT NULL,
+                    started_at TEXT NOT NULL, finished_at TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'interrupted')),
+                    status_detail TEXT, owner_pid INTEGER NOT NULL,
+                    log_level TEXT NOT NULL CHECK (log_level IN ('events', 'steps', 'summary')),
+                    topology_name TEXT NOT NULL, topology_yaml TEXT NOT NULL,
+                    model_name TEXT NOT NULL, model_layers INTEGER NOT NULL, model_json TEXT NOT NULL,
+                    encoder TEXT NOT NULL, time_steps INTEGER NOT NULL,
+                    chips INTEGER NOT NULL, mesh_x INTEGER NOT NULL, mesh_y INTEGER NOT NULL,
+                    tokens INTEGER, simulated_ps INTEGER, wall_seconds REAL, total_fj INTEGER);
+                CREATE TABLE run_total (
+                    run_id INTEGER NOT NULL REFERENCES run(id), kind INTEGER NOT NULL REFERENCES energy_kind(id),
+                    operations INTEGER NOT NULL, energy_fj INTEGER NOT NULL, PRIMARY KEY (run_id, kind));
+                CREATE TABLE energy_table (
+                    run_id INTEGER NOT NULL REFERENCES run(id), name TEXT NOT NULL, pj REAL NOT NULL,
+                    unit TEXT NOT NULL, source TEXT NOT NULL);
+                CREATE TABLE mapping (
+                    run_id INTEGER NOT NULL REFERENCES run(id), layer INTEGER NOT NULL, projection TEXT NOT NULL,
+                    cores INTEGER NOT NULL, first_chip INTEGER NOT NULL, last_chip INTEGER NOT NULL);
+                CREATE TABLE energy_event (
+                    run_id INTEGER NOT NULL, kind INTEGER NOT NULL, time_ps INTEGER NOT NULL, chip INTEGER NOT NULL,
+                    core INTEGER, layer INTEGER, token INTEGER NOT NULL, step INTEGER,
+                    count INTEGER NOT NULL, energy_fj INTEGER NOT NULL);
+                CREATE TABLE energy_step (
+                    run_id INTEGER NOT NULL, token INTEGER NOT NULL, step INTEGER, chip INTEGER NOT NULL, core INTEGER,
+                    layer INTEGER, kind INTEGER NOT NULL, count INTEGER NOT NULL, energy_fj INTEGER NOT NULL, records INTEGER NOT NULL,
+                    first_time_ps INTEGER NOT NULL, last_time_ps INTEGER NOT NULL);
+                CREATE TABLE energy_summary (
+                    run_id INTEGER NOT NULL, token INTEGER NOT NULL, layer INTEGER, kind INTEGER NOT NULL,
+                    count INTEGER NOT NULL, energy_fj INTEGER NOT NULL, records INTEGER NOT NULL,
+                    first_time_ps INTEGER NOT NULL, last_time_ps INTEGER NOT NULL);
+                CREATE TABLE core_energy (
+                    run_id INTEGER NOT NULL, chip INTEGER NOT NULL, core INTEGER, kind INTEGER NOT NULL,
+                    count INTEGER NOT NULL, energy_fj INTEGER NOT NULL);
+                CREATE TABLE layer_activity (
+                    run_id INTEGER NOT NULL REFERENCES run(id), token INTEGER NOT NULL, layer INTEGER NOT NULL,
+                    stage TEXT NOT NULL, neurons INTEGER NOT NULL, time_steps INTEGER NOT NULL, spikes INTEGER NOT NULL,
+                    silent_fraction REAL NOT NULL, firing_rate REAL NOT NULL);
+                CREATE TABLE link_traffic (
+                    run_id INTEGER NOT NULL REFERENCES run(id), chip INTEGER NOT NULL, router INTEGER NOT NULL,
+                    direction TEXT NOT NULL, packets INTEGER NOT NULL);
+                CREATE TABLE baseline (
+                    run_id INTEGER NOT NULL REFERENCES run(id), precision TEXT NOT NULL, layer INTEGER,
+                    component TEXT NOT NULL, operations REAL NOT NULL, energy_pj REAL NOT NULL);
+                CREATE TABLE comparison (
+                    run_id INTEGER NOT NULL REFERENCES run(id), level INTEGER NOT NULL CHECK (level IN (1, 2, 3)),
+                    name TEXT NOT NULL, spiking_pj REAL NOT NULL, fp16_pj REAL NOT NULL, int8_pj REAL NOT NULL,
+                    PRIMARY KEY (run_id, level));
+                CREATE INDEX energy_summary_run ON energy_summary(run_id);
+                CREATE INDEX energy_step_run ON energy_step(run_id);
+                CREATE INDEX core_energy_run ON core_energy(run_id);
+                CREATE INDEX layer_activity_run ON layer_activity(run_id);
+                CREATE INDEX link_traffic_run ON link_traffic(run_id);
+                CREATE INDEX baseline_run ON baseline(run_id);
+                CREATE VIEW energy_event_pj AS
+                    SELECT e.run_id, k.name AS kind, e.time_ps / 1000.0 AS time_ns, e.chip, e.core, e.layer, e.token,
+                           e.step, e.count, e.energy_fj / 1000.0 AS pj
+                    FROM energy_event e JOIN energy_kind k ON k.id = e.kind;
+                CREATE VIEW energy_step_pj AS
+                    SELECT s.run_id, s.token, s.step, s.chip, s.core, s.layer, k.name AS kind, s.count,
+                           s.energy_fj / 1000.0 AS pj, s.records, s.first_time_ps / 1000.0 AS first_ns,
+                           s.last_time_ps / 1000.0 AS last_ns
+                    FROM energy_step s JOIN energy_kind k ON k.id = s.kind;
+                CREATE VIEW energy_summary_pj AS
+                    SELECT s.run_id, s.token, s.layer, k.name AS kind, s.count, s.energy_fj / 1000.0 AS pj, s.records,
+                           s.first_time_ps / 1000.0 AS first_ns, s.last_time_ps / 1000.0 AS last_ns
+                    FROM energy_summary s JOIN energy_kind k ON k.id = s.kind;
+                """)
+            // The event table has no index on purpose: appends must stay at millions of rows per second.
+            // Queries over one run scan it; `CREATE INDEX energy_event_run ON energy_event(run_id)` after the fact helps sweeps.
+        }
+        return m
+    }()
+
+    /// Adds the kinds this build knows to `energy_kind`, at every read-write open, so that a
+    /// file created before a kind was added can name it too.
+    static func registerKinds(_ db: Database) throws {
+        for kind in EnergyKind.allCases {
+            try db.execute(sql: "INSERT OR IGNORE INTO energy_kind (id, name) VALUES (?, ?)", arguments: [Int(kind.rawValue), kind.name])
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import Energy
+import Foundation
+import SimKernel
+import Yams
+
+/// A neuromorphic system: chips of meshes of crossbar cores, their routers and links,
+/// function units, how time steps are synchronised, and what every operation costs.
+///
+/// Read one from a YAML file with `Topology.load(path:)`; `docs/topology-schema.md`
+/// describes every key. Core ids are row-major over the whole system's mesh, so a board
+/// of 2×4 chips of 64×64 cores is one 128×256 grid whose chip boundaries are links of
+/// their own.
+public struct Topology: Sendable, Hashable {
+    public var name: String
+    public var description: String
+    /// The YAML text it was read from (stored with every run).
+    public var source: String
+
+    /// Chips along x and y.
+    public var chipsX: Int
+    public var chipsY: Int
+    /// Cores per chip along x and y.
+    public var meshX: Int
+    public var meshY: Int
+    /// Static (leakage + idle) power of one chip, in mW.
+    public var chipStaticPowerMilliwatts: Double
+    /// A flit crossing a chip-to-chip link (energy per flit of `spikePacketBits`, latency per crossing).
+    public var chipLink: OpCost
+    /// Chip-to-chip link bandwidth in bits per ns.
+    public var chipLinkBitsPerNs: Double
+
+    public var sync: SyncMode
+
+    /// How a spike reaches several cores.
+    public var fanOut: FanOut
+    /// Router traversal plus link to the next router, east-west, per flit of `spikePacketBits`.
+    public var hopEastWest: OpCost
+    /// Router traversal plus link to the next router, north-south.
+    public var hopNorthSouth: OpCost
+    /// On-chip link bandwidth in bits per ns.
+    public var linkBitsPerNs: Double
+    /// Packets a router output buffer holds before it drops; 0 = unbounded (packets wait).
+    public var bufferPackets: Int
+    /// Bits of a spike (or marker) packet.
+    public var spikePacketBits: Int
+    /// Bits of a graded (partial-sum) packet.
+    public var gradedPacketBits: Int
+    /// Bits of one value inside a graded packet.
+    public var gradedValueBits: Int
+
+    /// Axons (crossbar rows) per core.
+    public var axons: Int
+    /// Neurons (crossbar columns) per core.
+    public var neurons: Int
+    public var weights: WeightFormat
+    /// One synapse read and accumulated.
+    public var synapticOp: OpCost
+    /// Synapses processed per `synapticOp.latency`.
+    public var synapseLanes: Int
+    /// One neuron's state read, updated and written.
+    public var neuronUpdate: OpCost
+    /// Neurons updated per `neuronUpdate.latency`.
+    public var neuronLanes: Int
+    /// A packet leaving a core.
+    public var spikeOut: OpCost
+
+    public var functionUnit: FunctionUnitSpec
+
+    // MARK: Derived geometry
+
+    /// Cores along x / y over the whole system.
+    public var width: Int { chipsX * meshX }
+    public var height: Int { chipsY * meshY }
+    public var chipCount: Int { chipsX * chipsY }
+    public var coresPerChip: Int { meshX * meshY }
+    public var coreCount: Int { width * height }
+
+    @inlinable public func x(of core: Int) -> Int { core % width }
+    @inlinable public func y(of core: Int) -> Int { core / width }
+    @inlinable public func core(x: Int, y: Int) -> Int { y * width + x }
+    @inlinable public func chip(of core: Int) -> Int { (y(of: core) / meshY) * chipsX + x(of: core) / meshX }
+    /// Whether moving from column x to x±1 (or row y to y±1) crosses a chip boundary.
+    @inlinable public func crossesChipX(_ x0: Int, _ x1: Int) -> Bool { x0 / meshX != x1 / meshX }
+    @inlinable public func crossesChipY(_ y0: Int, _ y1: Int) -> Bool { y0 / meshY != y1 / meshY }
+
+    /// Flits of `spikePacketBits` in a packet of `bits`: hop and chip-link energies are per flit.
+    @inlinable public func flits(bits: Int) -> Int64 { Int64((bits + spikePacketBits - 1) / spikePacketBits) }
+
+    /// Time a packet of `bits` occupies an on-chip link.
+    public func serialization(bits: Int) -> SimTime { SimTime(nanoseconds: Double(bits) / linkBitsPerNs) }
+    /// Time a packet of `bits` occupies a chip-to-chip link.
+    public func chipSerialization(bits: Int) -> SimTime { SimTime(nanoseconds: Double(bits) / chipLinkBitsPerNs) }
+
+    /// The smallest latency of any message between two chips: the lookahead when chips are partitions.
+    public var chipLookahead: SimTime { chipLink.latency }
+}
+
+extension Topology {
+    /// Reads a topology from a YAML file.
+    /// - Throws: `TopologyError` naming the file, line and key of the first problem.
+    public static func load(path: String) throws -> Topology {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TopologyError(file: path, line: nil, key: "", message: "cannot read the file (\(error.localizedDescription)); check the path, or list the shipped topologies in topologies/")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Reads a topology from YAML text; `file` names it in error messages.
+    public static func parse(yaml text: String, file: String = "<string>") throws -> Topology {
+        let root: Node
+        do {
+            guard let r = try Yams.compose(yaml: text) else {
+                throw TopologyError(file: file, line: nil, key: "", message: "the file is empty; a topology needs name, system, chip, sync, router, core and function_unit")
+            }
+            root = r
+        } catch let e as TopologyError { throw e } catch let e as YamlError {
+            throw TopologyError(file: file, line: YAMLErrorLine.line(of: e), key: "", message: "not valid YAML: \(YAMLErrorLine.problem(of: e))")
+        }
+        var top = try YAMLCursor(node: root, file: file, path: "")
+        let name = try top.string("name", what: "the topology's name")
+        let description = try top.optionalString("description") ?? ""
+
+        var system = try top.cursor("system", what: "the board: chips and chip_link")
+        var chips = try system.cursor("chips", what: "chips along x and y, e.g. {x: 2, y: 4}")
+        let chipsX = try chips.int("x", what: "chips along x", in: 1...256)
+        let chipsY = try chips.int("y", what: "chips along y", in: 1...256)
+        try chips.finish(allowed: ["x", "y"])
+        var link = try system.cursor("chip_link", what: "the chip-to-chip link: latency_ns, energy_pj, bits_per_ns")
+        let chipLink = OpCost(picojoules: try link.double("energy_pj", what: "energy per packet crossing a chip boundary in pJ"),
+                              nanoseconds: try link.double("latency_ns", what: "latency of a chip crossing in ns", in: 0.001...1e9))
+        let chipBits = try link.double("bits_per_ns", what: "chip-to-chip link bandwidth in bits per ns", in: 1e-6...1e9)
+        try link.finish(allowed: ["energy_pj", "latency_ns", "bits_per_ns"])
+        try system.finish(allowed: ["chips", "chip_link"])
+
+        var chip = try top.cursor("chip", what: "one chip: mesh and static_power_mw")
+        var mesh = try chip.cursor("mesh", what: "cores along x and y, e.g. {x: 64, y: 64}")
+        let meshX = try mesh.int("x", what: "cores along x", in: 1...4096)
+        let meshY = try mesh.int("y", what: "cores along y", in: 1...4096)
+        try mesh.finish(allowed: ["x", "y"])
+        let staticPower = try chip.double("static_power_mw", what: "static power of one chip in mW")
+        try chip.finish(allowed: ["mesh", "static_power_mw"])
+        let cores = chipsX * chipsY * meshX * meshY
+        guard cores <= Int(Event<Int>.maxLP) + 1 else {
+            throw TopologyError(file: file, line: mesh.line, key: "chip.mesh", message: "\(cores) cores in all; the simulator handles at most \(Int(Event<Int>.maxLP) + 1)")
+        }
+
+        var syncC = try top.cursor("sync", what: "how cores end a time step: mode and tick_ns")
+        let mode = try syncC.string("mode", what: "global_tick or completion_markers")
+        let sync: SyncMode
+        switch mode {
+        case "global_tick":
+            sync = .globalTick(period: SimTime(nanoseconds: try syncC.double("tick_ns", what: "the tick period in ns", in: 0.001...1e12)))
+            try syncC.finish(allowed: ["mode", "tick_ns"])
+        case "completion_markers":
+            sync = .completionMarkers
+            try syncC.finish(allowed: ["mode"])
+        default:
+            throw syncC.error("mode", "unknown sync mode '\(mode)'; use global_tick (with tick_ns) or completion_markers")
+        }
+
+        var router = try top.cursor("router", what: "the on-chip routers and links")
+        let fanOutName = try router.string("fanout", what: "multicast, unicast or splitter")
+        guard let fanOut = FanOut(rawValue: fanOutName) else {
+            throw router.error("fanout", "unknown fan-out '\(fanOutName)'; use multicast, unicast or splitter")
+        }
+        var hop = try router.cursor("hop", what: "hop costs: east_west and north_south")
+        var ew = try hop.cursor("east_west", what: "energy_pj and latency_ns of an east-west hop")
+        let hopEW = try readCost(&ew, what: "an east-west hop", minLatency: 0.001)
+        var ns = try hop.cursor("north_south", what: "energy_pj and latency_ns of a north-south hop")
+        let hopNS = try readCost(&ns, what: "a north-south hop", minLatency: 0.001)
+        try hop.finish(allowed: ["east_west", "north_south"])
+        let linkBits = try router.double("link_bits_per_ns", what: "on-chip link bandwidth in bits per ns", in: 1e-6...1e9)
+        let buffer = try router.optionalInt("buffer_packets", what: "packets an output buffer holds (0 = unbounded)", in: 0...Int(Int32.max)) ?? 0
+        let spikeBits = try router.int("spike_packet_bits", what: "bits of a spike packet", in: 1...65536)
+        let gradedBits = try router.int("graded_packet_bits", what: "bits of a graded (partial-sum) packet", in: 1...1_048_576)
+        let valueBits = try router.int("graded_value_bits", what: "bits of one partial sum inside a graded packet", in: 1...64)
+        guard valueBits <= gradedBits else {
+            throw router.error("graded_value_bits", "a graded packet of \(gradedBits) bits cannot carry a \(valueBits)-bit value")
+        }
+        try router.finish(allowed: ["fanout", "hop", "link_bits_per_ns", "buffer_packets", "spike_packet_bits", "graded_packet_bits", "graded_value_bits"])
+
+        var core = try top.cursor("core", what: "the crossbar core")
+        let axons = try core.int("axons", what: "axons (crossbar rows) per core", in: 1...65536)
+        let neurons = try core.int("neurons", what: "neurons (crossbar columns) per core", in: 1...65536)
+        var w = try core.cursor("weights", what: "the synapse format: {format: binary, axon_types: 4}, {format: ternary} or {format: int, bits: 8}")
+        let format = try w.string("format", what: "binary, ternary or int")
+        let weights: WeightFormat
+        switch format {
+        case "binary":
+            weights = .binary(axonTypes: try w.int("axon_types", what: "axon types (per-neuron weight values)", in: 1...16))
+            try w.finish(allowed: ["format", "axon_types"])
+        case "ternary":
+            weights = .ternary
+            try w.finish(allowed: ["format"])
+        case "int":
+            weights = .integer(bits: try w.int("bits", what: "bits per synapse", in: 2...16))
+            try w.finish(allowed: ["format", "bits"])
+        default:
+            throw w.error("format", "unknown weight format '\(format)'; use binary, ternary or int")
+        }
+        var syn = try core.cursor("synaptic_op", what: "energy_pj and latency_ns of one synaptic operation")
+        let synapticOp = try readCost(&syn, what: "a synaptic operation")
+        let synLanes = try core.int("synapse_lanes", what: "synapses processed in parallel", in: 1...65536)
+        var nu = try core.cursor("neuron_update", what: "energy_pj and latency_ns of one neuron update")
+        let neuronUpdate = try readCost(&nu, what: "a neuron update")
+        let neuronLanes = try core.int("neuron_lanes", what: "neurons updated in parallel", in: 1...65536)
+        var so = try core.cursor("spike_out", what: "energy_pj and latency_ns of a packet leaving a core")
+        let spikeOut = try readCost(&so, what: "a packet leaving a core", minLatency: 0.001)
+        try core.finish(allowed: ["axons", "neurons", "weights", "synaptic_op", "synapse_lanes", "neuron_update", "neuron_lanes", "spike_out"])
+
+        var fu = try top.cursor("function_unit", what: "the function units: precision, lanes, memory_bytes and ops")
+        let precision = try fu.string("precision", what: "the arithmetic format, e.g. fp16")
+        let lanes = try fu.int("lanes", what: "operations started in parallel", in: 1...65536)
+        let memoryBytes = try fu.int("memory_bytes", what: "SRAM bytes per function unit", in: 0...Int(Int64(1) << 40))
+        var ops = try fu.cursor("ops", what: "costs of add, multiply, exp, divide, rsqrt, compare, memory_read_byte, memory_write_byte")
+        func op(_ key: String, _ what: String) throws -> OpCost {
+            var c = try ops.cursor(key, what: "energy_pj and latency_ns of \(what)")
+            return try readCost(&c, what: what)
+        }
+        let spec = FunctionUnitSpec(
+            precision: precision, lanes: lanes,
+            add: try op("add", "an addition"), multiply: try op("multiply", "a multiplication"), exp: try op("exp", "an exponential"),
+            divide: try op("divide", "a division"), rsqrt: try op("rsqrt", "a reciprocal square root"),
+            compare: try op("compare", "a comparison"), memoryRead: try op("memory_read_byte", "reading one byte of SRAM"),
+            memoryWrite: try op("memory_write_byte", "writing one byte of SRAM"), memoryBytes: memoryBytes)
+        try ops.finish(allowed: ["add", "multiply", "exp", "divide", "rsqrt", "compare", "memory_read_byte", "memory_write_byte"])
+        try fu.finish(allowed: ["precision", "lanes", "memory_bytes", "ops"])
+        try top.finish(allowed: ["name", "description", "system", "chip", "sync", "router", "core", "function_unit"])
+
+        return Topology(
+            name: name, description: description, source: text, chipsX: chipsX, chipsY: chipsY, meshX: meshX, meshY: meshY,
+            chipStaticPowerMilliwatts: staticPower, chipLink: chipLink, chipLinkBitsPerNs: chipBits, sync: sync,
+            fanOut: fanOut, hopEastWest: hopEW, hopNorthSouth: hopNS, linkBitsPerNs: linkBits, bufferPackets: buffer,
+            spikePacketBits: spikeBits, gradedPacketBits: gradedBits, gradedValueBits: valueBits, axons: axons, neurons: neurons,
+            weights: weights, synapticOp: synapticOp, synapseLanes: synLanes, neuronUpdate: neuronUpdate, neuronLanes: neuronLanes,
+            spikeOut: spikeOut, functionUnit: spec)
+    }
+
+    private static func readCost(_ c: inout YAMLCursor, what: String, minLatency: Double = 0) throws -> OpCost {
+        let e = try c.double("energy_pj", what: "energy of \(what) in pJ")
+        let l = try c.double("latency_ns", what: "latency of \(what) in ns", in: minLatency...1e12)
+        try c.finish(allowed: ["energy_pj", "latency_ns"])
+        return OpCost(picojoules: e, nanoseconds: l)
+    }
+}
+
+/// Extracts line and problem from Yams' parse errors.
+enum YAMLErrorLine {
+    static func line(of e: YamlError) -> Int? {
+        switch e {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): mark.line
+        default: nil
+        }
+    }
+    static func problem(of e: YamlError) -> String {
+        switch e {
+        case let .scanner(ctx, problem, _, _), let .parser(ctx, problem, _, _), let .composer(ctx, problem, _, _):
+            [ctx.map { "\($0.text)" }, problem].compactMap { $0 }.joined(separator: " ")
+        case let .duplicatedKeysInMapping(dups, _): "duplicated keys \(dups.joined(separator: ", "))"
+        default: "\(e)"
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Yams
+
+/// Reads one YAML mapping of a chip description, remembering which keys were read so
+/// that a misspelt or unknown key is reported with its line instead of being ignored.
+struct YAMLCursor {
+    let file: String
+    let path: String
+    let line: Int?
+    private var entries: [(key: String, value: Node, line: Int?)]
+    private var used: Set<String> = []
+
+    /// `line` is where the mapping's key stands (its first entry's line when omitted).
+    init(node: Node, file: String, path: String, line: Int? = nil) throws {
+        self.file = file; self.path = path; self.line = line ?? node.mark?.line
+        guard let mapping = node.mapping else {
+            throw TopologyError(file: file, line: node.mark?.line, key: path, message: "expected a mapping of keys, found \(YAMLCursor.describe(node))")
+        }
+        var seen: Set<String> = []
+        var entries: [(String, Node, Int?)] = []
+        for (k, v) in mapping {
+            guard let name = k.string else {
+                throw TopologyError(file: file, line: k.mark?.line, key: path, message: "keys must be plain strings")
+            }
+            if !seen.insert(name).inserted {
+                throw TopologyError(file: file, line: k.mark?.line, key: YAMLCursor.join(path, name), message: "key appears twice")
+            }
+            entries.append((name, v, k.mark?.line))
+        }
+        self.entries = entries
+    }
+
+    static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
+    static func describe(_ n: Node) -> String {
+        switch n {
+        case .scalar(let s): "the value '\(s.string)'"
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        case .alias: "an alias"
+        }
+    }
+
+    func error(_ key: String, _ message: String, line: Int? = nil) -> TopologyError {
+        TopologyError(file: file, line: line ?? entry(key)?.line ?? self.line, key: YAMLCursor.join(path, key), message: message)
+    }
+
+    private func entry(_ key: String) -> (key: String, value: Node, line: Int?)? { entries.first { $0.key == key } }
+
+    func has(_ key: String) -> Bool { entry(key) != nil }
+
+    mutating func node(_ key: String, what: String) throws -> Node {
+        guard let e = entry(key) else {
+            // A missing key is most often a misspelt one: point at the typo instead.
+            if let typo = entries.first(where: { !used.contains($0.key) && YAMLCursor.distance($0.key, key) <= 2 }) {
+                throw TopologyError(file: file, line: typo.line, key: YAMLCursor.join(path, typo.key),
+                                    message: "unknown key (did you mean '\(key)'?); expected \(what)")
+            }
+            throw TopologyError(file: file, line: line, key: YAMLCursor.join(path, key), message: "missing; expected \(what)")
+        }
+        used.insert(key)
+        return e.value
+    }
+
+    mutating func optionalNode(_ key: String) -> Node? {
+        guard let e = entry(key) else { return nil }
+        used.insert(key)
+        return e.value
+    }
+
+    mutating func cursor(_ key: String, what: String) throws -> YAMLCursor {
+        let n = try node(key, what: what)
+        return try YAMLCursor(node: n, file: file, path: YAMLCursor.join(path, key), line: entry(key)?.line)
+    }
+
+    mutating func string(_ key: String, what: String) throws -> String {
+        let n = try node(key, what: what)
+        guard case .scalar(let s) = n else { throw error(key, "expected \(what), found \(YAMLCursor.describe(n))") }
+        return s.string
+    }
+
+    mutating func optionalString(_ key: String) throws -> String? {
+        guard has(key) else { return nil }
+        return try string(key, what: "a string")
+    }
+
+    /// A number in `range`; `what` names its meaning and unit for the error message.
+    mutating func double(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double {
+        let n = try node(key, what: what)
+        guard let v = n.float, v.isFinite else {
+            throw error(key, "expected \(what), found \(YAMLCursor.describe(n))")
+        }
+        guard range.contains(v) else {
+            throw error(key, "\(YAMLCursor.format(v)) is out of range: \(what) must be \(YAMLCursor.describe(range))")
+        }
+        return v
+    }
+
+    mutating func optionalDouble(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double? {
+        guard has(key) else { return nil }
+        return try double(key, what: what, in: range)
+    }
+
+    mutating func int(_ key: String, what: String, in range: ClosedRange<Int>) throws -> Int {
+        let n = try node(key, what: what)
+        guard let v = n.int else { throw error(key, "expected \(what) (a whole number), found \(YAMLCursor.describe(n))") }
+        guard range.contains(v) else {
+            throw error(key, "\(v) is out of range: \(what) must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return v
+    }
+
+    mutating func optionalInt(_ key: String, what: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard has(key) else { return nil }
+        return try int(key, what: what, in: range)
+    }
+
+    mutating func bool(_ key: String, what: String) throws -> Bool {
+        let n = try node(key, what: what)
+        guard let v = n.bool else { throw error(key, "expected true or false (\(what)), found \(YAMLCursor.describe(n))") }
+        return v
+    }
+
+    mutating func optionalBool(_ key: String, what: String) throws -> Bool? {
+        guard has(key) else { return nil }
+        return try bool(key, what: what)
+    }
+
+    /// Throws for the first key that was never read, listing the keys that are allowed here.
+    func finish(allowed: [String]) throws {
+        for e in entries where !used.contains(e.key) {
+            let near = allowed.min { YAMLCursor.distance($0, e.key) < YAMLCursor.distance($1, e.key) }
+            var msg = "unknown key; allowed here: \(allowed.joined(separator: ", "))"
+            if let near, YAMLCursor.distance(near, e.key) <= 3 { msg = "unknown key (did you mean '\(near)'?); allowed here: \(allowed.joined(separator: ", "))" }
+            throw TopologyError(file: file, line: e.line, key: YAMLCursor.join(path, e.key), message: msg)
+        }
+    }
+
+    static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+    static func describe(_ r: ClosedRange<Double>) -> String {
+        if r.upperBound == .greatestFiniteMagnitude { return r.lowerBound == 0 ? "zero or more" : "at least \(format(r.lowerBound))" }
+        return "between \(format(r.lowerBound)) and \(format(r.upperBound))"
+    }
+
+    /// Levenshtein distance, for "did you mean" hints.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+}

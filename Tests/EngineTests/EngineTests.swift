@@ -1,0 +1,185 @@
+import Energy
+import Foundation
+import Mapping
+import Models
+import SimKernel
+import Testing
+import Topology
+@testable import Engine
+
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The LLM board shrunk to 2x2 chips of 8x8 cores with 32x32 crossbars, with `edits` applied.
+private func smallBoard(_ edits: [(String, String)] = []) throws -> Topology {
+    var yaml = try String(contentsOf: root.appendingPathComponent("topologies/spikechip-llm.yaml"), encoding: .utf8)
+    for (a, b) in [("chips: {x: 2, y: 4}", "chips: {x: 2, y: 2}"), ("mesh: {x: 64, y: 64}", "mesh: {x: 8, y: 8}"),
+                   ("axons: 512", "axons: 32"), ("neurons: 512", "neurons: 32")] + edits {
+        yaml = yaml.replacingOccurrences(of: a, with: b)
+    }
+    return try Topology.parse(yaml: yaml, file: "small")
+}
+
+private let tiny = ModelSpec(name: "tiny", architecture: "llama", layers: 2, hidden: 96, ffn: 160, heads: 4, kvHeads: 2,
+                             vocabulary: 200, contextLength: 512, tiedEmbeddings: false)
+
+/// Sums the stream independently of the engine's ledger.
+private struct SummingSink: EnergySink {
+    var femtojoules: Int64 = 0
+    var records = 0
+    var counts = [UInt64](repeating: 0, count: EnergyKind.allCases.count)
+    var finished = false
+    var timesNonNegative = true
+    mutating func consume(_ rs: UnsafeBufferPointer<EnergyRecord>) {
+        for r in rs {
+            femtojoules += r.energy.femtojoules; records += 1
+            counts[Int(r.kind.rawValue)] += UInt64(r.count)
+        }
+    }
+    mutating func finish() { finished = true }
+}
+
+private func run(_ t: Topology, silent: Double = 0.69, seed: UInt64 = 1, tokens: Int = 1, steps: Int = 4,
+                 partitions: PartitionScheme = .single, spec: ModelSpec = tiny) throws -> (RunResult, SummingSink, ChipMapping) {
+    let m = try ChipMapping(spec: spec, topology: t)
+    var r = try ChipRun(mapping: m, workload: Workload(tokens: tokens, timeSteps: steps, context: 16, seed: seed),
+                        source: try StatisticalSpikeSource(silentFraction: silent, seed: seed), sink: SummingSink(), partitioning: partitions)
+    let result = r.run()
+    return (result, r.model.sink, m)
+}
+
+@Suite("Engine")
+struct EngineTests {
+    @Test("every spike copy is delivered or counted dropped; totals are the exact sum of the stream")
+    func invariants() throws {
+        let (r, sink, _) = try run(try smallBoard())
+        #expect(r.traffic.spikes > 0)
+        #expect(r.traffic.deliveriesSent == r.traffic.delivered + r.traffic.dropped)
+        #expect(r.traffic.dropped == 0 && r.traffic.late == 0)
+        #expect(sink.finished)
+        #expect(sink.femtojoules == r.ledger.total.femtojoules)
+        #expect(UInt64(sink.records) == r.ledger.records)
+        #expect(sink.counts == r.ledger.countByKind)
+        #expect(r.tokensDone == 1 && r.tokenLatencies[0] > .zero)
+        #expect(!r.interrupted)
+    }
+
+    @Test("with every neuron firing, deliveries, synaptic operations and neuron updates match the mapping exactly")
+    func exactCounts() throws {
+        let steps = 3
+        let (r, _, m) = try run(try smallBoard(), silent: 0, steps: steps)
+        var deliveries: UInt64 = 0, synapses: UInt64 = 0
+        for g in m.groups {
+            deliveries += UInt64(g.rows * g.destinations.count * steps)
+            for d in g.destinations {
+                synapses += UInt64(g.rows * steps) * UInt64(m.tiles[Int(m.tileOfCore[Int(m.destinations[d])])].neuronsUsed)
+            }
+        }
+        let neurons = m.tiles.reduce(UInt64(0)) { $0 + UInt64($1.neuronsUsed) } * UInt64(steps)
+        #expect(r.traffic.spikes == UInt64(m.stages.reduce(0) { $0 + $1.inputs } * steps))
+        #expect(r.traffic.delivered == deliveries)
+        #expect(r.ledger.count(.synapticOp) == synapses)
+        #expect(r.ledger.count(.neuronUpdate) == neurons)
+        #expect(r.ledger.energy(.synapticOp) == m.topology.synapticOp.energy * Int64(synapses))
+    }
+
+    @Test("the same seed gives bit-identical totals; another seed does not")
+    func determinism() throws {
+        let t = try smallBoard()
+        let a = try run(t, seed: 5).0, b = try run(t, seed: 5).0, c = try run(t, seed: 6).0
+        #expect(a.ledger == b.ledger && a.traffic == b.traffic && a.tokenEnd == b.tokenEnd && a.events == b.events)
+        #expect(a.ledger != c.ledger)
+    }
+
+    @Test("one partition per chip gives the sequential run's totals bit for bit")
+    func partitionsByChip() throws {
+        let t = try smallBoard()
+        let seq = try run(t, tokens: 2).0
+        let par = try run(t, tokens: 2, partitions: .chip).0
+        #expect(par.partitions == 4)
+        #expect(par.remoteEvents > 0)
+        #expect(par.ledger == seq.ledger)
+        #expect(par.traffic == seq.traffic)
+        #expect(par.tokenEnd == seq.tokenEnd)
+        #expect(par.events == seq.events)
+    }
+
+    @Test("all fan-out modes deliver every copy", arguments: FanOut.allCases)
+    func fanOutModes(mode: FanOut) throws {
+        let t = try smallBoard([("fanout: multicast", "fanout: \(mode.rawValue)"), ("neurons: 32", "neurons: 64")])
+        let (r, sink, m) = try run(t)
+        #expect(r.traffic.delivered == r.traffic.deliveriesSent && r.traffic.delivered > 0)
+        #expect(sink.femtojoules == r.ledger.total.femtojoules)
+        #expect(r.traffic.markers > 0 && r.ledger.count(.control) > 0)
+        if mode == .splitter {
+            #expect(m.splitterCores.count > 0)
+            #expect(r.ledger.count(.neuronUpdate) > m.tiles.reduce(UInt64(0)) { $0 + UInt64($1.neuronsUsed) } * 4)
+        }
+    }
+
+    @Test("a global tick paces every stage: a token takes at least T ticks per stage")
+    func globalTick() throws {
+        let t = try smallBoard([("mode: completion_markers", "mode: global_tick\n  tick_ns: 10000")])
+        let (r, _, m) = try run(t)
+        let stagesWithSpikes = UInt64(m.stages.count - 1)
+        #expect(r.tokenLatencies[0].picoseconds >= stagesWithSpikes * 4 * 10_000_000)
+        #expect(r.traffic.markers == 0 && r.ledger.count(.control) == 0)
+        #expect(r.traffic.late == 0)
+        let short = try smallBoard([("mode: completion_markers", "mode: global_tick\n  tick_ns: 2")])
+        let late = try run(short).0
+        #expect(late.traffic.late > 0)
+        #expect(late.traffic.delivered == late.traffic.deliveriesSent)
+    }
+
+    @Test("full router buffers drop packets, and the drops are accounted for")
+    func drops() throws {
+        let t = try smallBoard([("buffer_packets: 0", "buffer_packets: 1"), ("link_bits_per_ns: 32", "link_bits_per_ns: 0.5")])
+        let (r, sink, _) = try run(t, silent: 0)
+        #expect(r.traffic.dropped > 0)
+        #expect(r.traffic.deliveriesSent == r.traffic.delivered + r.traffic.dropped)
+        #expect(sink.femtojoules == r.ledger.total.femtojoules)
+    }
+
+    @Test("static power is charged per chip for each token's duration")
+    func staticPower() throws {
+        let (r, _, m) = try run(try smallBoard(), tokens: 3)
+        #expect(r.tokensDone == 3)
+        #expect(r.tokenStart[1] == r.tokenEnd[0] && r.tokenStart[2] == r.tokenEnd[1])
+        let expected = r.tokenLatencies.reduce(0.0) { acc, l in
+            acc + Double(m.topology.chipCount) * Energy(picojoules: m.topology.chipStaticPowerMilliwatts * l.nanoseconds).picojoules
+        }
+        #expect(abs(r.ledger.energy(.staticIdle).picojoules - expected) <= 0.001 * Double(3 * m.topology.chipCount))
+        // Later tokens see a longer context: attention's memory traffic grows.
+        #expect(r.ledger.count(.memory) > 0)
+    }
+
+    @Test("the statistical source fires at the requested rate, reproducibly, in neuron order")
+    func statisticalSource() throws {
+        var s = try StatisticalSpikeSource(silentFraction: 0.69, seed: 3)
+        var out: [(neuron: Int32, sign: Int8)] = []
+        s.spikes(token: 0, stage: 1, layer: 0, step: 0, inputs: 200_000, into: &out)
+        let rate = Double(out.count) / 200_000
+        print("measured firing rate at silent 0.69:", rate)
+        #expect(abs(rate - 0.31) < 0.005)
+        #expect(zip(out, out.dropFirst()).allSatisfy { $0.neuron < $1.neuron })
+        let positive = Double(out.filter { $0.sign == 1 }.count) / Double(out.count)
+        #expect(abs(positive - 0.5) < 0.01)
+        var again: [(neuron: Int32, sign: Int8)] = []
+        s.spikes(token: 0, stage: 1, layer: 0, step: 0, inputs: 200_000, into: &again)
+        #expect(again.map(\.neuron) == out.map(\.neuron))
+        #expect(throws: EngineError.self) { try StatisticalSpikeSource(silentFraction: 1.5) }
+        #expect(throws: EngineError.self) { try Workload(timeSteps: 0).validate() }
+    }
+
+    @Test("the shipped TrueNorth and Loihi topologies run a small model end to end")
+    func shippedChips() throws {
+        for name in ["truenorth", "loihi"] {
+            let t = try Topology.load(path: root.appendingPathComponent("topologies/\(name).yaml").path)
+            let small = ModelSpec(name: "small", architecture: "llama", layers: 1, hidden: 64, ffn: 96, heads: 2, kvHeads: 1,
+                                  vocabulary: 64, contextLength: 64, tiedEmbeddings: false)
+            let (r, sink, _) = try run(t, spec: small)
+            #expect(r.tokensDone == 1)
+            #expect(r.traffic.delivered == r.traffic.deliveriesSent)
+            #expect(sink.femtojoules == r.ledger.total.femtojoules)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Testing
+@testable import SimKernel
+
+/// A model that records, per LP, the times and senders of the events it handles.
+private struct Recorder: SimulationModel {
+    typealias Payload = UInt32
+    let lpCount: Int
+    var seen: [[(UInt64, UInt64)]]
+    var rng: [SplitMix64]
+    let lookahead: UInt64
+
+    init(lps: Int, lookahead: UInt64) {
+        lpCount = lps; self.lookahead = lookahead
+        seen = Array(repeating: [], count: lps)
+        rng = (0..<lps).map { SplitMix64(seed: 9, stream: UInt64($0)) }
+    }
+
+    mutating func initialize(lp: LPID, scheduler: inout Scheduler<UInt32>) {
+        for i in 0..<4 { scheduler.schedule(0, to: lp, after: SimTime(picoseconds: UInt64(lp) * 7 + UInt64(i) * 3)) }
+    }
+
+    mutating func handle(_ e: Event<UInt32>, scheduler: inout Scheduler<UInt32>) {
+        let i = Int(e.target)
+        seen[i].append((e.time.picoseconds, e.order))
+        // One follow-up per event, 200 generations deep: 16 LPs × 4 × 200 events in all.
+        guard e.payload < 200 else { return }
+        let target = LPID(rng[i].next() % UInt64(lpCount))
+        scheduler.schedule(e.payload + 1, to: target, after: SimTime(picoseconds: lookahead + rng[i].next() % 5000))
+    }
+}
+
+@Suite("Simulator")
+struct SimulatorTests {
+    @Test("time never runs backwards at any LP, and sequential runs never go back globally")
+    func monotonicTime() {
+        var sim = Simulator(model: Recorder(lps: 16, lookahead: 100))
+        #expect(sim.run() == .drained)
+        #expect(sim.eventsHandled > 1000)
+        for lp in sim.model.seen {
+            #expect(zip(lp, lp.dropFirst()).allSatisfy { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) })
+        }
+    }
+
+    @Test("partitions give exactly the sequential run's events per LP", arguments: [2, 4, 16])
+    func partitionsMatchSequential(partitions: Int) throws {
+        var seq = Simulator(model: Recorder(lps: 16, lookahead: 100))
+        _ = seq.run()
+        let model = Recorder(lps: 16, lookahead: 100)
+        let p = try Partitioning(partitionOf: (0..<16).map { UInt16($0 % partitions) }, count: partitions, lookahead: SimTime(picoseconds: 100))
+        var par = Simulator(model: model, partitioning: p)
+        _ = par.run()
+        #expect(par.eventsHandled == seq.eventsHandled)
+        #expect(par.scheduler.remoteEvents > 0)
+        #expect(par.windows > 1)
+        for lp in 0..<16 {
+            #expect(par.model.seen[lp].map(\.0) == seq.model.seen[lp].map(\.0))
+            #expect(par.model.seen[lp].map(\.1) == seq.model.seen[lp].map(\.1))
+        }
+    }
+
+    @Test("PHOLD is bit-identical across queue kinds and partitionings")
+    func pholdDeterminism() throws {
+        let until = SimTime(nanoseconds: 5_000)
+        var a = Simulator(model: PHOLD(lps: 64, population: 4), queue: .heap)
+        _ = a.run(until: until)
+        var b = Simulator(model: PHOLD(lps: 64, population: 4), queue: .standard)
+        _ = b.run(until: until)
+        let phold = PHOLD(lps: 64, population: 4)
+        var c = Simulator(model: phold, partitioning: try phold.blockPartitioning(count: 4))
+        #expect(c.run(until: until) == .reachedLimit)
+        #expect(a.eventsHandled > 10_000)
+        #expect(a.model.handled == b.model.handled)
+        #expect(a.model.handled == c.model.handled)
+        var d = Simulator(model: PHOLD(lps: 64, population: 4, seed: 2), queue: .heap)
+        _ = d.run(until: until)
+        #expect(d.model.handled != a.model.handled)
+    }
+
+    @Test("a stopped run resumes to the same result")
+    func stopAndResume() {
+        var full = Simulator(model: PHOLD(lps: 32, population: 8))
+        _ = full.run(until: SimTime(nanoseconds: 30_000))
+        var parts = Simulator(model: PHOLD(lps: 32, population: 8))
+        var calls = 0
+        #expect(parts.run(until: SimTime(nanoseconds: 30_000), shouldStop: { calls += 1; return calls == 1 }) == .stopped)
+        #expect(parts.run(until: SimTime(nanoseconds: 30_000)) == .reachedLimit)
+        #expect(parts.model.handled == full.model.handled)
+    }
+
+    @Test("bad partitionings are refused with a reason")
+    func partitioningErrors() {
+        #expect(throws: PartitioningError.partitionOutOfRange(lp: 1, partition: 3, count: 2)) {
+            try Partitioning(partitionOf: [0, 3], count: 2, lookahead: SimTime(nanoseconds: 1))
+        }
+        #expect(throws: PartitioningError.zeroLookahead) {
+            try Partitioning(partitionOf: [0, 1], count: 2, lookahead: .zero)
+        }
+    }
+
+    @Test("SplitMix64 streams are reproducible and distinct")
+    func rngStreams() {
+        var a = SplitMix64(seed: 1, stream: 2, 3), b = SplitMix64(seed: 1, stream: 2, 3), c = SplitMix64(seed: 1, stream: 3, 2)
+        let xa = (0..<8).map { _ in a.next() }, xb = (0..<8).map { _ in b.next() }, xc = (0..<8).map { _ in c.next() }
+        #expect(xa == xb)
+        #expect(xa != xc)
+        var u = SplitMix64(seed: 5)
+        #expect((0..<1000).allSatisfy { _ in (0..<1).contains(u.nextUnit()) })
+    }
+
+    @Test("SimTime rounds nanoseconds to picoseconds")
+    func simTime() {
+        #expect(SimTime(nanoseconds: 4.1).picoseconds == 4100)
+        #expect(SimTime(nanoseconds: 0.015625).picoseconds == 16)
+        #expect((SimTime(nanoseconds: 2) + SimTime(nanoseconds: 3)).nanoseconds == 5)
+    }
+}

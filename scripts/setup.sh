@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the system libraries SpikeChip links against (OpenBLAS for the dense reference
+# and baselines, SQLite for run databases) when they are missing. Quiet when they are there.
+set -euo pipefail
+missing=()
+for pkg in libopenblas-dev libsqlite3-dev pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
