@@ -41,6 +41,30 @@ public struct EnergyLedger: Sendable, Equatable {
         _records &+= 1
     }
 
+    /// Adds a batch of records; one pass with the arrays' storage held, for the engine's flushes.
+    @inlinable
+    public mutating func add(_ records: UnsafeBufferPointer<EnergyRecord>) {
+        let lastLayer = _byLayer.count - 1
+        let chips = _byChip.count
+        _byKind.withUnsafeMutableBufferPointer { kind in
+            _countByKind.withUnsafeMutableBufferPointer { count in
+                _byLayer.withUnsafeMutableBufferPointer { layer in
+                    _byChip.withUnsafeMutableBufferPointer { chip in
+                        for r in records {
+                            let k = Int(r.kind.rawValue)
+                            kind[k] += r.energy
+                            count[k] &+= UInt64(r.count)
+                            let l = Int(r.layer)
+                            layer[(l >= 0 && l < lastLayer) ? l : lastLayer] += r.energy
+                            if Int(r.chip) < chips { chip[Int(r.chip)] += r.energy }
+                        }
+                    }
+                }
+            }
+        }
+        _records &+= UInt64(records.count)
+    }
+
     /// Adds every record of `other` (e.g. the ledger of another partition or token).
     public mutating func merge(_ other: EnergyLedger) {
         precondition(other.byKind.count == byKind.count && other.byLayer.count == byLayer.count && other.byChip.count == byChip.count,

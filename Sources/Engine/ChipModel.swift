@@ -46,10 +46,7 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
     /// Hands the buffered records to the sink; `final` also lets it finish.
     @inlinable
     public mutating func flush(final: Bool) {
-        if !_state.buffer.isEmpty {
-            _state.buffer.withUnsafeBufferPointer { sink.consume($0) }
-            _state.buffer.removeAll(keepingCapacity: true)
-        }
+        _state.drain(into: &sink)
         if final { sink.finish() }
     }
 }

@@ -154,7 +154,7 @@ extension ChipState {
                 for chip in 0..<t.chipCount {
                     let r = EnergyRecord(time: at, energy: Energy(picojoules: pj), count: UInt32(span / 1000), kind: .staticIdle,
                                          chip: UInt16(chip), core: EnergyRecord.noCore, layer: -1, token: UInt32(token), step: EnergyRecord.noStep)
-                    ledger.add(r); buffer.append(r)
+                    buffer.append(r)
                 }
                 remaining -= span
             }

@@ -12,7 +12,7 @@ import Topology
 public struct ChipState {
     public let mapping: ChipMapping
     public let workload: Workload
-    /// Totals of every record emitted.
+    /// Totals of every record handed to the sink (records are added to it batch by batch, as they are flushed).
     public internal(set) var ledger: EnergyLedger
     public internal(set) var traffic = TrafficCounters()
     public internal(set) var activity: [LayerActivity] = []
@@ -82,7 +82,21 @@ public struct ChipState {
         let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
                              chip: core >= 0 ? chipOfCore[core] : 0, core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                              layer: layer, token: token, step: step)
-        ledger.add(r)
         buffer.append(r)
+    }
+
+    /// Adds the buffered records to the ledger, hands them to `sink` and empties the buffer.
+    @usableFromInline
+    mutating func drain<Sink: EnergySink>(into sink: inout Sink) {
+        guard !buffer.isEmpty else { return }
+        // Take the buffer out so the ledger, also part of the state, can be updated while it is read.
+        var batch = ContiguousArray<EnergyRecord>()
+        swap(&batch, &buffer)
+        batch.withUnsafeBufferPointer { records in
+            ledger.add(records)
+            sink.consume(records)
+        }
+        batch.removeAll(keepingCapacity: true)
+        swap(&batch, &buffer)
     }
 }

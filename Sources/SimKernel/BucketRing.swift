@@ -80,16 +80,16 @@ public final class BucketRing<Payload> {
         h.pointee.held &+= 1
     }
 
-    /// Moves every event of bucket `b` into `heap` and empties the bucket.
+    /// Moves every event of bucket `b` into `run` (unsorted) and empties the bucket.
     @inlinable
-    public func drain(_ b: Int, into heap: EventHeap<Payload>) {
+    public func drain(_ b: Int, into run: SortedRun<Payload>) {
         let slab = h.pointee.slab, next = h.pointee.next
         var free = h.pointee.freeList
         var i = head[b]
         var moved = 0
         while i >= 0 {
             let k = Int(i)
-            heap.push((slab + k).move())
+            run.append((slab + k).move())
             let n = next[k]
             next[k] = free; free = i
             i = n

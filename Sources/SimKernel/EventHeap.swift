@@ -33,6 +33,9 @@ public final class EventHeap<Payload> {
     /// The earliest event's time, or `.never`.
     @inlinable public var nextTime: SimTime { h.pointee.count == 0 ? .never : h.pointee.base[0].time }
 
+    /// The earliest event, without removing it.
+    @inlinable public func peek() -> Event<Payload>? { h.pointee.count == 0 ? nil : h.pointee.base[0] }
+
     @usableFromInline
     func grow() {
         let old = h.pointee

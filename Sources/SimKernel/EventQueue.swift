@@ -20,14 +20,17 @@ public enum QueueKind: Sendable, Hashable, CustomStringConvertible {
 /// The pending events of one partition, earliest first by `(time, order)`.
 ///
 /// Spiking workloads schedule most events a few nanoseconds ahead, so a calendar queue
-/// (Brown 1988) keeps pushes O(1): an event lands unsorted in the bucket of its time,
-/// and only the bucket being drained is kept as a (small) heap. Events beyond the ring
-/// wait in an overflow heap and move in as the ring advances. With `.heap` everything
-/// goes through one heap; `spikechip bench kernel` compares the two.
+/// (Brown 1988) keeps pushes O(1): an event lands unsorted in the bucket of its time. The
+/// bucket being drained is sorted once and read front to back; events scheduled into it
+/// while it drains go to a small heap, and each pop takes the earlier of the two. Events
+/// beyond the ring wait in an overflow heap and move in as the ring advances. With `.heap`
+/// everything goes through one heap; `spikechip bench kernel` compares the two.
 public struct EventQueue<Payload> {
     @usableFromInline let current: EventHeap<Payload>
+    @usableFromInline let run = SortedRun<Payload>()
     @usableFromInline let overflow: EventHeap<Payload>
     @usableFromInline let ring: BucketRing<Payload>?
+    @usableFromInline let calendar: Bool
     /// Absolute index (time >> shift) of the bucket being drained.
     @usableFromInline var currentBucket: UInt64 = 0
     @usableFromInline let shift: UInt64
@@ -38,7 +41,7 @@ public struct EventQueue<Payload> {
         overflow = EventHeap()
         switch kind {
         case .heap:
-            ring = nil; shift = 0; mask = 0
+            ring = nil; shift = 0; mask = 0; calendar = false
         case let .calendar(width, log2):
             precondition((6...24).contains(log2), "between 2^6 and 2^24 buckets")
             // Round the width down to a power of two of picoseconds so a bucket index is a shift.
@@ -46,11 +49,12 @@ public struct EventQueue<Payload> {
             shift = UInt64(63 - w.leadingZeroBitCount)
             mask = (1 << UInt64(log2)) - 1
             ring = BucketRing(bucketCount: 1 << log2)
+            calendar = true
         }
     }
 
     /// Number of pending events.
-    @inlinable public var count: Int { current.count + overflow.count + (ring?.held ?? 0) }
+    @inlinable public var count: Int { current.count + run.remaining + overflow.count + (ring?.held ?? 0) }
     @inlinable public var isEmpty: Bool { count == 0 }
 
     /// Adds an event (its time must not precede the last popped event's).
@@ -71,15 +75,35 @@ public struct EventQueue<Payload> {
     /// next bucket into the current heap; the order of events is unaffected.
     @inlinable
     public mutating func nextTime() -> SimTime {
-        if current.isEmpty, ring != nil { advance() }
-        return current.nextTime
+        guard ring != nil else { return current.nextTime }
+        if run.isEmpty, current.isEmpty { advance() }
+        if run.isEmpty { return current.nextTime }
+        let t = run.first.time
+        return current.nextTime < t ? current.nextTime : t
     }
 
     /// Removes and returns the earliest event.
     @inlinable
     public mutating func pop() -> Event<Payload>? {
-        if current.isEmpty, ring != nil { advance() }
-        return current.pop()
+        guard ring != nil else { return current.pop() }
+        if run.isEmpty, current.isEmpty { advance() }
+        if run.isEmpty { return current.pop() }
+        if !current.isEmpty, let top = current.peek(), Event.precedes(top, run.first) { return current.pop() }
+        return run.removeFirst()
+    }
+
+    /// Removes and returns the earliest event if it is earlier than `limit`: the kernel's
+    /// inner loop, one call per event instead of `nextTime()` then `pop()`.
+    @inlinable
+    public mutating func pop(before limit: SimTime) -> Event<Payload>? {
+        guard calendar else { return current.nextTime < limit ? current.pop() : nil }
+        if run.isEmpty {
+            if current.isEmpty { advance() }
+            if run.isEmpty { return current.nextTime < limit ? current.pop() : nil }
+        }
+        let first = run.first
+        if let top = current.peek(), Event.precedes(top, first) { return top.time < limit ? current.pop() : nil }
+        return first.time < limit ? run.removeFirst() : nil
     }
 
     /// Makes the next non-empty bucket current, pulling in overflow events that now fall inside the ring.
@@ -93,7 +117,9 @@ public struct EventQueue<Payload> {
             let start = Int((currentBucket &+ 1) & mask)
             let slot = ring.firstOccupied(from: start)
             currentBucket &+= UInt64((slot &- start) & Int(mask)) &+ 1
-            ring.drain(slot, into: current)
+            run.reset()
+            ring.drain(slot, into: run)
+            run.sort()
         }
         while !overflow.isEmpty, (overflow.nextTime.picoseconds >> shift) &- currentBucket <= mask {
             push(overflow.pop().unsafelyUnwrapped)

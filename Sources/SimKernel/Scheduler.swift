@@ -16,7 +16,9 @@ public struct Scheduler<Payload> {
     @usableFromInline var activeIndex: Int = 0
     /// Every partition's queue; the active partition's slot holds an empty placeholder.
     @usableFromInline var queues: ContiguousArray<EventQueue<Payload>>
-    @usableFromInline var sendCount: ContiguousArray<UInt64>
+    @usableFromInline let sendCount: Counters
+    /// True when there is one partition: no partition look-ups per event.
+    @usableFromInline let single: Bool
     @usableFromInline let partitionOf: ContiguousArray<UInt16>
     @usableFromInline let lookahead: SimTime
     @usableFromInline var remote: UInt64 = 0
@@ -32,7 +34,8 @@ public struct Scheduler<Payload> {
         queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: queue) })
         active = queues[0]
         queues[0] = EventQueue(kind: .heap)
-        sendCount = ContiguousArray(repeating: 0, count: partitioning.partitionOf.count)
+        sendCount = Counters(count: partitioning.partitionOf.count)
+        single = partitioning.count == 1
         partitionOf = ContiguousArray(partitioning.partitionOf)
         lookahead = partitioning.lookahead
     }
@@ -50,10 +53,15 @@ public struct Scheduler<Payload> {
     /// kernel stops with a message naming both LPs.
     @inlinable
     public mutating func schedule(_ payload: Payload, to target: LPID, at time: SimTime) {
-        precondition(time >= now, "event scheduled in the past (\(time) < \(now)) by LP \(current)")
-        let src = Int(current)
-        let order = (UInt64(current) << Event<Payload>.senderShift) | sendCount[src]
-        sendCount[src] &+= 1
+        precondition(time >= _now, "event scheduled in the past (\(time) < \(_now)) by LP \(_current)")
+        let src = Int(_current)
+        let order = (UInt64(_current) << Event<Payload>.senderShift) | sendCount.next(src)
+        if single {
+            active.push(Event(time: time, order: order, target: target, payload: payload))
+            pending &+= 1
+            if pending > peak { peak = pending }
+            return
+        }
         let p = Int(partitionOf[Int(target)])
         if p != Int(partitionOf[src]) {
             precondition(time - now >= lookahead,

@@ -84,8 +84,7 @@ public struct Simulator<Model: SimulationModel> {
             windowCount &+= 1
             for p in 0..<partitions {
                 sched.activate(p)
-                while sched.active.nextTime() < windowEnd {
-                    let e = sched.active.pop().unsafelyUnwrapped
+                while let e = sched.active.pop(before: windowEnd) {
                     sched.pending &-= 1
                     sched._now = e.time
                     sched._current = e.target

@@ -1,0 +1,78 @@
+/// The events of the calendar bucket being drained, sorted once by `(time, order)` and then
+/// read front to back: O(1) per pop instead of a heap's O(log n).
+public final class SortedRun<Payload> {
+    @usableFromInline struct Header {
+        @usableFromInline var base: UnsafeMutablePointer<Event<Payload>>
+        @usableFromInline var capacity: Int
+        @usableFromInline var count: Int
+        @usableFromInline var cursor: Int
+    }
+
+    @usableFromInline let h: UnsafeMutablePointer<Header>
+
+    public init(capacity: Int = 1024) {
+        h = .allocate(capacity: 1)
+        h.initialize(to: Header(base: .allocate(capacity: capacity), capacity: capacity, count: 0, cursor: 0))
+    }
+
+    deinit {
+        (h.pointee.base + h.pointee.cursor).deinitialize(count: h.pointee.count - h.pointee.cursor)
+        h.pointee.base.deallocate()
+        h.deallocate()
+    }
+
+    /// Events not yet read.
+    @inlinable public var remaining: Int { h.pointee.count &- h.pointee.cursor }
+    @inlinable public var isEmpty: Bool { h.pointee.cursor == h.pointee.count }
+    /// The next event (the run must not be empty).
+    @inlinable public var first: Event<Payload> { h.pointee.base[h.pointee.cursor] }
+
+    /// Removes and returns the next event (the run must not be empty).
+    @inlinable
+    public func removeFirst() -> Event<Payload> {
+        let c = h.pointee.cursor
+        h.pointee.cursor = c &+ 1
+        return (h.pointee.base + c).move()
+    }
+
+    /// Starts a new run (the previous one must be fully read); `append` then `sort`.
+    @inlinable
+    public func reset() { h.pointee.count = 0; h.pointee.cursor = 0 }
+
+    @inlinable
+    public func append(_ e: Event<Payload>) {
+        if h.pointee.count == h.pointee.capacity { grow() }
+        (h.pointee.base + h.pointee.count).initialize(to: e)
+        h.pointee.count &+= 1
+    }
+
+    @usableFromInline
+    func grow() {
+        let old = h.pointee
+        let bigger = UnsafeMutablePointer<Event<Payload>>.allocate(capacity: old.capacity * 2)
+        bigger.moveInitialize(from: old.base, count: old.count)
+        old.base.deallocate()
+        h.pointee.base = bigger
+        h.pointee.capacity = old.capacity * 2
+    }
+
+    /// Sorts the appended events: insertion sort for the short runs a 1 ns bucket usually
+    /// holds, the standard library's sort beyond.
+    @inlinable
+    public func sort() {
+        let base = h.pointee.base, n = h.pointee.count
+        if n <= 24 {
+            var i = 1
+            while i < n {
+                let x = base[i]
+                var j = i
+                while j > 0, Event.precedes(x, base[j &- 1]) { base[j] = base[j &- 1]; j &-= 1 }
+                base[j] = x
+                i &+= 1
+            }
+        } else {
+            var all = UnsafeMutableBufferPointer(start: base, count: n)
+            all.sort(by: Event.precedes)
+        }
+    }
+}
