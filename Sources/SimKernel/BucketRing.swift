@@ -45,16 +45,12 @@ public final class BucketRing<Payload> {
 
     @usableFromInline
     func growSlab() {
-        let old = h.pointee
-        let cap = old.capacity * 2
-        let s = UnsafeMutablePointer<Event<Payload>>.allocate(capacity: cap)
-        let n = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
         // Slots below `used` are live or on the free list; moving the bytes of both is sound
         // for the trivially copyable events the kernel stores.
-        s.moveInitialize(from: old.slab, count: old.used)
-        n.moveInitialize(from: old.next, count: old.used)
-        old.slab.deallocate(); old.next.deallocate()
-        h.pointee.slab = s; h.pointee.next = n; h.pointee.capacity = cap
+        let old = h.pointee
+        h.pointee.slab = reallocateDoubling(old.slab, count: old.used, capacity: old.capacity)
+        h.pointee.next = reallocateDoubling(old.next, count: old.used, capacity: old.capacity)
+        h.pointee.capacity = old.capacity * 2
     }
 
     /// Appends `e` to bucket `b`.

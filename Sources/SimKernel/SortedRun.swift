@@ -48,12 +48,8 @@ public final class SortedRun<Payload> {
 
     @usableFromInline
     func grow() {
-        let old = h.pointee
-        let bigger = UnsafeMutablePointer<Event<Payload>>.allocate(capacity: old.capacity * 2)
-        bigger.moveInitialize(from: old.base, count: old.count)
-        old.base.deallocate()
-        h.pointee.base = bigger
-        h.pointee.capacity = old.capacity * 2
+        h.pointee.base = reallocateDoubling(h.pointee.base, count: h.pointee.count, capacity: h.pointee.capacity)
+        h.pointee.capacity *= 2
     }
 
     /// Sorts the appended events: insertion sort for the short runs a 1 ns bucket usually

@@ -33,7 +33,7 @@ extension SQLRow {
 
 /// Inserts rows in statements of many tuples: one `sqlite3_step` then pays for many rows,
 /// which measured about 1.4× the rows per CPU-second of 40-tuple statements and far more
-/// than one-row inserts (docs/performance-store.md).
+/// than one-row inserts (docs/performance.md).
 enum RowInserter {
     /// Up to 90 tuples, within SQLite's historical limit of 999 parameters per statement.
     static func tuplesPerStatement(width: Int) -> Int { max(1, min(90, 999 / width)) }

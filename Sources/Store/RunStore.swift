@@ -35,7 +35,7 @@ public final class RunStore {
         config.prepareDatabase { db in
             // WAL with synchronous NORMAL: a commit is atomic and survives a killed process without an fsync
             // per batch. 8 KiB pages (new files only), a 64 MiB WAL between checkpoints and a 64 MiB page
-            // cache for 64K-row transactions: each measured faster than the default (docs/performance-store.md).
+            // cache for 64K-row transactions: each measured faster than the default (docs/performance.md).
             guard !db.configuration.readonly else { return }
             try db.execute(sql: """
                 PRAGMA page_size = 8192; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = \(RunStore.walAutocheckpointPages);
