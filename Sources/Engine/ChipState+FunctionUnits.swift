@@ -62,26 +62,10 @@ extension ChipState {
                 fired[n >> 6] |= 1 << UInt64(n & 63)
                 let g = st.groups.lowerBound + n / axons
                 let group = mapping.groups[g]
-                var msg = ChipMessage(kind: .treePacket, cargo: .spike, step: UInt8(step), sign: sign, axon: UInt32(n % axons),
+                let msg = ChipMessage(kind: .treePacket, cargo: .spike, step: UInt8(step), sign: sign, axon: UInt32(n % axons),
                                       node: UInt32(truncatingIfNeeded: group.treeRoot), group: UInt32(g), token: UInt32(token))
                 traffic.deliveriesSent &+= UInt64(group.destinations.count)
-                switch t.fanOut {
-                case .multicast:
-                    time = time + gap; spikesOut += 1
-                    s.schedule(msg, to: LPID(fu), at: time)
-                case .unicast:
-                    msg.kind = .unicastPacket
-                    for d in group.destinations {
-                        msg.node = mapping.destinations[d]
-                        time = time + gap; spikesOut += 1
-                        s.schedule(msg, to: LPID(fu), at: time)
-                    }
-                case .splitter:
-                    msg.kind = .unicastPacket
-                    msg.node = mapping.splitterCores[group.splitters.lowerBound + Int(msg.axon) / group.sourcesPerSplitter]
-                    time = time + gap; spikesOut += 1
-                    s.schedule(msg, to: LPID(fu), at: time)
-                }
+                spikesOut += launch(msg, group: group, from: fu, after: gap, at: &time, &s)
             }
             if let tick = tickPeriod {
                 // The global clock reaches every tile of the stage at the end of the step.
@@ -96,27 +80,9 @@ extension ChipState {
             } else {
                 for g in st.groups {
                     let group = mapping.groups[g]
-                    var msg = ChipMessage(kind: .treePacket, cargo: .marker, step: UInt8(step), node: UInt32(truncatingIfNeeded: group.treeRoot),
+                    let msg = ChipMessage(kind: .treePacket, cargo: .marker, step: UInt8(step), node: UInt32(truncatingIfNeeded: group.treeRoot),
                                           group: UInt32(g), token: UInt32(token))
-                    switch t.fanOut {
-                    case .multicast:
-                        time = time + gap; markersOut += 1
-                        s.schedule(msg, to: LPID(fu), at: time)
-                    case .unicast:
-                        msg.kind = .unicastPacket
-                        for d in group.destinations {
-                            msg.node = mapping.destinations[d]
-                            time = time + gap; markersOut += 1
-                            s.schedule(msg, to: LPID(fu), at: time)
-                        }
-                    case .splitter:
-                        msg.kind = .unicastPacket
-                        for sp in group.splitters {
-                            msg.node = mapping.splitterCores[sp]
-                            time = time + gap; markersOut += 1
-                            s.schedule(msg, to: LPID(fu), at: time)
-                        }
-                    }
+                    markersOut += launch(msg, group: group, from: fu, after: gap, at: &time, &s)
                 }
             }
         }
@@ -134,6 +100,34 @@ extension ChipState {
         for w in 0..<words { silent -= fired[w].nonzeroBitCount }
         activity.append(LayerActivity(token: token, layer: st.layer, stage: st.kind.rawValue, neurons: st.inputs, timeSteps: steps,
                                       spikes: spikeTotal, silentNeurons: silent))
+    }
+
+    /// Sends a spike or marker of `group` from the encoder on core `fu` the way the topology
+    /// fans out: one packet down the multicast tree, one packet per destination tile, or
+    /// through splitters (a spike to the splitter serving its axon, a marker to every splitter,
+    /// so that it follows each path the step's spikes took). Packets leave `gap` apart; returns how many left.
+    mutating func launch(_ m: ChipMessage, group: SpikeGroup, from fu: Int, after gap: SimTime, at time: inout SimTime,
+                         _ s: inout Scheduler<ChipMessage>) -> Int {
+        var msg = m
+        func send(to node: UInt32?) {
+            if let node { msg.kind = .unicastPacket; msg.node = node }
+            time = time + gap
+            s.schedule(msg, to: LPID(fu), at: time)
+        }
+        switch mapping.topology.fanOut {
+        case .multicast:
+            send(to: nil)
+            return 1
+        case .unicast:
+            for d in group.destinations { send(to: mapping.destinations[d]) }
+            return group.destinations.count
+        case .splitter where m.cargo == .spike:
+            send(to: mapping.splitterCores[group.splitters.lowerBound + Int(m.axon) / group.sourcesPerSplitter])
+            return 1
+        case .splitter:
+            for sp in group.splitters { send(to: mapping.splitterCores[sp]) }
+            return group.splitters.count
+        }
     }
 
     /// The output unit has picked the token: charge every chip's static power for the
