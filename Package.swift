@@ -30,7 +30,11 @@ let package = Package(
         .target(name: "Neurons"),
         .target(name: "Mapping", dependencies: ["Topology", "Models"]),
         .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "Models"]),
-        .target(name: "Store", dependencies: ["Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Store", dependencies: ["Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")],
+            // The sink is a class that updates its aggregates for every record of the stream; dynamic
+            // exclusivity checks on those stored properties cost more than the aggregation itself.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "SpikeChipCLI",

@@ -16,6 +16,12 @@ struct Accumulator {
         firstTime = min(firstTime, r.time.picoseconds)
         lastTime = max(lastTime, r.time.picoseconds)
     }
+
+    /// Adds the sums of another accumulator.
+    mutating func merge(_ o: Accumulator) {
+        count &+= o.count; energy &+= o.energy; records &+= o.records
+        firstTime = min(firstTime, o.firstTime); lastTime = max(lastTime, o.lastTime)
+    }
 }
 
 /// The grouping of one log level: which record fields make a row.
@@ -94,6 +100,11 @@ struct Aggregator<Key: AggregationKey> {
     @inline(__always)
     mutating func add(_ r: EnergyRecord) {
         groups[Key(r), default: Accumulator()].add(r)
+    }
+
+    /// Adds sums gathered elsewhere under `key`.
+    mutating func add(_ sums: Accumulator, for key: Key) {
+        groups[key, default: Accumulator()].merge(sums)
     }
 
     var isEmpty: Bool { groups.isEmpty }

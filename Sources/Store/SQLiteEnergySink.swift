@@ -30,6 +30,11 @@ public final class SQLiteEnergySink: EnergySink {
     private var events = ContiguousArray<EnergyRecord>()
     private var steps: Aggregator<StepKey>
     private var summary: Aggregator<SummaryKey>
+    /// Per (layer, kind) sums of the token in progress: the summary's hot path without hashing.
+    /// Folded into `summary` whenever aggregates are flushed. Layers −1 ..< denseLayers − 1.
+    private var dense = ContiguousArray<Accumulator>(repeating: Accumulator(), count: denseLayers * EnergyKind.allCases.count)
+    private var denseToken: UInt32 = 0
+    private static let denseLayers = 1025
     private var cores: CoreTotals
     /// Highest token seen; a record beyond it starts a new token.
     private var highestToken: UInt32?
@@ -53,11 +58,16 @@ public final class SQLiteEnergySink: EnergySink {
         for r in records {
             if let h = highestToken, r.token > h {
                 flushAggregates()   // finished tokens reach the database while the run goes on
-                highestToken = r.token
+                highestToken = r.token; denseToken = r.token
             } else if highestToken == nil {
-                highestToken = r.token
+                highestToken = r.token; denseToken = r.token
             }
-            summary.add(r)
+            let slot = Int(r.layer) + 1
+            if r.token == denseToken, slot >= 0, slot < Self.denseLayers {
+                dense[slot &* EnergyKind.allCases.count &+ Int(r.kind.rawValue)].add(r)
+            } else {
+                summary.add(r)
+            }
             cores.add(r)
             switch level {
             case .events:
@@ -93,9 +103,20 @@ public final class SQLiteEnergySink: EnergySink {
     /// Hands over the finished tokens' groups (and the pending events, so that a token's
     /// summary never reaches the database before its events).
     private func flushAggregates() {
+        foldDense()
         flushEvents()
         if !steps.isEmpty { writer.submit(.steps(steps.drain())) }
         if !summary.isEmpty { writer.submit(.summary(summary.drain())) }
+    }
+
+    private func foldDense() {
+        let kinds = EnergyKind.allCases.count
+        for i in dense.indices where dense[i].records > 0 {
+            let key = SummaryKey(EnergyRecord(time: .zero, energy: .zero, count: 0, kind: EnergyKind(rawValue: UInt8(i % kinds))!, chip: 0,
+                                              core: 0, layer: Int16(i / kinds - 1), token: denseToken, step: 0))
+            summary.add(dense[i], for: key)
+            dense[i] = Accumulator()
+        }
     }
 
     private func flushEvents() {
