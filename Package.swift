@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Topology", dependencies: ["Energy", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Models", dependencies: ["COpenBLAS"]),
-        .target(name: "Neurons"),
+        .target(name: "Neurons", dependencies: ["SimKernel"]),
         .target(name: "Mapping", dependencies: ["Topology", "Models"]),
         .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "Models"]),
         .target(
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Topology", "Models"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Mapping", "Topology", "Energy", "SimKernel", "Models"]),
-        .testTarget(name: "NeuronsTests", dependencies: ["Neurons"]),
+        .testTarget(name: "NeuronsTests", dependencies: ["Neurons", "SimKernel"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Models"]),

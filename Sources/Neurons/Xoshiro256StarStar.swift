@@ -1,3 +1,5 @@
+import SimKernel
+
 /// Blackman and Vigna's xoshiro256**: the project's seeded PRNG for stochastic neuron
 /// modes and synthetic data.
 ///
