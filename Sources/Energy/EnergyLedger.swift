@@ -29,16 +29,8 @@ public struct EnergyLedger: Sendable, Equatable {
     }
 
     /// Adds one record.
-    @inlinable
     public mutating func add(_ r: EnergyRecord) {
-        let k = Int(r.kind.rawValue)
-        _byKind[k] += r.energy
-        _countByKind[k] &+= UInt64(r.count)
-        let l = Int(r.layer)
-        let li = (l >= 0 && l < _byLayer.count - 1) ? l : _byLayer.count - 1
-        _byLayer[li] += r.energy
-        if Int(r.chip) < _byChip.count { _byChip[Int(r.chip)] += r.energy }
-        _records &+= 1
+        withUnsafePointer(to: r) { add(UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
     /// Adds a batch of records; one pass with the arrays' storage held, for the engine's flushes.

@@ -30,7 +30,6 @@ public struct EventQueue<Payload> {
     @usableFromInline let run = SortedRun<Payload>()
     @usableFromInline let overflow: EventHeap<Payload>
     @usableFromInline let ring: BucketRing<Payload>?
-    @usableFromInline let calendar: Bool
     /// Absolute index (time >> shift) of the bucket being drained.
     @usableFromInline var currentBucket: UInt64 = 0
     @usableFromInline let shift: UInt64
@@ -41,7 +40,7 @@ public struct EventQueue<Payload> {
         overflow = EventHeap()
         switch kind {
         case .heap:
-            ring = nil; shift = 0; mask = 0; calendar = false
+            ring = nil; shift = 0; mask = 0
         case let .calendar(width, log2):
             precondition((6...24).contains(log2), "between 2^6 and 2^24 buckets")
             // Round the width down to a power of two of picoseconds so a bucket index is a shift.
@@ -49,7 +48,6 @@ public struct EventQueue<Payload> {
             shift = UInt64(63 - w.leadingZeroBitCount)
             mask = (1 << UInt64(log2)) - 1
             ring = BucketRing(bucketCount: 1 << log2)
-            calendar = true
         }
     }
 
@@ -96,7 +94,7 @@ public struct EventQueue<Payload> {
     /// inner loop, one call per event instead of `nextTime()` then `pop()`.
     @inlinable
     public mutating func pop(before limit: SimTime) -> Event<Payload>? {
-        guard calendar else { return current.nextTime < limit ? current.pop() : nil }
+        guard ring != nil else { return current.nextTime < limit ? current.pop() : nil }
         if run.isEmpty {
             if current.isEmpty { advance() }
             if run.isEmpty { return current.nextTime < limit ? current.pop() : nil }

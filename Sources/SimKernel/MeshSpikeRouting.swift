@@ -30,7 +30,6 @@ public struct MeshSpikeRouting: SimulationModel {
         let i = Int(e.target)
         handled[i] &+= 1
         let r = rng[i].next()
-        rng[i].state = r
         let x = i % side, y = i / side
         var target: Int
         var hop = e.payload &+ 1

@@ -17,7 +17,7 @@ public struct Scheduler<Payload> {
     /// Every partition's queue; the active partition's slot holds an empty placeholder.
     @usableFromInline var queues: ContiguousArray<EventQueue<Payload>>
     @usableFromInline let sendCount: Counters
-    /// True when there is one partition: no partition look-ups per event.
+    /// True when there is one partition.
     @usableFromInline let single: Bool
     @usableFromInline let partitionOf: ContiguousArray<UInt16>
     @usableFromInline let lookahead: SimTime
@@ -56,19 +56,14 @@ public struct Scheduler<Payload> {
         precondition(time >= _now, "event scheduled in the past (\(time) < \(_now)) by LP \(_current)")
         let src = Int(_current)
         let order = (UInt64(_current) << Event<Payload>.senderShift) | sendCount.next(src)
-        if single {
-            active.push(Event(time: time, order: order, target: target, payload: payload))
-            pending &+= 1
-            if pending > peak { peak = pending }
-            return
-        }
-        let p = Int(partitionOf[Int(target)])
-        if p != Int(partitionOf[src]) {
+        let e = Event(time: time, order: order, target: target, payload: payload)
+        // One partition: no partition look-ups per event.
+        let p = single ? activeIndex : Int(partitionOf[Int(target)])
+        if !single, p != Int(partitionOf[src]) {
             precondition(time - now >= lookahead,
                          "LP \(current) sent an event to LP \(target) in another partition \((time - now)) ahead, below the lookahead \(lookahead)")
             remote &+= 1
         }
-        let e = Event(time: time, order: order, target: target, payload: payload)
         if p == activeIndex { active.push(e) } else { queues[p].push(e) }
         pending &+= 1
         if pending > peak { peak = pending }

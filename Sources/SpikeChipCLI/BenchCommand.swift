@@ -54,22 +54,30 @@ struct BenchCommand: ParsableCommand {
 
     func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
+    /// Median events per second of `make()`'s model run to `until` on a queue of `kind`, and the events of one run.
+    func rate<M: SimulationModel>(_ kind: QueueKind, until: SimTime, _ make: () -> M) -> (rate: Double, events: UInt64) {
+        var rates: [Double] = []
+        var events: UInt64 = 0
+        for _ in 0..<repetitions {
+            var sim = Simulator(model: make(), queue: kind)
+            let start = ContinuousClock.now
+            _ = sim.run(until: until)
+            let d = ContinuousClock.now - start
+            events = sim.eventsHandled
+            rates.append(Double(events) / (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+        }
+        return (median(rates), events)
+    }
+
     /// PHOLD on both queue kinds: the kernel alone, events per second on one core.
     func kernel() {
         for (lps, population) in [(1024, 1), (1024, 16), (16384, 16)] {
             for kind in [QueueKind.heap, .standard] {
-                var rates: [Double] = []
-                var events: UInt64 = 0
-                for _ in 0..<repetitions {
-                    var sim = Simulator(model: PHOLD(lps: lps, population: population), queue: kind)
-                    let start = ContinuousClock.now
-                    _ = sim.run(until: SimTime(nanoseconds: 2_000_000.0 * 1024 / Double(lps * population)))
-                    let d = ContinuousClock.now - start
-                    events = sim.eventsHandled
-                    rates.append(Double(sim.eventsHandled) / (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+                let r = rate(kind, until: SimTime(nanoseconds: 2_000_000.0 * 1024 / Double(lps * population))) {
+                    PHOLD(lps: lps, population: population)
                 }
-                row("kernel", "PHOLD \(lps) LPs × \(population) events, \(kind)", median(rates) / 1e6, "M events/s",
-                    "\(events) events, 50% remote, lookahead 1 ns, mean delay 10 ns")
+                row("kernel", "PHOLD \(lps) LPs × \(population) events, \(kind)", r.rate / 1e6, "M events/s",
+                    "\(r.events) events, 50% remote, lookahead 1 ns, mean delay 10 ns")
             }
         }
     }
@@ -77,18 +85,9 @@ struct BenchCommand: ParsableCommand {
     /// Mesh spike routing: the chip's time structure without its bookkeeping.
     func meshRouting() {
         for kind in [QueueKind.heap, .standard] {
-            var rates: [Double] = []
-            var events: UInt64 = 0
-            for _ in 0..<repetitions {
-                var sim = Simulator(model: MeshSpikeRouting(), queue: kind)
-                let start = ContinuousClock.now
-                _ = sim.run(until: SimTime(nanoseconds: 150_000))
-                let d = ContinuousClock.now - start
-                events = sim.eventsHandled
-                rates.append(Double(events) / (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
-            }
-            row("kernel", "mesh spike routing 64×64 routers × 4 spikes, \(kind)", median(rates) / 1e6, "M events/s",
-                "\(events) events, 4.1 ns hops + ≤1 ns jitter, 32 hops per spike")
+            let r = rate(kind, until: SimTime(nanoseconds: 150_000)) { MeshSpikeRouting() }
+            row("kernel", "mesh spike routing 64×64 routers × 4 spikes, \(kind)", r.rate / 1e6, "M events/s",
+                "\(r.events) events, 4.1 ns hops + ≤1 ns jitter, 32 hops per spike")
         }
     }
 

@@ -9,7 +9,7 @@ import Energy
 /// `markInterrupted`: they flush the open groups and wait for the writer to commit them.
 /// A class because it owns a thread; the engine holds it as a generic parameter.
 public final class SQLiteEnergySink: EnergySink {
-    /// Tuning knobs; the defaults bound the queue to about 18 MB (docs/performance.md (SQLite writer)).
+    /// Tuning knobs; the defaults bound the queue to about 18 MB (docs/performance.md, SQLite writer).
     /// Values below 1 are raised to 1.
     public struct Options: Sendable {
         /// Rows per batch, hence per transaction.
