@@ -7,7 +7,7 @@ import PackageDescription
 /// partitions) knows nothing of neurons; `Energy` holds the energy stream every event
 /// produces; `Topology` reads chip descriptions; `Models` describes and loads LLMs;
 /// `Neurons` holds neuron models and spike encoders; `Mapping` compiles a model onto a
-/// chip; `Engine` is the chip itself; `Store` writes runs to SQLite; `Baselines`
+/// chip; `Engine` is the chip itself; `ClosedLoop` runs real tokens through it; `Store` writes runs to SQLite; `Baselines`
 /// prices the same work on dense FP16/INT8 hardware; `SpikeChipCLI` is the `spikechip`
 /// command.
 let package = Package(
@@ -35,11 +35,12 @@ let package = Package(
             // The sink is a class that updates its aggregates for every record of the stream; dynamic
             // exclusivity checks on those stored properties cost more than the aggregation itself.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"]),
         .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "Neurons", "Mapping", "Engine", "Store", "Baselines",
+                "SimKernel", "Energy", "Topology", "Models", "Neurons", "Mapping", "Engine", "ClosedLoop", "Store", "Baselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "NeuronsTests", dependencies: ["Neurons", "SimKernel"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "Neurons", "Topology", "Energy"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Models"]),
     ],
     swiftLanguageModes: [.v5]

@@ -24,6 +24,10 @@ public struct ChipMessage: Sendable {
         case graded
         /// The sampled token, starting the next token.
         case token
+        /// One spike of a spike-coded partial sum, for a reduction neuron at the function unit.
+        case partialSpike
+        /// A tile has sent all its spike-coded partial sums of the token.
+        case partialDone
     }
 
     public var kind: Kind

@@ -56,16 +56,34 @@ extension ChipState {
         stepsDone[tile] = 0
         tileToken[tile] = token &+ 1
         let stage = Int(tileStage[tile])
-        let packets = (n + valuesPerPacket - 1) / valuesPerPacket
         let dest = UInt32(mapping.stages[stage + 1].functionUnit)
         var msg = ChipMessage(kind: .unicastPacket, cargo: .graded, axon: UInt32(tile), node: dest, group: UInt32(stage), token: token)
         msg.step = step
-        for _ in 0..<packets {
-            done = done + costs.spikeOut.latency
-            s.schedule(msg, to: LPID(core), at: done)
+        func send(_ count: Int) {
+            for _ in 0..<count {
+                done = done + costs.spikeOut.latency
+                s.schedule(msg, to: LPID(core), at: done)
+            }
+        }
+        let packets: Int
+        if partialSumBits == nil {
+            packets = (n + valuesPerPacket - 1) / valuesPerPacket
+            send(packets)
+            traffic.gradedPackets &+= UInt64(packets)
+        } else {
+            // The output neurons fire their sums' bits as spikes, then one packet closes the tile.
+            let spikes = Int(partialSpikes[tile])
+            done = occupy(core: core, count: n, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: done)
+            emit(.neuronUpdate, count: n, energy: costs.neuronUpdate.energy * Int64(n), core: core, layer: mapping.layerOfCore[core],
+                 token: token, step: EnergyRecord.noStep, at: done)
+            msg.cargo = .partialSpike
+            send(spikes)
+            msg.cargo = .partialDone
+            send(1)
+            packets = spikes + 1
+            traffic.partialSumSpikes &+= UInt64(spikes)
         }
         coreFree[core] = done.picoseconds
-        traffic.gradedPackets &+= UInt64(packets)
         emit(.spikeOut, count: packets, energy: costs.spikeOut.energy * Int64(packets), core: core, layer: mapping.layerOfCore[core],
              token: token, step: EnergyRecord.noStep, at: done)
     }

@@ -7,6 +7,14 @@ extension ChipState {
     /// A graded packet or the sampled token reached a stage's function unit; once all the
     /// packets it waits for are in, the stage starts.
     mutating func functionUnitInput(_ stage: Int, _ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
+        if m.cargo == .partialSpike {
+            // A reduction neuron adds the spike's weight (its bit position) into the output's sum.
+            let fu = mapping.stages[stage].functionUnit
+            let done = occupy(core: fu, count: 1, cost: costs.synapticOp, lanes: 1, now: s.now)
+            emit(.synapticOp, count: 1, energy: costs.synapticOp.energy, core: fu, layer: stageLayer[stage], token: m.token,
+                 step: EnergyRecord.noStep, at: done)
+            return
+        }
         packetsReceived[stage] &+= 1
         guard Int(packetsReceived[stage]) == mapping.stages[stage].expectedPackets else { return }
         packetsReceived[stage] = 0
@@ -46,6 +54,14 @@ extension ChipState {
         let fu = st.functionUnit
         let axons = t.axons
         let gap = costs.spikeOut.latency
+        if let bits = partialSumBits {
+            for p in st.projections {
+                let mp = mapping.projections[p]
+                for i in mp.firstTile..<(mp.firstTile + mp.tileCount) {
+                    partialSpikes[i] = Int32(source.partialSumSpikes(token: token, tile: mapping.tiles[i], projection: mp, bits: bits))
+                }
+            }
+        }
         var time = start
         var spikesOut = 0, markersOut = 0
         let words = (st.inputs + 63) / 64

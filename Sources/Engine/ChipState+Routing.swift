@@ -35,7 +35,7 @@ extension ChipState {
         let cost = crossing ? costs.chipLink : (dir < 2 ? costs.hopEastWest : costs.hopNorthSouth)
         let arrival = SimTime(picoseconds: depart &+ ser &+ cost.latency.picoseconds)
         let flits = graded ? costs.flitsGraded : costs.flitsSpike
-        let kind: EnergyKind = m.cargo == .marker ? .control : (crossing ? .chipCrossing : .routerHop)
+        let kind: EnergyKind = m.cargo == .marker || m.cargo == .partialDone ? .control : (crossing ? .chipCrossing : .routerHop)
         traffic.hops &+= 1
         if crossing { traffic.chipCrossings &+= 1 }
         let spikeLike = m.cargo == .spike || m.cargo == .marker

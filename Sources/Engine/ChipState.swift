@@ -40,6 +40,10 @@ public struct ChipState {
     var stepsDone: ContiguousArray<UInt8>
     var tileToken: ContiguousArray<UInt32>
     var packetsReceived: ContiguousArray<Int32>
+    /// Spikes each tile sends for its spike-coded partial sums of the current token.
+    var partialSpikes: ContiguousArray<Int32>
+    /// Bits of a spike-coded partial sum, or nil for graded packets.
+    let partialSumBits: Int?
     @usableFromInline var buffer: ContiguousArray<EnergyRecord> = []
     var scratch: [(neuron: Int32, sign: Int8)] = []
     var fired: [UInt64] = []
@@ -72,6 +76,8 @@ public struct ChipState {
         stepsDone = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         tileToken = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         packetsReceived = ContiguousArray(repeating: 0, count: mapping.stages.count)
+        partialSpikes = ContiguousArray(repeating: 0, count: mapping.tiles.count)
+        if case .spikes(let bits) = mapping.options.partialSums { partialSumBits = bits } else { partialSumBits = nil }
         tokenStart = Array(repeating: .zero, count: workload.tokens)
         tokenEnd = Array(repeating: .zero, count: workload.tokens)
     }

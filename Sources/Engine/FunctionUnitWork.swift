@@ -30,7 +30,8 @@ public struct FunctionUnitWork: Sendable, Hashable {
         if stageIndex > 0 {
             for p in mapping.stages[stageIndex - 1].projections {
                 let mp = mapping.projections[p]
-                w.adds += mp.outputs * (mp.rowBlocks * mp.slices - 1)
+                // Spike-coded partial sums are added by reduction neurons, charged per spike on arrival.
+                if mapping.options.partialSums == .graded { w.adds += mp.outputs * (mp.rowBlocks * mp.slices - 1) }
                 w.multiplies += mp.outputs
             }
         }

@@ -1,3 +1,4 @@
+import Mapping
 import SimKernel
 
 /// Supplies the spikes an encoder emits: for one token, stage and time step, the signed
@@ -10,6 +11,17 @@ public protocol SpikeSource {
     /// Appends `(neuron, sign)` for every input neuron of `stage` that fires at `step` of `token`.
     /// `inputs` is the stage's input width.
     mutating func spikes(token: Int, stage: Int, layer: Int, step: Int, inputs: Int, into out: inout [(neuron: Int32, sign: Int8)])
+
+    /// Spikes tile `tile` sends to carry its partial sums of `token` when they are spike-coded
+    /// with `bits`-bit bitwise coding (asked once per tile, when the stage feeding it starts).
+    mutating func partialSumSpikes(token: Int, tile: Tile, projection: MappedProjection, bits: Int) -> Int
+}
+
+extension SpikeSource {
+    /// Without the sums themselves: half of each sum's `bits − 1` magnitude bits set.
+    public mutating func partialSumSpikes(token: Int, tile: Tile, projection: MappedProjection, bits: Int) -> Int {
+        Int(tile.neuronsUsed) * (bits - 1) / 2
+    }
 }
 
 /// Spikes drawn at random at a given per-step silence, with random signs (ternary coding).

@@ -15,6 +15,8 @@ public struct TrafficCounters: Sendable, Hashable {
     public var markers: UInt64 = 0
     /// Graded partial-sum packets sent.
     public var gradedPackets: UInt64 = 0
+    /// Spike packets carrying spike-coded partial sums (`--partial-sums spikes`).
+    public var partialSumSpikes: UInt64 = 0
     /// Router-to-router hops of all packets (on-chip and chip crossings).
     public var hops: UInt64 = 0
     /// Hops that crossed a chip-to-chip link.

@@ -44,6 +44,10 @@ public struct ChipMapping: Sendable {
             throw MappingError.invalidOption("--layers must be between 0 and \(spec.layers), got \(layers)")
         }
         self.topology = topology; self.spec = spec; self.options = options; self.layers = layers
+        if case .spikes = options.partialSums, topology.weights.slices(forWeightBits: options.weightBits) > 1 {
+            throw MappingError.invalidOption("spike-coded partial sums need one crossbar per tile, but \(options.weightBits)-bit weights take "
+                + "\(topology.weights.slices(forWeightBits: options.weightBits)) slices on \(topology.name); use --partial-sums graded or fewer --weight-bits")
+        }
         let n = topology.coreCount
         tileOfCore = ContiguousArray(repeating: -1, count: n)
         stageOfCore = ContiguousArray(repeating: -1, count: n)
@@ -126,7 +130,9 @@ public struct ChipMapping: Sendable {
                                          slice: UInt16(s), axonsUsed: UInt16(min(a, i - r * a)), neuronsUsed: UInt16(min(nn, o - c * nn)))
                             tileOfCore[core] = Int32(tiles.count); layerOfCore[core] = layerTag
                             tiles.append(t)
-                            stagePackets += (Int(t.neuronsUsed) + valuesPerPacket - 1) / valuesPerPacket
+                            // Graded: the packets of the sums. Spike-coded: the number of spikes depends on
+                            // the data, so the reduction waits for each tile's closing marker instead.
+                            stagePackets += options.partialSums == .graded ? (Int(t.neuronsUsed) + valuesPerPacket - 1) / valuesPerPacket : 1
                         }
                     }
                 }

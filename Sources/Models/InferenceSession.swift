@@ -42,6 +42,14 @@ public struct InferenceSession: Sendable {
     /// A prompt goes in as one call (matrix-matrix products); decoding passes one token.
     public mutating func forward(_ tokens: [Int32], allLogits: Bool = false,
                                  observe: ProjectionObserver? = nil) throws -> ContiguousArray<Float> {
+        var dense = DenseBackend(model: model)
+        return try forward(tokens, allLogits: allLogits, observe: observe, backend: &dense)
+    }
+
+    /// The same forward pass with every weight-stationary product (projections and LM head)
+    /// done by `backend`: a spiking chip's crossbars, or quantized weights for a fidelity study.
+    public mutating func forward<Backend: LinearBackend>(_ tokens: [Int32], allLogits: Bool = false, observe: ProjectionObserver? = nil,
+                                                         backend: inout Backend) throws -> ContiguousArray<Float> {
         let spec = model.spec
         let n = tokens.count
         guard n > 0 else { return [] }
@@ -74,9 +82,9 @@ public struct InferenceSession: Sendable {
         for (l, layer) in model.layers.enumerated() {
             InferenceSession.rmsNorm(x, layer.attentionNorm, eps, rows: n, into: &h)
             observeRows(observe, l, [.q, .k, .v], h, width: hidden)
-            project(h, layer, .q, rows: n, into: &q)
-            project(h, layer, .k, rows: n, into: &k)
-            project(h, layer, .v, rows: n, into: &v)
+            try project(h, l, .q, rows: n, into: &q, &backend)
+            try project(h, l, .k, rows: n, into: &k, &backend)
+            try project(h, l, .v, rows: n, into: &v, &backend)
             rope.apply(&q, heads: spec.heads, style: model.config.ropeStyle)
             rope.apply(&k, heads: spec.kvHeads, style: model.config.ropeStyle)
             let slot = (l * capacity + count) * kvDim  // rows count..<count+n of this layer's cache
@@ -84,19 +92,19 @@ public struct InferenceSession: Sendable {
             InferenceSession.copy(v, into: &values, at: slot)
             attend(q, layer: l, rows: n, scores: &scores, into: &attention)
             observeRows(observe, l, [.o], attention, width: hidden)
-            project(attention, layer, .o, rows: n, into: &x, accumulate: true)
+            try project(attention, l, .o, rows: n, into: &x, accumulate: true, &backend)
 
             InferenceSession.rmsNorm(x, layer.ffnNorm, eps, rows: n, into: &h)
             observeRows(observe, l, [.gate, .up], h, width: hidden)
-            project(h, layer, .gate, rows: n, into: &gate)
-            project(h, layer, .up, rows: n, into: &up)
+            try project(h, l, .gate, rows: n, into: &gate, &backend)
+            try project(h, l, .up, rows: n, into: &up, &backend)
             gate.withUnsafeMutableBufferPointer { g in
                 up.withUnsafeBufferPointer { u in
                     for i in 0..<g.count { g[i] = g[i] / (1 + expf(-g[i])) * u[i] }  // SiLU(gate) * up
                 }
             }
             observeRows(observe, l, [.down], gate, width: ffn)
-            project(gate, layer, .down, rows: n, into: &x, accumulate: true)
+            try project(gate, l, .down, rows: n, into: &x, accumulate: true, &backend)
         }
         count += n
 
@@ -105,7 +113,7 @@ public struct InferenceSession: Sendable {
         var normed = ContiguousArray<Float>(repeating: 0, count: rows * hidden)
         InferenceSession.rmsNorm(ContiguousArray(x[(first * hidden)...]), model.outputNorm, eps, rows: rows, into: &normed)
         var logits = ContiguousArray<Float>(repeating: 0, count: rows * spec.vocabulary)
-        InferenceSession.gemm(normed, model.head, rows: rows, into: &logits, accumulate: false)
+        try InferenceSession.multiply(normed, rows: rows, by: .head, into: &logits, accumulate: false, &backend)
         return logits
     }
 
@@ -121,35 +129,25 @@ public struct InferenceSession: Sendable {
     }
 
     /// out (rows × outputs) = input (rows × inputs) · Wᵀ (+ bias), or += when accumulating (residual adds).
-    private func project(_ input: ContiguousArray<Float>, _ layer: LanguageModel.Layer, _ p: ModelSpec.Projection,
-                         rows: Int, into out: inout ContiguousArray<Float>, accumulate: Bool = false) {
-        let index = ModelSpec.Projection.allCases.firstIndex(of: p)!
-        let w = layer.projections[index]
-        InferenceSession.gemm(input, w, rows: rows, into: &out, accumulate: accumulate)
-        guard let bias = layer.biases[index] else { return }
+    private func project<Backend: LinearBackend>(_ input: ContiguousArray<Float>, _ layer: Int, _ p: ModelSpec.Projection,
+                                                 rows: Int, into out: inout ContiguousArray<Float>, accumulate: Bool = false,
+                                                 _ backend: inout Backend) throws {
+        try InferenceSession.multiply(input, rows: rows, by: .projection(layer: layer, p), into: &out, accumulate: accumulate, &backend)
+        guard let bias = model.bias(layer: layer, projection: p) else { return }
+        let outputs = bias.count
         out.withUnsafeMutableBufferPointer { o in
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows { for j in 0..<w.outputs { o[r * w.outputs + j] += b[j] } }
+                for r in 0..<rows { for j in 0..<outputs { o[r * outputs + j] += b[j] } }
             }
         }
     }
 
-    /// C (rows × W.outputs) = A (rows × W.inputs) · Wᵀ, via sgemv for one row and sgemm otherwise.
-    static func gemm(_ a: ContiguousArray<Float>, _ w: WeightMatrix, rows: Int,
-                     into c: inout ContiguousArray<Float>, accumulate: Bool) {
-        let beta: Float = accumulate ? 1 : 0
-        a.withUnsafeBufferPointer { ab in
-            w.values.withUnsafeBufferPointer { wb in
-                c.withUnsafeMutableBufferPointer { cb in
-                    if rows == 1 {
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(w.outputs), Int32(w.inputs), 1,
-                                    wb.baseAddress, Int32(w.inputs), ab.baseAddress, 1, beta, cb.baseAddress, 1)
-                    } else {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(w.outputs), Int32(w.inputs),
-                                    1, ab.baseAddress, Int32(w.inputs), wb.baseAddress, Int32(w.inputs),
-                                    beta, cb.baseAddress, Int32(w.outputs))
-                    }
-                }
+    private static func multiply<Backend: LinearBackend>(_ input: ContiguousArray<Float>, rows: Int, by layer: LinearLayer,
+                                                         into out: inout ContiguousArray<Float>, accumulate: Bool,
+                                                         _ backend: inout Backend) throws {
+        try input.withUnsafeBufferPointer { i in
+            try out.withUnsafeMutableBufferPointer { o in
+                try backend.multiply(i, rows: rows, by: layer, into: UnsafeMutableBufferPointer(rebasing: o[...]), accumulate: accumulate)
             }
         }
     }

@@ -12,20 +12,21 @@ public struct LanguageModel: Sendable {
     struct Layer: Sendable {
         var attentionNorm: ContiguousArray<Float>
         var ffnNorm: ContiguousArray<Float>
-        /// Indexed like `ModelSpec.Projection.allCases`.
-        var projections: [WeightMatrix]
+        /// Indexed like `ModelSpec.Projection.allCases`; nil in a synthetic model, whose
+        /// projections exist only as crossbar weights.
+        var projections: [WeightMatrix?]
         var biases: [ContiguousArray<Float>?]
     }
 
     /// vocabulary × hidden.
     let embedding: WeightMatrix
     let outputNorm: ContiguousArray<Float>
-    /// vocabulary × hidden; shares the embedding's storage when tied.
-    let head: WeightMatrix
+    /// vocabulary × hidden; shares the embedding's storage when tied; nil in a synthetic model.
+    public let head: WeightMatrix?
     let layers: [Layer]
 
-    /// Dense weights of one projection (row-major, outputs × inputs).
-    public func weight(layer: Int, projection: ModelSpec.Projection) -> WeightMatrix {
+    /// Dense weights of one projection (row-major, outputs × inputs); nil in a synthetic model.
+    public func weight(layer: Int, projection: ModelSpec.Projection) -> WeightMatrix? {
         layers[layer].projections[ModelSpec.Projection.allCases.firstIndex(of: projection)!]
     }
 
@@ -134,6 +135,30 @@ public struct LanguageModel: Sendable {
                       try optional(LanguageModel.ggufName(p, layer: l) + ".bias", [spec.shape(of: p).outputs])
                   })
         }
+    }
+
+    /// The weights the forward pass needs besides its linear products, drawn from a seeded
+    /// generator at the spec's shapes: embedding rows uniform with standard deviation
+    /// `embeddingStd` (0.02 is the initialisation scale of Llama/Qwen2), unit norm gains.
+    /// Projections and the LM head are left to a spiking backend (`DenseBackend` refuses
+    /// them), so a 7B-shaped model costs only its embedding here.
+    public static func synthetic(spec: ModelSpec, seed: UInt64, embeddingStd: Float = 0.02) throws -> LanguageModel {
+        let ones = ContiguousArray<Float>(repeating: 1, count: spec.hidden)
+        let embedding = try WeightMatrix(outputs: spec.vocabulary, inputs: spec.hidden,
+                                         values: SeededUniform.values(count: spec.vocabulary * spec.hidden, std: embeddingStd, seed: seed))
+        let layers = (0..<spec.layers).map { _ in
+            Layer(attentionNorm: ones, ffnNorm: ones,
+                  projections: Array(repeating: nil, count: ModelSpec.Projection.allCases.count),
+                  biases: Array(repeating: nil, count: ModelSpec.Projection.allCases.count))
+        }
+        return LanguageModel(spec: spec, config: TransformerConfig(rmsEpsilon: 1e-6, ropeBase: 1_000_000, ropeStyle: .halves),
+                             tokenizer: nil, embedding: embedding, outputNorm: ones, head: nil, layers: layers)
+    }
+
+    private init(spec: ModelSpec, config: TransformerConfig, tokenizer: BPETokenizer?, embedding: WeightMatrix,
+                 outputNorm: ContiguousArray<Float>, head: WeightMatrix?, layers: [Layer]) {
+        self.spec = spec; self.config = config; self.tokenizer = tokenizer; self.embedding = embedding
+        self.outputNorm = outputNorm; self.head = head; self.layers = layers
     }
 
     /// A fresh inference session (KV cache) holding up to `capacity` positions.

@@ -112,7 +112,7 @@ public enum ModelBenchmark {
     }
 
     /// Peak resident set size of this process in bytes.
-    private static func peakResidentBytes() -> Int {
+    public static func peakResidentBytes() -> Int {
         var usage = rusage()
         #if canImport(Darwin)
         getrusage(RUSAGE_SELF, &usage)

@@ -23,6 +23,9 @@ struct MappingArguments: ParsableArguments {
     @Option(help: "Bits of a signed model weight; crossbars with fewer bits per synapse take several slices. Default: 8.")
     var weightBits = 8
 
+    @Option(help: "How tiles hand partial sums to the reduction: graded (integer sums in graded packets) or spikes[:BITS] (each sum re-encoded as BITS-bit bitwise spikes, default 8, integrated by reduction neurons). Default: graded.")
+    var partialSums = "graded"
+
     /// Loads the topology, reads the model shape and maps it.
     func map() throws -> ChipMapping {
         let topo = try Topology.load(path: try ResourceLocator.topology(topology))
@@ -33,7 +36,8 @@ struct MappingArguments: ParsableArguments {
             spec = .spikingBrain7B
         }
         return try ChipMapping(spec: spec, topology: topo,
-                               options: MappingOptions(placement: placement, weightBits: weightBits, includeLMHead: !noLmHead, layers: layers))
+                               options: MappingOptions(placement: placement, weightBits: weightBits, includeLMHead: !noLmHead, layers: layers,
+                                                      partialSums: try PartialSumCoding(parsing: partialSums)))
     }
 }
 

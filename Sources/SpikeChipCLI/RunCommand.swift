@@ -1,5 +1,6 @@
 import ArgumentParser
 import Baselines
+import ClosedLoop
 import Energy
 import Engine
 import Foundation
@@ -16,24 +17,35 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Simulate tokens of a spiking LLM on a chip and report energy and latency per token.",
         discussion: """
-            Statistical mode: every encoder emits ternary spikes at the given per-step silence
+            Statistical mode (default): every encoder emits ternary spikes at the given per-step silence
             (SpikingBrain reports 69%), every spike packet is routed hop by hop through the mesh.
             With no options: the built-in SpikingBrain-7B spec on topologies/spikechip-llm.yaml, one token
-            at T = 4, written to spikechip.sqlite. Exit status 130 when interrupted (the run is stored as interrupted).
+            at T = 4, written to spikechip.sqlite.
+
+            Closed loop (--prompt or --prompt-ids): real tokens through the chip. Each position's stage inputs
+            are encoded by --encoder, integrated exactly through the crossbar weights (quantized from --model
+            to --weight-bits, or seeded synthetic weights for the built-in spec), and those very spikes are
+            simulated through the mesh. Prints the generated text, time to first token and inter-token latency.
+              spikechip run --model SmolLM2.gguf --prompt "The capital of France is" --tokens 8
+              spikechip run --prompt-ids 9707,11,1879 --tokens 1       (7B shape, synthetic int8 weights)
+
+            Exit status 130 when interrupted (the run is stored as interrupted).
             """)
 
     @OptionGroup var mapping: MappingArguments
 
-    @Option(help: "Tokens to generate, one after the other. Default: 1.")
+    @OptionGroup(title: "Closed loop") var closedLoop: ClosedLoopArguments
+
+    @Option(help: "Tokens to generate, one after the other (closed loop: after the prompt). Default: 1.")
     var tokens = 1
 
-    @Option(help: "Virtual time steps per token (T), 1 to 64. Default: 4.")
-    var timeSteps = 4
+    @Option(help: "Virtual time steps per token (T), 1 to 64. Default: 4 (closed loop: the encoder's T).")
+    var timeSteps: Int?
 
     @Option(help: "Fraction of encoder neurons silent in each time step, 0 to 1. Default: 0.69 (SpikingBrain, Table 11 at k = 3).")
     var silent = 0.69
 
-    @Option(help: "Context position of the first token (prompt length in tokens); attention and KV-cache work grow with it. Default: 1024.")
+    @Option(help: "Statistical mode: context position of the first token (prompt length in tokens); attention and KV-cache work grow with it. Default: 1024. The closed loop starts at 0.")
     var context = 1024
 
     @Option(help: "Seed of every random draw; the same seed gives bit-identical totals. Default: 1.")
@@ -67,15 +79,36 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let m = try mapping.map()
-        let workload = Workload(tokens: tokens, timeSteps: timeSteps, context: context, seed: seed)
+        if closedLoop.isRequested {
+            let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: tokens, seed: seed, quiet: quiet || format == .json)
+            if let timeSteps, timeSteps != loop.encoder.steps {
+                throw ValidationError("--time-steps \(timeSteps) differs from the encoder's T = \(loop.encoder.steps); set T in --encoder")
+            }
+            let workload = Workload(tokens: loop.source.positions, timeSteps: loop.encoder.steps, context: 0, seed: seed)
+            try execute(m, workload, loop.source, encoderLabel: "closed loop: \(closedLoop.encoder); \(loop.weightsLabel)") { source, result in
+                try ClosedLoopOutcome(source: source, result: result, tokenizer: loop.model.tokenizer, loadSeconds: loop.loadSeconds)
+            }
+        } else {
+            let workload = Workload(tokens: tokens, timeSteps: timeSteps ?? 4, context: context, seed: seed)
+            try execute(m, workload, try StatisticalSpikeSource(silentFraction: silent, seed: seed),
+                        encoderLabel: "statistical ternary, silent \(silent)") { _, _ in nil }
+        }
+    }
+
+    /// Simulates, stores and reports one run; `outcome` turns the final source into the
+    /// closed loop's part of the report (nil in statistical mode).
+    func execute<Source: SpikeSource>(_ m: ChipMapping, _ workload: Workload, _ source: Source, encoderLabel: String,
+                                      outcome: (Source, RunResult) throws -> ClosedLoopOutcome?) throws {
         try workload.validate()
-        let source = try StatisticalSpikeSource(silentFraction: silent, seed: seed)
         let table = try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines)))
+        // Positions each token attends to, itself included (as the engine's attention work counts them).
+        let contexts = (0..<workload.tokens).map { workload.context + $0 + 1 }
 
         if noDb {
-            let result = try simulate(m, workload, source, sink: DiscardingSink())
-            let comparison = try compare(m, result, table)
-            try report(m, result, comparison, runID: nil)
+            let (result, final) = try simulate(m, workload, source, sink: DiscardingSink())
+            let loop = try outcome(final, result)
+            let comparison = try compare(m, result, table, contexts: contexts)
+            try report(m, workload, result, comparison, loop, runID: nil)
             if result.interrupted { throw ExitCode(130) }
             return
         }
@@ -83,22 +116,29 @@ struct RunCommand: ParsableCommand {
         let info = RunInfo(
             commandLine: CommandLine.arguments, toolVersion: SpikeChip.version, seed: seed, topologyName: m.topology.name,
             topologyYAML: m.topology.source, energyTable: energyTable(m.topology),
-            model: try ModelRecord(name: m.spec.name, layers: m.layers, spec: m.spec), encoder: "statistical ternary, silent \(silent)",
-            timeSteps: timeSteps, logLevel: log, chips: m.topology.chipCount, meshX: m.topology.meshX, meshY: m.topology.meshY,
+            model: try ModelRecord(name: m.spec.name, layers: m.layers, spec: m.spec), encoder: encoderLabel,
+            timeSteps: workload.timeSteps, logLevel: log, chips: m.topology.chipCount, meshX: m.topology.meshX, meshY: m.topology.meshY,
             mapping: mappingRows(m))
         let id = try store.beginRun(info)
         let sink = try store.makeSink(run: id)
-        let result = try simulate(m, workload, source, sink: sink)
+        let (result, final) = try simulate(m, workload, source, sink: sink)
         if result.interrupted {
             _ = try store.markInterrupted(id, reason: "stopped by signal \(InterruptFlag.receivedSignal ?? SIGINT)", wallSeconds: result.wallSeconds)
             FileHandle.standardError.write(Data("interrupted: run \(id) in \(db) is stored as interrupted, with the events simulated so far\n".utf8))
             throw ExitCode(130)
         }
+        let loop: ClosedLoopOutcome?
+        do {
+            loop = try outcome(final, result)
+        } catch {
+            _ = try store.markInterrupted(id, reason: "closed loop failed: \(error)", wallSeconds: result.wallSeconds)
+            throw error
+        }
         try store.insertLayerActivity(run: id, result.activity.map {
             LayerActivityRow(token: $0.token, layer: $0.layer, stage: $0.stage, neurons: $0.neurons, timeSteps: $0.timeSteps,
                              spikes: $0.spikes, silentFraction: $0.silentFraction)
         })
-        let comparison = try compare(m, result, table)
+        let comparison = try compare(m, result, table, contexts: contexts)
         try store.insertBaseline(run: id, [comparison.fp16, comparison.int8].flatMap { r in
             r.items.map { BaselineRow(precision: r.precision.rawValue, layer: $0.layer, component: $0.component.rawValue,
                                       operations: $0.operations, picojoules: $0.picojoules) }
@@ -108,11 +148,11 @@ struct RunCommand: ParsableCommand {
         })
         try store.finishRun(id, status: .complete, totals: RunTotals(ledger: result.ledger, simulatedTime: result.finalTime,
                                                                        tokens: result.tokensDone, wallSeconds: result.wallSeconds))
-        try report(m, result, comparison, runID: id)
+        try report(m, workload, result, comparison, loop, runID: id)
     }
 
     /// Runs the chip with `sink`, showing progress and honouring Ctrl-C.
-    func simulate<Sink: EnergySink>(_ m: ChipMapping, _ w: Workload, _ source: StatisticalSpikeSource, sink: Sink) throws -> RunResult {
+    func simulate<Source: SpikeSource, Sink: EnergySink>(_ m: ChipMapping, _ w: Workload, _ source: Source, sink: Sink) throws -> (RunResult, Source) {
         var chip = try ChipRun(mapping: m, workload: w, source: source, sink: sink, partitioning: partitions)
         InterruptFlag.install()
         defer { InterruptFlag.uninstall() }
@@ -126,7 +166,7 @@ struct RunCommand: ParsableCommand {
             return InterruptFlag.isSet
         })
         progress.done()
-        return result
+        return (result, chip.model.source)
     }
 
     struct Comparison {
@@ -137,19 +177,19 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Prices the same tokens on dense FP16 and INT8 hardware and lines the three levels up.
-    func compare(_ m: ChipMapping, _ r: RunResult, _ table: BaselineTable) throws -> Comparison {
+    func compare(_ m: ChipMapping, _ r: RunResult, _ table: BaselineTable, contexts all: [Int]) throws -> Comparison {
         var spec = m.spec
         spec.layers = m.layers
         spec.attention = Array(spec.attention.prefix(m.layers))
         let dense = try DenseBaseline(model: spec, table: table, hierarchy: hierarchy)
-        let contexts = (0..<r.tokensDone).map { context + $0 }
+        let contexts = Array(all.prefix(r.tokensDone))
         let fp16 = try dense.energy(.fp16, contexts: contexts), int8 = try dense.energy(.int8, contexts: contexts)
         let levels = try ThreeLevelComparison(spiking: SpikingSide(ledger: r.ledger, tokens: r.tokensDone), fp16: fp16, int8: int8, table: table)
         let note = m.options.includeLMHead ? nil : "the dense baselines include the LM head, which is off the chip here"
         return Comparison(fp16: fp16, int8: int8, levels: levels, note: note)
     }
 
-    func report(_ m: ChipMapping, _ r: RunResult, _ c: Comparison, runID: RunID?) throws {
+    func report(_ m: ChipMapping, _ w: Workload, _ r: RunResult, _ c: Comparison, _ loop: ClosedLoopOutcome?, runID: RunID?) throws {
         let s = m.summary()
         let tokens = Double(max(r.tokensDone, 1))
         let latencies = r.tokenLatencies.map(\.nanoseconds)
@@ -160,28 +200,38 @@ struct RunCommand: ParsableCommand {
             for k in EnergyKind.allCases {
                 kinds[k.name] = ["picojoules_per_token": r.ledger.energy(k).picojoules / tokens, "operations": r.ledger.count(k)]
             }
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "run": runID.map { Int($0.rawValue) } as Any, "database": noDb ? NSNull() : db as Any,
                 "model": m.spec.name, "layers": m.layers, "topology": m.topology.name, "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
-                "tokens": r.tokensDone, "time_steps": timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
+                "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
                 "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
-                "spikes": r.traffic.spikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
+                "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
+                "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
                 "measured_silent_per_step": measuredSilent,
                 "levels": c.levels.levels.map { ["level": $0.number, "name": $0.name, "spiking_pj_per_token": $0.spikingPJPerToken,
                                                  "percent_less_than_fp16": $0.percentLessThanFP16, "percent_less_than_int8": $0.percentLessThanINT8] },
             ]
+            if let loop { object["closed_loop"] = loop.json }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         case .text:
             let t = m.topology
             print("SpikeChip \(SpikeChip.version)" + (runID.map { ": run \($0) stored in \(db) (log: \(log.rawValue))" } ?? ": no database"))
             print("model     \(m.spec.name), \(m.layers) layers\(m.options.includeLMHead ? " + LM head" : ""), on \(t.name): \(s.coresUsed) cores on \(s.chipsUsed) of \(t.chipCount) chips")
-            print(String(format: "workload  %d token(s), T = %d, silent per step %.3f (measured %.3f), context %d, seed %llu",
-                         r.tokensDone, timeSteps, silent, measuredSilent, context, seed))
+            if let loop {
+                print(String(format: "workload  closed loop, %d position(s) (%d prompt + %d generated − 1), T = %d, silent per step %.3f (measured), seed %llu",
+                             r.tokensDone, loop.promptTokens, loop.generatedTokens, w.timeSteps, measuredSilent, seed))
+                loop.printText()
+            } else {
+                print(String(format: "workload  %d token(s), T = %d, silent per step %.3f (measured %.3f), context %d, seed %llu",
+                             r.tokensDone, w.timeSteps, silent, measuredSilent, w.context, seed))
+            }
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %d partition(s)",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
                          group(UInt64(r.peakPendingEvents)) as NSString, r.partitions))
             print("spikes    \(group(r.traffic.spikes)) sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings")
+            print("partials \(m.options.partialSums): " + (m.options.partialSums == .graded
+                ? "\(group(r.traffic.gradedPackets)) graded packets" : "\(group(r.traffic.partialSumSpikes)) spikes to reduction neurons"))
             print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
             print("energy    \(Energy.format(picojoules: r.ledger.total.picojoules / tokens)) per token")
             let total = max(r.ledger.total.picojoules, 1e-30)

@@ -134,10 +134,10 @@ import Testing
     /// The weights the mapper reads are the file's tensors, outputs × inputs.
     @Test func weightAccessorReturnsDequantizedTensor() throws {
         let model = try Self.model()
-        let down = model.weight(layer: 3, projection: .down)
+        let down = try #require(model.weight(layer: 3, projection: .down))
         #expect(down.outputs == 576 && down.inputs == 1536)
         #expect(Fixtures.firstBitMismatch(down.values, try Fixtures.floats("smollm2.blk.3.ffn_down.weight.f32")) == nil)
-        let q = model.weight(layer: 0, projection: .q)
+        let q = try #require(model.weight(layer: 0, projection: .q))
         #expect(Fixtures.firstBitMismatch(q.values, try Fixtures.floats("smollm2.blk.0.attn_q.weight.f32")) == nil)
         #expect(q[output: 1, input: 2] == q.values[576 + 2])
     }

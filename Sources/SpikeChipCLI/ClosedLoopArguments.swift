@@ -1,0 +1,77 @@
+import ArgumentParser
+import ClosedLoop
+import Foundation
+import Mapping
+import Models
+import Neurons
+
+/// Options of a closed-loop run: real tokens through the chip instead of statistical spikes.
+struct ClosedLoopArguments: ParsableArguments {
+    @Option(help: "Closed loop: prompt text, tokenized with the --model file's vocabulary; the chip generates --tokens tokens after it.")
+    var prompt: String?
+
+    @Option(help: "Closed loop: prompt as comma-separated token ids (for the built-in spec, whose synthetic weights have no vocabulary).")
+    var promptIds: String?
+
+    @Option(help: "Encoder in front of every spiking stage, name[:key=value,...] (see `spikechip encode --help`). Default: spikingbrain:k=8,T=14,coding=bitwise (top-1 agreement 0.88 with dense SmolLM2-135M, docs/fidelity.md).")
+    var encoder = "spikingbrain:k=8,T=14,coding=bitwise"
+
+    @Option(help: "Closed loop without --model: standard deviation of the seeded synthetic weights. Default: 0.02 (Llama/Qwen2 initialisation).")
+    var weightStd: Float = 0.02
+
+    var isRequested: Bool { prompt != nil || promptIds != nil }
+
+    /// A closed-loop source ready to run, and what the report needs about it.
+    struct Prepared {
+        var source: ClosedLoopSource
+        var model: LanguageModel
+        var encoder: ConfiguredEncoder
+        var loadSeconds: Double
+        var weightsLabel: String
+    }
+
+    /// Loads (or synthesizes) the weights, quantizes them to the mapping's precision and builds the source.
+    func prepare(mapping m: ChipMapping, modelPath: String?, tokens: Int, seed: UInt64, quiet: Bool) throws -> Prepared {
+        let configured = try ConfiguredEncoder(parsing: encoder)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var progress = Progress("loading", quiet: quiet)
+        let model: LanguageModel, crossbars: CrossbarModel, label: String
+        if let modelPath {
+            progress.update("dequantizing \(modelPath)")
+            model = try LanguageModel(gguf: try GGUFFile(path: modelPath))
+            progress.update("quantizing to \(m.options.weightBits)-bit crossbars")
+            crossbars = try CrossbarModel(quantizing: model, bits: m.options.weightBits)
+            label = "\(m.options.weightBits)-bit crossbars quantized from \((modelPath as NSString).lastPathComponent)"
+        } else {
+            model = try LanguageModel.synthetic(spec: m.spec, seed: seed)
+            crossbars = try CrossbarModel(synthetic: m.spec, bits: m.options.weightBits, std: weightStd, seed: seed) { done, total in
+                progress.update("synthetic \(m.options.weightBits)-bit weights, matrix \(done) of \(total)")
+            }
+            label = "seeded synthetic \(m.options.weightBits)-bit weights (std \(weightStd), seed \(seed))"
+        }
+        progress.done()
+        let ids = try promptTokens(model)
+        let backend = ChipBackend(crossbars: crossbars, encoder: configured, partialSums: PartialSumReduction(mapping: m))
+        let source = try ClosedLoopSource(model: model, backend: backend,
+                                          mapping: m, prompt: ids, newTokens: tokens)
+        let d = clock.now - started
+        return Prepared(source: source, model: model, encoder: configured,
+                        loadSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, weightsLabel: label)
+    }
+
+    private func promptTokens(_ model: LanguageModel) throws -> [Int32] {
+        if let promptIds {
+            guard prompt == nil else { throw ValidationError("give --prompt or --prompt-ids, not both") }
+            let parts = promptIds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return try parts.map { part in
+                guard let id = Int32(part) else { throw ValidationError("--prompt-ids: '\(part)' is not a token id (comma-separated integers)") }
+                return id
+            }
+        }
+        guard let tokenizer = model.tokenizer else {
+            throw ValidationError("this model has no vocabulary to tokenize --prompt with; give --prompt-ids, or a GGUF --model with a tokenizer")
+        }
+        return tokenizer.encodeForModel(prompt ?? "")
+    }
+}

@@ -1,0 +1,52 @@
+import ClosedLoop
+import Engine
+import Foundation
+import Models
+
+/// What a closed-loop run adds to the report: the generated text and the latencies a user
+/// of an LLM cares about.
+struct ClosedLoopOutcome {
+    var promptTokens: Int
+    var generatedTokens: Int
+    var generatedIDs: [Int32]
+    var text: String?
+    /// Simulated time to first token: the prompt's positions one after the other, in ns.
+    var timeToFirstToken: Double
+    /// Simulated inter-token latencies of the generated tokens after the first, in ns.
+    var interTokenLatencies: [Double]
+    var loadSeconds: Double
+    var functionalSeconds: Double
+    var peakMemoryBytes: Int
+
+    /// - Throws: the forward pass's error, if one stopped the closed loop.
+    init(source: ClosedLoopSource, result: RunResult, tokenizer: BPETokenizer?, loadSeconds: Double) throws {
+        if let failure = source.failure { throw failure }
+        promptTokens = source.prompt.count
+        generatedIDs = source.generated
+        generatedTokens = source.generated.count
+        text = tokenizer?.decode(source.generated)
+        let p = source.prompt.count
+        timeToFirstToken = result.tokensDone >= p ? result.tokenEnd[p - 1].nanoseconds : .nan
+        interTokenLatencies = result.tokensDone > p ? result.tokenLatencies[p...].map(\.nanoseconds) : []
+        self.loadSeconds = loadSeconds
+        functionalSeconds = source.functionalSeconds
+        peakMemoryBytes = ModelBenchmark.peakResidentBytes()
+    }
+
+    var meanInterToken: Double { interTokenLatencies.isEmpty ? .nan : interTokenLatencies.reduce(0, +) / Double(interTokenLatencies.count) }
+
+    func printText() {
+        if let text { print("generated \(text.debugDescription)") }
+        print("token ids \(generatedIDs.map(String.init).joined(separator: ","))")
+        print(String(format: "latency   time to first token %.3f µs, inter-token %@ (simulated)", timeToFirstToken / 1000,
+                     interTokenLatencies.isEmpty ? "n/a (one token)" : String(format: "%.3f µs mean", meanInterToken / 1000)))
+        print(String(format: "host      weights %.2f s, functional model %.2f s, peak memory %.2f GiB", loadSeconds, functionalSeconds,
+                     Double(peakMemoryBytes) / 1_073_741_824))
+    }
+
+    var json: [String: Any] {
+        ["prompt_tokens": promptTokens, "generated_ids": generatedIDs.map(Int.init), "generated_text": text as Any,
+         "time_to_first_token_ns": timeToFirstToken, "inter_token_latency_ns": interTokenLatencies,
+         "load_seconds": loadSeconds, "functional_seconds": functionalSeconds, "peak_memory_bytes": peakMemoryBytes]
+    }
+}
