@@ -146,8 +146,9 @@ extension ChipState {
         }
     }
 
-    /// The output unit has picked the token: charge every chip's static power for the
-    /// token's duration and send the token back to the first stage for the next one.
+    /// The output unit has picked the token: charge the static power of every chip the
+    /// mapping uses for the token's duration (chips without a mapped core are taken as
+    /// power-gated) and send the token back to the first stage for the next one.
     mutating func finishToken(_ token: Int, at time: SimTime, _ s: inout Scheduler<ChipMessage>) {
         let t = mapping.topology
         tokenEnd[token] = time
@@ -161,7 +162,7 @@ extension ChipState {
                 let span = Swift.min(remaining, chunk)
                 at = at + SimTime(picoseconds: span)
                 let pj = t.chipStaticPowerMilliwatts * Double(span) / 1000
-                for chip in 0..<t.chipCount {
+                for chip in poweredChips {
                     let r = EnergyRecord(time: at, energy: Energy(picojoules: pj), count: UInt32(span / 1000), kind: .staticIdle,
                                          chip: UInt16(chip), core: EnergyRecord.noCore, layer: -1, token: UInt32(token), step: EnergyRecord.noStep)
                     buffer.append(r)

@@ -39,8 +39,8 @@ private struct SummingSink: EnergySink {
 }
 
 private func run(_ t: Topology, silent: Double = 0.69, seed: UInt64 = 1, tokens: Int = 1, steps: Int = 4,
-                 partitions: PartitionScheme = .single, spec: ModelSpec = tiny) throws -> (RunResult, SummingSink, ChipMapping) {
-    let m = try ChipMapping(spec: spec, topology: t)
+                 partitions: PartitionScheme = .single, spec: ModelSpec = tiny, layers: Int? = nil) throws -> (RunResult, SummingSink, ChipMapping) {
+    let m = try ChipMapping(spec: spec, topology: t, options: MappingOptions(layers: layers))
     var r = try ChipRun(mapping: m, workload: Workload(tokens: tokens, timeSteps: steps, context: 16, seed: seed),
                         source: try StatisticalSpikeSource(silentFraction: silent, seed: seed), sink: SummingSink(), partitioning: partitions)
     let result = r.run()
@@ -139,15 +139,22 @@ struct EngineTests {
         #expect(sink.femtojoules == r.ledger.total.femtojoules)
     }
 
-    @Test("static power is charged per chip for each token's duration")
+    @Test("static power is charged per powered chip (one hosting mapped cores) for each token's duration")
     func staticPower() throws {
         let (r, _, m) = try run(try smallBoard(), tokens: 3)
         #expect(r.tokensDone == 3)
         #expect(r.tokenStart[1] == r.tokenEnd[0] && r.tokenStart[2] == r.tokenEnd[1])
+        let chips = m.summary().chipsUsed
         let expected = r.tokenLatencies.reduce(0.0) { acc, l in
-            acc + Double(m.topology.chipCount) * Energy(picojoules: m.topology.chipStaticPowerMilliwatts * l.nanoseconds).picojoules
+            acc + Double(chips) * Energy(picojoules: m.topology.chipStaticPowerMilliwatts * l.nanoseconds).picojoules
         }
-        #expect(abs(r.ledger.energy(.staticIdle).picojoules - expected) <= 0.001 * Double(3 * m.topology.chipCount))
+        #expect(abs(r.ledger.energy(.staticIdle).picojoules - expected) <= 0.001 * Double(3 * chips))
+        // One layer fits on fewer chips than the board has; the empty ones draw nothing.
+        let (one, _, m1) = try run(try smallBoard(), tokens: 1, layers: 1)
+        let used = m1.summary().chipsUsed
+        #expect(used < m1.topology.chipCount)
+        let perChip = Energy(picojoules: m1.topology.chipStaticPowerMilliwatts * one.tokenLatencies[0].nanoseconds).picojoules
+        #expect(abs(one.ledger.energy(.staticIdle).picojoules - Double(used) * perChip) <= 0.01)
         // Later tokens see a longer context: attention's memory traffic grows.
         #expect(r.ledger.count(.memory) > 0)
     }
