@@ -10,6 +10,10 @@ import PackageDescription
 /// chip; `Engine` is the chip itself; `ClosedLoop` runs real tokens through it; `Store` writes runs to SQLite; `Baselines`
 /// prices the same work on dense FP16/INT8 hardware; `SpikeChipCLI` is the `spikechip`
 /// command.
+/// Modules whose inner loops run over real model weights in the tests: optimized even in debug
+/// builds, so `swift test` runs SmolLM2 through the chip's arithmetic in seconds, not minutes.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "SpikeChip",
     platforms: [.macOS(.v13)],
@@ -27,15 +31,15 @@ let package = Package(
         .target(name: "Topology", dependencies: ["Energy", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Models", dependencies: ["COpenBLAS"]),
-        .target(name: "Neurons", dependencies: ["SimKernel"]),
-        .target(name: "Mapping", dependencies: ["Topology", "Models"]),
+        .target(name: "Neurons", dependencies: ["SimKernel"], swiftSettings: optimizedInDebug),
+        .target(name: "Mapping", dependencies: ["Topology", "Models"], swiftSettings: optimizedInDebug),
         .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "Models"]),
         .target(
             name: "Store", dependencies: ["Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")],
             // The sink is a class that updates its aggregates for every record of the stream; dynamic
             // exclusivity checks on those stored properties cost more than the aggregation itself.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"]),
+        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"], swiftSettings: optimizedInDebug),
         .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "SpikeChipCLI",
