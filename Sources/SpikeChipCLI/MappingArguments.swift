@@ -26,14 +26,14 @@ struct MappingArguments: ParsableArguments {
     @Option(help: "How tiles hand partial sums to the reduction: graded (integer sums in graded packets) or spikes[:BITS] (each sum re-encoded as BITS-bit bitwise spikes, default 8, integrated by reduction neurons). Default: graded.")
     var partialSums = "graded"
 
-    /// Loads the topology, reads the model shape and maps it.
-    func map() throws -> ChipMapping {
+    /// Loads the topology, reads the model shape (`--model`, else `defaultSpec`) and maps it.
+    func map(defaultSpec: ModelSpec = .spikingBrain7B) throws -> ChipMapping {
         let topo = try Topology.load(path: try ResourceLocator.topology(topology))
         let spec: ModelSpec
         if let model {
             spec = try ModelSpec(gguf: try GGUFFile(path: model))
         } else {
-            spec = .spikingBrain7B
+            spec = defaultSpec
         }
         return try ChipMapping(spec: spec, topology: topo,
                                options: MappingOptions(placement: placement, weightBits: weightBits, includeLMHead: !noLmHead, layers: layers,
