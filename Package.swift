@@ -7,7 +7,7 @@ import PackageDescription
 /// partitions) knows nothing of neurons; `Energy` holds the energy stream every event
 /// produces; `Topology` reads chip descriptions; `Models` describes and loads LLMs;
 /// `Neurons` holds neuron models and spike encoders; `Mapping` compiles a model onto a
-/// chip; `Engine` is the chip itself; `ClosedLoop` runs real tokens through it; `Store` writes runs to SQLite; `Baselines`
+/// chip; `Engine` is the chip itself; `ClosedLoop` runs real tokens through it; `Traces` records and replays spike traces; `Store` writes runs to SQLite; `Baselines`
 /// prices the same work on dense FP16/INT8 hardware; `SpikeChipCLI` is the `spikechip`
 /// command.
 /// Modules whose inner loops run over real model weights in the tests: optimized even in debug
@@ -40,11 +40,12 @@ let package = Package(
             // exclusivity checks on those stored properties cost more than the aggregation itself.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"], swiftSettings: optimizedInDebug),
+        .target(name: "Traces", dependencies: ["Energy", "Engine", "Mapping", "Models", "Neurons", "SimKernel"]),
         .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "Neurons", "Mapping", "Engine", "ClosedLoop", "Store", "Baselines",
+                "SimKernel", "Energy", "Topology", "Models", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,7 +57,8 @@ let package = Package(
         .testTarget(name: "NeuronsTests", dependencies: ["Neurons", "SimKernel"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "Neurons", "Topology", "Energy"]),
+        .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "Neurons", "Topology", "Energy", "Traces"]),
+        .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "Neurons", "SimKernel", "Topology", "Energy"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Models"]),
     ],
     swiftLanguageModes: [.v5]

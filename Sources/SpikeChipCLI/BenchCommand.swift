@@ -9,6 +9,7 @@ import Neurons
 import SimKernel
 import Store
 import Topology
+import Traces
 
 /// `spikechip bench`: the performance figures of docs/performance.md, measured here.
 struct BenchCommand: ParsableCommand {
@@ -17,9 +18,9 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the kernel (PHOLD), the default 7B run, the neurons, the SQLite writer and the dense model; print a Markdown table.",
         discussion: "Build in release mode first (swift build -c release). Medians of --repetitions runs.")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, closedloop, all }
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, closedloop, traces, all }
 
-    @Argument(help: "What to measure: kernel, engine, neurons, store, models, closedloop (SmolLM2 and 7B closed loop, about 3 minutes) or all. Default: all.")
+    @Argument(help: "What to measure: kernel, engine, neurons, store, models, closedloop (SmolLM2 and 7B closed loop, about 3 minutes), traces (record, read, replay) or all. Default: all.")
     var suite: Suite = .all
 
     @Option(help: "Repetitions per measurement (the median is reported). Default: 3.")
@@ -44,6 +45,14 @@ struct BenchCommand: ParsableCommand {
         }
         if all || suite == .models {
             for r in try ModelBenchmark.run(path: smolPath, repetitions: repetitions) { row("models", r.name, r.value, r.unit, r.note) }
+        }
+        if all || suite == .traces {
+            // Two 7B layers and the LM head, four tokens: a mid-size run whose trace is read and replayed.
+            let topo = try Topology.load(path: try ResourceLocator.topology("spikechip-llm"))
+            let m = try ChipMapping(spec: .spikingBrain7B, topology: topo, options: MappingOptions(layers: 2))
+            for r in try TraceBenchmark.run(mapping: m, workload: Workload(tokens: 4), repetitions: repetitions) {
+                row("traces", r.name, r.medianSeconds, r.name.contains("/") ? "ratio" : "s", r.note)
+            }
         }
         if all || suite == .closedloop {
             let topo = try Topology.load(path: try ResourceLocator.topology("spikechip-llm"))

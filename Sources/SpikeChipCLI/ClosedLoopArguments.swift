@@ -31,7 +31,9 @@ struct ClosedLoopArguments: ParsableArguments {
     }
 
     /// Loads (or synthesizes) the weights, quantizes them to the mapping's precision and builds the source.
-    func prepare(mapping m: ChipMapping, modelPath: String?, tokens: Int, seed: UInt64, quiet: Bool) throws -> Prepared {
+    /// `onEncode` sees every stage input the encoders encode (see `ChipBackend.onEncode`).
+    func prepare(mapping m: ChipMapping, modelPath: String?, tokens: Int, seed: UInt64, quiet: Bool,
+                 onEncode: ((Int, UnsafeBufferPointer<Float>, SpikeTrain) -> Void)? = nil) throws -> Prepared {
         let configured = try ConfiguredEncoder(parsing: encoder)
         let clock = ContinuousClock()
         let started = clock.now
@@ -52,7 +54,8 @@ struct ClosedLoopArguments: ParsableArguments {
         }
         progress.done()
         let ids = try promptTokens(model)
-        let backend = ChipBackend(crossbars: crossbars, encoder: configured, partialSums: PartialSumReduction(mapping: m))
+        var backend = ChipBackend(crossbars: crossbars, encoder: configured, partialSums: PartialSumReduction(mapping: m))
+        backend.onEncode = onEncode
         let source = try ClosedLoopSource(model: model, backend: backend,
                                           mapping: m, prompt: ids, newTokens: tokens)
         let d = clock.now - started

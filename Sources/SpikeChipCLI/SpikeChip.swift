@@ -14,5 +14,6 @@ struct SpikeChip: ParsableCommand {
             Start with `spikechip run` (the built-in SpikingBrain-7B shape on topologies/spikechip-llm.yaml).
             """,
         version: version,
-        subcommands: [RunCommand.self, MapCommand.self, ModelCommand.self, EncodeCommand.self, FidelityCommand.self, ReportCommand.self, CompareCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, MapCommand.self, ModelCommand.self, EncodeCommand.self, FidelityCommand.self, RecordCommand.self,
+                      ReplayCommand.self, TraceCommand.self, ReportCommand.self, CompareCommand.self, BenchCommand.self])
 }

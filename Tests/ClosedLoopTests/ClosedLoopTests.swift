@@ -6,6 +6,7 @@ import Models
 import Neurons
 import Testing
 import Topology
+import Traces
 @testable import ClosedLoop
 
 private let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
@@ -144,5 +145,31 @@ struct ClosedLoopTests {
                 try out.withUnsafeMutableBufferPointer { try dense.multiply(xb, rows: 1, by: .projection(layer: 0, .o), into: $0, accumulate: false) }
             }
         }
+    }
+}
+
+@Suite("Closed loop traces")
+struct ClosedLoopTraceTests {
+    @Test("a recorded closed-loop run replays on its topology with the same events, energy and latencies")
+    func recordReplay() throws {
+        let (model, crossbars) = try tinyModel()
+        let mapping = try ChipMapping(spec: tiny, topology: try llmBoard())
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("closed-loop-\(UInt32.random(in: 0...UInt32.max)).trace").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try ClosedLoopSource(model: model, backend: ChipBackend(crossbars: crossbars, encoder: try encoder()),
+                                          mapping: mapping, prompt: [3, 1, 4], newTokens: 2)
+        let workload = Workload(tokens: source.positions, timeSteps: 4, context: 0)
+        let writer = try TraceWriter(path: path, header: TraceHeader(mapping: mapping, content: .spikes, encoder: "spikingbrain:T=4,coding=ternary", timeSteps: 4))
+        var live = try ChipRun(mapping: mapping, workload: workload, source: try RecordingSpikeSource(wrapping: source, writer: writer, mapping: mapping, workload: workload),
+                               sink: NoSink())
+        let recorded = live.run()
+        try writer.finish()
+        let replaySource = try TraceSpikeSource(path: path, mapping: mapping, workload: workload)
+        var replay = try ChipRun(mapping: mapping, workload: workload, source: replaySource, sink: NoSink())
+        let replayed = replay.run()
+        try replaySource.finish()
+        #expect(recorded.tokensDone == 4 && recorded.traffic.spikes > 0)
+        #expect(replayed.ledger == recorded.ledger)
+        #expect(replayed.events == recorded.events && replayed.tokenEnd == recorded.tokenEnd && replayed.traffic == recorded.traffic)
     }
 }

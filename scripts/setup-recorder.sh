@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Python trace recorder (tools/recorder, `spikechip-record`) and the pinned
+# packages of tools/recorder/requirements.txt (torch, transformers, accelerate, gguf, numpy,
+# pytest) into the current python3, from PyPI. Idempotent: quiet and ~1 s when everything is
+# already there at those versions and the recorder is installed from this checkout.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+recorder="$root/tools/recorder"
+requirements="$recorder/requirements.txt"
+
+installed() {
+  # -I: ignore PYTHONPATH and the working directory, so only what pip installed counts.
+  python3 -I - "$recorder" "$requirements" <<'PY'
+import importlib.metadata as md
+import pathlib
+import re
+import sys
+
+recorder, requirements = sys.argv[1:]
+for line in open(requirements):
+    line = line.split("#")[0].strip()
+    if not line:
+        continue
+    name, op, wanted = re.match(r"([A-Za-z0-9_.-]+)\s*(==|>=)?\s*(\S*)", line).groups()
+    have = md.version(name)  # PackageNotFoundError when missing
+    if op == "==" and have.split("+")[0] != wanted:
+        sys.exit(f"{name} {have} installed, {wanted} wanted")
+import spikechip_recorder
+
+here = pathlib.Path(spikechip_recorder.__file__).resolve().parent
+if here != pathlib.Path(recorder, "spikechip_recorder").resolve():
+    sys.exit(f"spikechip_recorder is installed from {here}")
+PY
+}
+
+if installed >/dev/null 2>&1; then
+  exit 0
+fi
+echo "setup-recorder: installing tools/recorder and tools/recorder/requirements.txt" >&2
+pip_quiet=(--quiet --disable-pip-version-check --root-user-action=ignore)
+python3 -m pip install "${pip_quiet[@]}" -r "$requirements"
+# Editable, so that the console script and imports follow this checkout without reinstalling.
+python3 -m pip install "${pip_quiet[@]}" --no-deps -e "$recorder"
+if ! problem="$(installed 2>&1)"; then
+  echo "setup-recorder: still not installed after pip: $problem" >&2
+  exit 1
+fi
