@@ -33,17 +33,7 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Closed loop: record the stage inputs before encoding, as float16 or float32, instead of spikes. Default: spikes.")
     var activations: ActivationPrecision?
 
-    @Option(help: "Tokens to generate (closed loop: after the prompt). Default: 1.")
-    var tokens = 1
-
-    @Option(help: "Statistical mode: virtual time steps per token (T), 1 to 64. Default: 4.")
-    var timeSteps = 4
-
-    @Option(help: "Statistical mode: fraction of encoder neurons silent in each time step. Default: 0.69.")
-    var silent = 0.69
-
-    @Option(help: "Statistical mode: context position of the first token. Default: 1024.")
-    var context = 1024
+    @OptionGroup(title: "Workload") var workload: WorkloadArguments
 
     func run() throws {
         if FileManager.default.fileExists(atPath: out), !force {
@@ -63,10 +53,11 @@ struct RecordCommand: ParsableCommand {
         let quiet = output.quiet || output.format == .json
 
         guard closedLoop.isRequested else {
-            let workload = Workload(tokens: tokens, timeSteps: timeSteps, context: context, seed: output.seed)
-            provenance["context"] = .integer(Int64(context))
+            let silent = self.workload.silent
+            let workload = self.workload.statistical(seed: output.seed)
+            provenance["context"] = .integer(Int64(workload.context))
             let writer = try TraceWriter(path: out, header: TraceHeader(
-                mapping: m, content: .spikes, encoder: "statistical:silent=\(silent)", timeSteps: timeSteps, provenance: provenance))
+                mapping: m, content: .spikes, encoder: "statistical:silent=\(silent)", timeSteps: workload.timeSteps, provenance: provenance))
             let source = try RecordingSpikeSource(wrapping: try StatisticalSpikeSource(silentFraction: silent, seed: output.seed),
                                                   writer: writer, mapping: m, workload: workload)
             try output.execute(m, workload, source, encoderLabel: "statistical ternary, silent \(silent)", configuredSilent: silent) { _, _ in nil }
@@ -89,8 +80,9 @@ struct RecordCommand: ParsableCommand {
                 writer.fail(error as? TraceError ?? .io(path: writer.path, message: "\(error)"))
             }
         }
-        let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: tokens, seed: output.seed, quiet: quiet, onEncode: onEncode)
-        let workload = Workload(tokens: loop.source.positions, timeSteps: steps, context: 0, seed: output.seed)
+        let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: self.workload.tokens, seed: output.seed, quiet: quiet,
+                                          onEncode: onEncode)
+        let workload = try self.workload.closedLoop(positions: loop.source.positions, encoderSteps: steps, seed: output.seed)
         let label = "closed loop: \(closedLoop.encoder); \(loop.weightsLabel)"
         func outcome(_ source: ClosedLoopSource, _ result: RunResult) throws -> ClosedLoopOutcome {
             try ClosedLoopOutcome(source: source, result: result, tokenizer: loop.model.tokenizer, loadSeconds: loop.loadSeconds)

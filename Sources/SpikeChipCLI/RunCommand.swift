@@ -36,35 +36,22 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Closed loop") var closedLoop: ClosedLoopArguments
 
-    @Option(help: "Tokens to generate, one after the other (closed loop: after the prompt). Default: 1.")
-    var tokens = 1
-
-    @Option(help: "Virtual time steps per token (T), 1 to 64. Default: 4 (closed loop: the encoder's T).")
-    var timeSteps: Int?
-
-    @Option(help: "Fraction of encoder neurons silent in each time step, 0 to 1. Default: 0.69 (SpikingBrain, Table 11 at k = 3).")
-    var silent = 0.69
-
-    @Option(help: "Statistical mode: context position of the first token (prompt length in tokens); attention and KV-cache work grow with it. Default: 1024. The closed loop starts at 0.")
-    var context = 1024
+    @OptionGroup(title: "Workload") var workload: WorkloadArguments
 
     @OptionGroup(title: "Output") var output: RunOutputArguments
 
     func run() throws {
         let m = try mapping.map()
         if closedLoop.isRequested {
-            let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: tokens, seed: output.seed, quiet: output.quiet || output.format == .json)
-            if let timeSteps, timeSteps != loop.encoder.steps {
-                throw ValidationError("--time-steps \(timeSteps) differs from the encoder's T = \(loop.encoder.steps); set T in --encoder")
-            }
-            let workload = Workload(tokens: loop.source.positions, timeSteps: loop.encoder.steps, context: 0, seed: output.seed)
-            try output.execute(m, workload, loop.source, encoderLabel: "closed loop: \(closedLoop.encoder); \(loop.weightsLabel)",
+            let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: workload.tokens, seed: output.seed, quiet: output.quiet || output.format == .json)
+            let w = try workload.closedLoop(positions: loop.source.positions, encoderSteps: loop.encoder.steps, seed: output.seed)
+            try output.execute(m, w, loop.source, encoderLabel: "closed loop: \(closedLoop.encoder); \(loop.weightsLabel)",
                                configuredSilent: nil) { source, result in
                 try ClosedLoopOutcome(source: source, result: result, tokenizer: loop.model.tokenizer, loadSeconds: loop.loadSeconds)
             }
         } else {
-            let workload = Workload(tokens: tokens, timeSteps: timeSteps ?? 4, context: context, seed: output.seed)
-            try output.execute(m, workload, try StatisticalSpikeSource(silentFraction: silent, seed: output.seed),
+            let silent = workload.silent
+            try output.execute(m, workload.statistical(seed: output.seed), try StatisticalSpikeSource(silentFraction: silent, seed: output.seed),
                                encoderLabel: "statistical ternary, silent \(silent)", configuredSilent: silent) { _, _ in nil }
         }
     }
