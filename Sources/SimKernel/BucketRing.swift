@@ -1,6 +1,11 @@
 /// The ring of a calendar queue: `bucketCount` buckets, each an unsorted singly linked
 /// list of events in a shared slab, plus a bitmap of non-empty buckets to skip empty ones
 /// fast. Raw storage behind `let` pointers, for the same reason as `EventHeap`.
+///
+/// A bucket is drained whole and then sorted, so its list is a stack: an append reads and
+/// writes only the bucket's 4-byte head. With picosecond-scale buckets the heads of the
+/// buckets in use span tens of kilobytes, and one touched line per event instead of two
+/// (head and tail) is what keeps them in the first-level cache.
 public final class BucketRing<Payload> {
     @usableFromInline struct Header {
         @usableFromInline var slab: UnsafeMutablePointer<Event<Payload>>
@@ -12,22 +17,24 @@ public final class BucketRing<Payload> {
     }
 
     @usableFromInline let h: UnsafeMutablePointer<Header>
+    /// Slab slot of each bucket's most recent event, −1 when the bucket is empty.
     @usableFromInline let head: UnsafeMutablePointer<Int32>
-    @usableFromInline let tail: UnsafeMutablePointer<Int32>
     @usableFromInline let occupied: UnsafeMutablePointer<UInt64>
     @usableFromInline let words: Int
     /// Buckets in the ring (a power of two).
     public let bucketCount: Int
 
-    public init(bucketCount: Int) {
+    /// A ring of `bucketCount` empty buckets whose slab holds `slabCapacity` events before it
+    /// first doubles (a heap-only queue's unused placeholder ring asks for very few).
+    public init(bucketCount: Int, slabCapacity: Int = 4096) {
         precondition(bucketCount >= 64 && bucketCount & (bucketCount - 1) == 0, "a power of two of at least 64 buckets")
         self.bucketCount = bucketCount
         words = bucketCount / 64
         head = .allocate(capacity: bucketCount); head.initialize(repeating: -1, count: bucketCount)
-        tail = .allocate(capacity: bucketCount); tail.initialize(repeating: -1, count: bucketCount)
         occupied = .allocate(capacity: words); occupied.initialize(repeating: 0, count: words)
         h = .allocate(capacity: 1)
-        h.initialize(to: Header(slab: .allocate(capacity: 4096), next: .allocate(capacity: 4096), capacity: 4096, used: 0, freeList: -1, held: 0))
+        let c = Swift.max(slabCapacity, 16)
+        h.initialize(to: Header(slab: .allocate(capacity: c), next: .allocate(capacity: c), capacity: c, used: 0, freeList: -1, held: 0))
     }
 
     deinit {
@@ -37,7 +44,7 @@ public final class BucketRing<Payload> {
             while i >= 0 { (h.pointee.slab + Int(i)).deinitialize(count: 1); i = h.pointee.next[Int(i)] }
         }
         h.pointee.slab.deallocate(); h.pointee.next.deallocate(); h.deallocate()
-        head.deallocate(); tail.deallocate(); occupied.deallocate()
+        head.deallocate(); occupied.deallocate()
     }
 
     /// Events held.
@@ -54,7 +61,7 @@ public final class BucketRing<Payload> {
     }
 
     /// Appends `e` to bucket `b`.
-    @inlinable
+    @inlinable @inline(__always)
     public func append(_ e: Event<Payload>, to b: Int) {
         let i: Int
         if h.pointee.freeList >= 0 {
@@ -63,21 +70,19 @@ public final class BucketRing<Payload> {
             if h.pointee.used == h.pointee.capacity { growSlab() }
             i = h.pointee.used; h.pointee.used = i &+ 1
         }
-        let next = h.pointee.next
         (h.pointee.slab + i).initialize(to: e)
-        next[i] = -1
-        if head[b] < 0 {
-            head[b] = Int32(i)
-            occupied[b >> 6] |= 1 << UInt64(b & 63)
-        } else {
-            next[Int(tail[b])] = Int32(i)
-        }
-        tail[b] = Int32(i)
+        let first = head[b]
+        h.pointee.next[i] = first
+        head[b] = Int32(truncatingIfNeeded: i)
+        if first < 0 { occupied[b >> 6] |= 1 << UInt64(b & 63) }
         h.pointee.held &+= 1
     }
 
-    /// Moves every event of bucket `b` into `run` (unsorted) and empties the bucket.
-    @inlinable
+    /// Moves every event of bucket `b` into `run`, in the order they were appended, and
+    /// empties the bucket. Models mostly schedule in time order, so that order is nearly
+    /// sorted and the run's insertion sort does little; the stack's reverse order would be
+    /// its worst case.
+    @inlinable @inline(__always)
     public func drain(_ b: Int, into run: SortedRun<Payload>) {
         let slab = h.pointee.slab, next = h.pointee.next
         var free = h.pointee.freeList
@@ -91,14 +96,15 @@ public final class BucketRing<Payload> {
             i = n
             moved &+= 1
         }
+        run.reverseLast(moved)
         h.pointee.freeList = free
         h.pointee.held &-= moved
-        head[b] = -1; tail[b] = -1
+        head[b] = -1
         occupied[b >> 6] &= ~(1 << UInt64(b & 63))
     }
 
     /// The first non-empty bucket at or after `start`, going round the ring (the ring must not be empty).
-    @inlinable
+    @inlinable @inline(__always)
     public func firstOccupied(from start: Int) -> Int {
         var word = start >> 6
         var bits = occupied[word] & (~0 << UInt64(start & 63))

@@ -30,20 +30,28 @@ public struct MeshSpikeRouting: SimulationModel {
         let i = Int(e.target)
         handled[i] &+= 1
         let r = rng[i].next()
-        let x = i % side, y = i / side
         var target: Int
         var hop = e.payload &+ 1
         if hop >= hops {
             target = Int((r >> 8) % UInt64(side * side)); hop = 0
         } else {
-            switch r & 3 {
-            case 0: target = y * side + (x + 1) % side
-            case 1: target = y * side + (x + side - 1) % side
-            case 2: target = ((y + 1) % side) * side + x
-            default: target = ((y + side - 1) % side) * side + x
-            }
+            target = Self.neighbour(of: i, direction: r & 3, side: side)
         }
         scheduler.schedule(hop, to: LPID(target), after: SimTime(picoseconds: hopLatency.picoseconds &+ (r >> 32) % 1000))
+    }
+
+    /// Router `i`'s neighbour on a `side`×`side` torus in `direction` 0 (east), 1 (west),
+    /// 2 (south) or 3 (north), by compare-and-wrap: one 32-bit division per hop, not five `%`.
+    @inline(__always)
+    static func neighbour(of i: Int, direction: UInt64, side: Int) -> Int {
+        let n = side &* side
+        let row = Int(UInt32(truncatingIfNeeded: i) / UInt32(truncatingIfNeeded: side)) &* side
+        switch direction {
+        case 0: return i &- row &+ 1 == side ? row : i &+ 1
+        case 1: return i == row ? i &+ side &- 1 : i &- 1
+        case 2: return i &+ side >= n ? i &+ side &- n : i &+ side
+        default: return i >= side ? i &- side : i &+ n &- side
+        }
     }
 
     public var totalHandled: UInt64 { handled.reduce(0, &+) }

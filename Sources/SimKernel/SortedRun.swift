@@ -28,7 +28,7 @@ public final class SortedRun<Payload> {
     @inlinable public var first: Event<Payload> { h.pointee.base[h.pointee.cursor] }
 
     /// Removes and returns the next event (the run must not be empty).
-    @inlinable
+    @inlinable @inline(__always)
     public func removeFirst() -> Event<Payload> {
         let c = h.pointee.cursor
         h.pointee.cursor = c &+ 1
@@ -36,14 +36,22 @@ public final class SortedRun<Payload> {
     }
 
     /// Starts a new run (the previous one must be fully read); `append` then `sort`.
-    @inlinable
+    @inlinable @inline(__always)
     public func reset() { h.pointee.count = 0; h.pointee.cursor = 0 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func append(_ e: Event<Payload>) {
         if h.pointee.count == h.pointee.capacity { grow() }
         (h.pointee.base + h.pointee.count).initialize(to: e)
         h.pointee.count &+= 1
+    }
+
+    /// Reverses the order of the last `n` appended events.
+    @inlinable @inline(__always)
+    public func reverseLast(_ n: Int) {
+        let end = h.pointee.count
+        var slice = UnsafeMutableBufferPointer(start: h.pointee.base + (end &- n), count: n)
+        slice.reverse()
     }
 
     @usableFromInline
@@ -54,9 +62,10 @@ public final class SortedRun<Payload> {
 
     /// Sorts the appended events: insertion sort for the short runs a 1 ns bucket usually
     /// holds, the standard library's sort beyond.
-    @inlinable
+    @inlinable @inline(__always)
     public func sort() {
         let base = h.pointee.base, n = h.pointee.count
+        if n <= 1 { return }
         if n <= 24 {
             var i = 1
             while i < n {

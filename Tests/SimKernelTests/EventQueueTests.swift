@@ -57,9 +57,12 @@ struct EventQueueTests {
         let heap = drainOrder(kind: .heap, seed: seed, initial: 2000, followUps: 20000)
         let calendar = drainOrder(kind: .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 8), seed: seed, initial: 2000, followUps: 20000)
         let standard = drainOrder(kind: .standard, seed: seed, initial: 2000, followUps: 20000)
+        // 1 ps buckets over a 64 ps ring: almost everything passes through the overflow heap.
+        let tiny = drainOrder(kind: .calendar(bucketWidth: SimTime(picoseconds: 1), bucketsLog2: 6), seed: seed, initial: 2000, followUps: 20000)
         #expect(heap.count > 20000)
         #expect(heap == calendar)
         #expect(heap == standard)
+        #expect(heap == tiny)
     }
 
     @Test("count tracks pushes and pops across ring, current bucket and overflow")
