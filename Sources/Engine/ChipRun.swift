@@ -44,18 +44,24 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     @usableFromInline var simulator: Simulator<ChipModel<Source, Sink>>
     public let partitions: Int
 
-    public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink, partitioning: PartitionScheme = .single) throws {
+    /// The chip's queue: 1 ns buckets over a 16 µs ring. Its events spread over microseconds
+    /// (serialised packet trains, function-unit work), so the kernel's default 4 ps ring, tuned
+    /// for PHOLD, would send most of them through the overflow heap.
+    public static var queue: QueueKind { .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14) }
+
+    public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink, partitioning: PartitionScheme = .single,
+                queue: QueueKind = ChipRun.queue) throws {
         let model = try ChipModel(mapping: mapping, workload: workload, source: source, sink: sink)
         let t = mapping.topology
         switch partitioning {
         case .single:
-            simulator = Simulator(model: model)
+            simulator = Simulator(model: model, queue: queue)
             partitions = 1
         case .chip:
             var lookahead = t.chipLookahead
             if case .globalTick(let p) = t.sync, p < lookahead { lookahead = p }
             let p = try Partitioning(partitionOf: (0..<t.coreCount).map { UInt16(t.chip(of: $0)) }, count: t.chipCount, lookahead: lookahead)
-            simulator = Simulator(model: model, partitioning: p)
+            simulator = Simulator(model: model, partitioning: p, queue: queue)
             partitions = t.chipCount
         }
     }
