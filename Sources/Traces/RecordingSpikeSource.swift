@@ -27,6 +27,11 @@ public struct RecordingSpikeSource<Inner: SpikeSource>: SpikeSource {
         self.inner = inner; self.writer = writer
     }
 
+    /// The wrapped source's count (a closed loop knows its sums; the trace does not record them).
+    public mutating func partialSumSpikes(token: Int, tile: Tile, projection: MappedProjection, bits: Int) -> Int {
+        inner.partialSumSpikes(token: token, tile: tile, projection: projection, bits: bits)
+    }
+
     public mutating func spikes(token: Int, stage: Int, layer: Int, step: Int, inputs: Int, into out: inout [(neuron: Int32, sign: Int8)]) {
         let start = out.count
         inner.spikes(token: token, stage: stage, layer: layer, step: step, inputs: inputs, into: &out)

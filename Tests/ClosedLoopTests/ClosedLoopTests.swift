@@ -172,4 +172,26 @@ struct ClosedLoopTraceTests {
         #expect(replayed.ledger == recorded.ledger)
         #expect(replayed.events == recorded.events && replayed.tokenEnd == recorded.tokenEnd && replayed.traffic == recorded.traffic)
     }
+
+    @Test("recording a closed loop with spike-coded partial sums keeps the closed loop's spike counts")
+    func recordingForwardsPartialSums() throws {
+        let (model, crossbars) = try tinyModel()
+        let mapping = try ChipMapping(spec: tiny, topology: try llmBoard(), options: MappingOptions(partialSums: .spikes(bits: 6)))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UInt32.random(in: 0...UInt32.max)).trace").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func source() throws -> ClosedLoopSource {
+            try ClosedLoopSource(model: model, backend: ChipBackend(crossbars: crossbars, encoder: try encoder(), partialSums: PartialSumReduction(mapping: mapping)),
+                                 mapping: mapping, prompt: [2, 7], newTokens: 2)
+        }
+        let workload = Workload(tokens: 3, timeSteps: 4, context: 0)
+        var plain = try ChipRun(mapping: mapping, workload: workload, source: try source(), sink: NoSink())
+        let direct = plain.run()
+        let writer = try TraceWriter(path: path, header: TraceHeader(mapping: mapping, content: .spikes, encoder: "spikingbrain:T=4,coding=ternary", timeSteps: 4))
+        var recording = try ChipRun(mapping: mapping, workload: workload,
+                                    source: try RecordingSpikeSource(wrapping: try source(), writer: writer, mapping: mapping, workload: workload), sink: NoSink())
+        let recorded = recording.run()
+        try writer.finish()
+        #expect(direct.traffic.partialSumSpikes > 0)
+        #expect(recorded.traffic == direct.traffic && recorded.ledger == direct.ledger)
+    }
 }
