@@ -124,14 +124,15 @@ public struct ChipBackend: LinearBackend {
                 throw ClosedLoopError.overflow("stage \(stage): spike counts up to \(largest) over \(w.inputs) inputs could overflow "
                     + "the 32-bit crossbar sums; use fewer time steps or a smaller count range")
             }
-            counts.withUnsafeBufferPointer { c in
-                sums.withUnsafeMutableBufferPointer { a in
-                    a.update(repeating: 0)
-                    w.integrate(c, rows: 0..<w.inputs, into: a)
-                }
-            }
             if case .spikes(let bits) = partialSums.coding {
                 partialSumSpikes[layer] = spikeCodedSums(w, bits: bits)
+            } else {
+                counts.withUnsafeBufferPointer { c in
+                    sums.withUnsafeMutableBufferPointer { a in
+                        a.update(repeating: 0)
+                        w.integrate(c, rows: 0..<w.inputs, into: a)
+                    }
+                }
             }
             sums.withUnsafeBufferPointer { a in
                 w.scales.withUnsafeBufferPointer { s in
@@ -150,7 +151,7 @@ public struct ChipBackend: LinearBackend {
         }
     }
 
-    /// Replaces `sums` by the sum over row blocks of each tile's partial sums rounded to
+    /// Sets `sums` to the sum over row blocks of each tile's partial sums rounded to
     /// `bits`-bit bitwise codes: per tile a power-of-two step (the smallest shift that fits its
     /// largest sum), each sum rounded to a multiple of it. Returns each tile's spike count
     /// (the set magnitude bits of its codes), row block major.

@@ -37,10 +37,10 @@ public enum ClosedLoopBenchmark {
                 functional.append(chip.model.source.functionalSeconds)
                 events = r.events
             }
-            let wall = median(walls)
+            let wall = ModelBenchmark.median(walls)
             let note = "\(model.spec.name) on \(topology.name), \(positions) positions, `\(spec)`"
             rows.append(ModelBenchmarkRow(name: "closed loop T = \(encoder.steps): tokens per second", value: Double(positions) / wall,
-                                          unit: "positions/s", note: note + ", functional model \(String(format: "%.0f", 100 * median(functional) / wall))% of the wall time"))
+                                          unit: "positions/s", note: note + ", functional model \(String(format: "%.0f", 100 * ModelBenchmark.median(functional) / wall))% of the wall time"))
             rows.append(ModelBenchmarkRow(name: "closed loop T = \(encoder.steps): events per second", value: Double(events) / wall / 1e6,
                                           unit: "M events/s", note: "\(events / UInt64(positions)) events per position"))
         }
@@ -56,7 +56,7 @@ public enum ClosedLoopBenchmark {
         let mapping = try ChipMapping(spec: spec, topology: topology)
         let model = try LanguageModel.synthetic(spec: spec, seed: 1)
         let crossbars = try CrossbarModel(synthetic: spec, bits: bits, seed: 1)
-        let setup = seconds(clock.now - started)
+        let setup = (clock.now - started).inSeconds
         let encoder = try ConfiguredEncoder(parsing: text)
         started = clock.now
         let source = try ClosedLoopSource(model: model, backend: ChipBackend(crossbars: crossbars, encoder: encoder),
@@ -65,7 +65,7 @@ public enum ClosedLoopBenchmark {
                                source: source, sink: DiscardingSink())
         let r = chip.run()
         if let failure = chip.model.source.failure { throw failure }
-        let token = seconds(clock.now - started)
+        let token = (clock.now - started).inSeconds
         return [
             ModelBenchmarkRow(name: "7B closed loop: synthetic int\(bits) weights", value: setup, unit: "s",
                               note: "\(crossbars.bytes / 1_000_000) MB of crossbar levels + FP32 embedding, seeded"),
@@ -76,6 +76,4 @@ public enum ClosedLoopBenchmark {
         ]
     }
 
-    private static func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
-    private static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 }

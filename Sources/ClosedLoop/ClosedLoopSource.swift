@@ -27,8 +27,6 @@ public struct ClosedLoopSource: SpikeSource {
     public private(set) var functionalSeconds: Double = 0
     /// The first error of a forward pass; the run goes on without spikes and the caller reports it.
     public private(set) var failure: Error?
-    /// Called after each position's forward pass with (position, its logits).
-    public var onLogits: ((Int, ContiguousArray<Float>) -> Void)?
     private var position = -1
 
     /// Positions the chip processes: the prompt, then every generated token but the last.
@@ -97,19 +95,10 @@ public struct ClosedLoopSource: SpikeSource {
         let started = clock.now
         do {
             let logits = try session.forward([id], backend: &backend)
-            onLogits?(token, logits)
-            if token >= prompt.count - 1 { generated.append(Self.argmax(logits)) }
+            if token >= prompt.count - 1 { generated.append(Int32(argmax(logits))) }
         } catch {
             failure = error
         }
-        let d = clock.now - started
-        functionalSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
-    /// Index of the largest logit (the lowest index among ties).
-    public static func argmax(_ logits: ContiguousArray<Float>) -> Int32 {
-        var best = 0
-        for i in logits.indices where logits[i] > logits[best] { best = i }
-        return Int32(best)
+        functionalSeconds += (clock.now - started).inSeconds
     }
 }

@@ -68,10 +68,4 @@ public enum FidelityStudy {
         let log = m + Foundation.log(sum)
         return x.map { Double($0) - log }
     }
-
-    static func argmax(_ x: [Double]) -> Int {
-        var best = 0
-        for i in x.indices where x[i] > x[best] { best = i }
-        return best
-    }
 }

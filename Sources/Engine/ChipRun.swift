@@ -1,6 +1,7 @@
 import Energy
 import Foundation
 import Mapping
+import Models
 import SimKernel
 import Topology
 
@@ -89,7 +90,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             ledger: m.ledger, traffic: m.traffic, activity: m.activity, tokenStart: m.tokenStart, tokenEnd: m.tokenEnd,
             tokensDone: done, events: simulator.eventsHandled, peakPendingEvents: simulator.scheduler.peakPending,
             remoteEvents: simulator.scheduler.remoteEvents, windows: simulator.windows, partitions: partitions,
-            wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18,
+            wallSeconds: wall.inSeconds,
             interrupted: stopped, finalTime: simulator.scheduler.now)
     }
 }

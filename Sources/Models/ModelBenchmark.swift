@@ -79,11 +79,11 @@ public enum ModelBenchmark {
     }
 
     private static func seconds(_ clock: ContinuousClock, _ body: () throws -> Void) rethrows -> Double {
-        let d = try clock.measure(body)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        try clock.measure(body).inSeconds
     }
 
-    static func median(_ values: [Double]) -> Double {
+    /// The median (the mean of the middle two for an even count).
+    public static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }

@@ -74,8 +74,6 @@ struct BenchCommand: ParsableCommand {
         print("| \(suite) | \(name) | \(v) | \(unit) | \(note) |")
     }
 
-    func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
-
     /// Median events per second of `make()`'s model run to `until` on a queue of `kind`, and the events of one run.
     func rate<M: SimulationModel>(_ kind: QueueKind, until: SimTime, _ make: () -> M) -> (rate: Double, events: UInt64) {
         var rates: [Double] = []
@@ -84,11 +82,10 @@ struct BenchCommand: ParsableCommand {
             var sim = Simulator(model: make(), queue: kind)
             let start = ContinuousClock.now
             _ = sim.run(until: until)
-            let d = ContinuousClock.now - start
             events = sim.eventsHandled
-            rates.append(Double(events) / (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+            rates.append(Double(events) / (ContinuousClock.now - start).inSeconds)
         }
-        return (median(rates), events)
+        return (ModelBenchmark.median(rates), events)
     }
 
     /// PHOLD on both queue kinds: the kernel alone, events per second on one core.
@@ -123,11 +120,9 @@ struct BenchCommand: ParsableCommand {
             let r = run.run()
             walls.append(r.wallSeconds); events = r.events
         }
-        let w = median(walls)
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let w = ModelBenchmark.median(walls)
         row("engine", "7B token, T = 4, spikechip-llm (wall)", w, "s", "\(events) events per token")
         row("engine", "7B token events per second", Double(events) / w / 1e6, "M events/s", "statistical mode, DiscardingSink")
-        row("engine", "peak resident memory of the bench process", Double(usage.ru_maxrss) / 1024, "MiB", "getrusage ru_maxrss")
+        row("engine", "peak resident memory of the bench process", Double(ModelBenchmark.peakResidentBytes()) / 1_048_576, "MiB", "getrusage ru_maxrss")
     }
 }

@@ -58,9 +58,8 @@ struct ClosedLoopArguments: ParsableArguments {
         backend.onEncode = onEncode
         let source = try ClosedLoopSource(model: model, backend: backend,
                                           mapping: m, prompt: ids, newTokens: tokens)
-        let d = clock.now - started
         return Prepared(source: source, model: model, encoder: configured,
-                        loadSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, weightsLabel: label)
+                        loadSeconds: (clock.now - started).inSeconds, weightsLabel: label)
     }
 
     private func promptTokens(_ model: LanguageModel) throws -> [Int32] {

@@ -145,7 +145,7 @@ struct ModelCommand: ParsableCommand {
             if logits {
                 for t in 0..<ids.count { printTop(rows[(t * vocab)..<((t + 1) * vocab)], after: ids[t], tokenizer) }
             }
-            var next = argmax(rows[((rows.count / vocab - 1) * vocab)...])
+            var next = Int32(argmax(rows[((rows.count / vocab - 1) * vocab)...]))
             var generated: [Int32] = []
             let decode = try clock.measure {
                 while generated.count < maxTokens, next != tokenizer.eosID {
@@ -153,21 +153,16 @@ struct ModelCommand: ParsableCommand {
                     guard generated.count < maxTokens else { break }
                     let row = try session.forward([next])
                     if logits { printTop(row[...], after: next, tokenizer) }
-                    next = argmax(row[...])
+                    next = Int32(argmax(row[...]))
                 }
             }
             print("Prompt: \(prompt)")
             print("Continuation: \(tokenizer.decode(generated))")
-            let (load, prefillSeconds, decodeSeconds) = (ModelFormat.seconds(loadTime), ModelFormat.seconds(prefill),
-                                                         ModelFormat.seconds(decode))
+            let (load, prefillSeconds, decodeSeconds) = (loadTime.inSeconds, prefill.inSeconds, decode.inSeconds)
             print("Load: \(ModelFormat.fixed(load, 3)) s")
             print("Prefill: \(ids.count) tokens in \(ModelFormat.fixed(prefillSeconds, 3)) s (\(ModelFormat.fixed(Double(ids.count) / prefillSeconds, 1)) tokens/s)")
             let steps = max(generated.count - 1, 0)
             print("Decode: \(steps) tokens in \(ModelFormat.fixed(decodeSeconds, 3)) s (\(steps > 0 ? ModelFormat.fixed(Double(steps) / decodeSeconds, 1) : "–") tokens/s)")
-        }
-
-        private func argmax(_ row: ArraySlice<Float>) -> Int32 {
-            Int32(row.indices.max { row[$0] < row[$1] }! - row.startIndex)
         }
 
         private func printTop(_ row: ArraySlice<Float>, after token: Int32, _ tokenizer: BPETokenizer) {
@@ -196,7 +191,6 @@ private enum ModelFormat {
         return (value < 0 ? "-" : "") + out
     }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
     static func fixed(_ value: Double, _ decimals: Int) -> String {
         let scale = (0..<decimals).reduce(1.0) { acc, _ in acc * 10 }

@@ -2,6 +2,7 @@ import Energy
 import Engine
 import Foundation
 import Mapping
+import Models
 
 /// One measured quantity of the trace benchmark (median of the repetitions).
 public struct TraceBenchmarkRow: Sendable, Hashable {
@@ -75,7 +76,7 @@ public enum TraceBenchmark {
             let start = ContinuousClock.now
             try body()
             let d = ContinuousClock.now - start
-            times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            times.append(d.inSeconds)
         }
         times.sort()
         return times[times.count / 2]

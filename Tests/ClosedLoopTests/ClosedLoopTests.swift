@@ -117,7 +117,7 @@ struct ClosedLoopTests {
         var logits = try session.forward([prompt[0]], backend: &backend)
         for t in prompt.dropFirst() { logits = try session.forward([t], backend: &backend) }
         for _ in 0..<3 {
-            generated.append(ClosedLoopSource.argmax(logits))
+            generated.append(Int32(argmax(logits)))
             if generated.count < 3 { logits = try session.forward([generated.last!], backend: &backend) }
         }
         #expect(generated == sourceA.generated)

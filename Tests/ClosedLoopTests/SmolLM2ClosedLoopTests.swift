@@ -30,12 +30,12 @@ struct SmolLM2ClosedLoopTests {
         let tokenizer = try #require(model.tokenizer)
         let prompt = tokenizer.encodeForModel("The capital of France is")
         var dense = try model.makeSession(capacity: prompt.count)
-        let denseNext = ClosedLoopSource.argmax(try dense.forward(prompt))
+        let denseNext = Int32(argmax(try dense.forward(prompt)))
         var session = try model.makeSession(capacity: prompt.count)
         var backend = ChipBackend(crossbars: crossbars, encoder: try ConfiguredEncoder(parsing: "spikingbrain:k=8,T=14,coding=bitwise"))
         var logits: ContiguousArray<Float> = []
         for t in prompt { logits = try session.forward([t], backend: &backend) }
-        let chipNext = ClosedLoopSource.argmax(logits)
+        let chipNext = Int32(argmax(logits))
         print("dense next \(tokenizer.decode([denseNext]).debugDescription), chip next \(tokenizer.decode([chipNext]).debugDescription)")
         #expect(chipNext == denseNext)
         var silent = SpikeStatistics()
