@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 /// SpikeChip: a discrete-event simulator of neuromorphic chips running spiking LLMs.
@@ -13,6 +14,30 @@ import PackageDescription
 /// Modules whose inner loops run over real model weights in the tests: optimized even in debug
 /// builds, so `swift test` runs SmolLM2 through the chip's arithmetic in seconds, not minutes.
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+/// The SIMD loops (spike encoders, neuron populations, crossbar integration) are compiled for
+/// the building machine's vector unit when it has the x86-64-v3 set (AVX2, FMA, BMI2: every
+/// x86 server since 2013-15), as `-march=native` would: without it Swift targets SSE2, which
+/// has no 8-lane vectors, no blends and no 32-bit min/max, and the encoders run 1.8-3.5x
+/// slower (docs/performance.md). Floating-point results do not change: Swift never fuses a
+/// multiply and an add on its own, and no loop relies on the compiler reordering a sum.
+/// Set SPIKECHIP_PORTABLE=1 to build a binary for other x86 machines.
+let hostVectorUnit: [SwiftSetting] = {
+    #if os(Linux) && arch(x86_64)
+    let environment = ProcessInfo.processInfo.environment
+    guard environment["SPIKECHIP_PORTABLE"] == nil,
+          let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
+    return haswell.isSubset(of: flags) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+    #else
+    return []
+    #endif
+}()
+
+/// Modules with both properties above.
+let simdLoops = optimizedInDebug + hostVectorUnit
 
 let package = Package(
     name: "SpikeChip",
@@ -31,15 +56,15 @@ let package = Package(
         .target(name: "Topology", dependencies: ["Energy", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Models", dependencies: ["COpenBLAS"]),
-        .target(name: "Neurons", dependencies: ["SimKernel"], swiftSettings: optimizedInDebug),
-        .target(name: "Mapping", dependencies: ["Topology", "Models"], swiftSettings: optimizedInDebug),
+        .target(name: "Neurons", dependencies: ["SimKernel"], swiftSettings: simdLoops),
+        .target(name: "Mapping", dependencies: ["Topology", "Models"], swiftSettings: simdLoops),
         .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "Models"]),
         .target(
             name: "Store", dependencies: ["Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")],
             // The sink is a class that updates its aggregates for every record of the stream; dynamic
             // exclusivity checks on those stored properties cost more than the aggregation itself.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"], swiftSettings: optimizedInDebug),
+        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"], swiftSettings: simdLoops),
         .target(name: "Traces", dependencies: ["Energy", "Engine", "Mapping", "Models", "Neurons", "SimKernel"]),
         .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
         .executableTarget(

@@ -18,3 +18,38 @@ func select(rank k: Int, in v: UnsafeMutableBufferPointer<Float>) -> Float {
     }
     return v[k]
 }
+
+/// The (m+1)-th largest |x|: the largest magnitude not among the top m (0 ≤ m < x.count).
+///
+/// Exact, but without reordering all of x: a strided sample of |x| gives a bound τ that about
+/// 2(m+1) magnitudes exceed, one pass copies the magnitudes ≥ τ into `scratch`, and the
+/// selection runs on those few. If the sample was unlucky and fewer than m+1 magnitudes reach τ,
+/// it selects among all of them. `scratch` needs room for `x.count` values.
+func largestMagnitude(afterTop m: Int, of x: UnsafeBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) -> Float {
+    let n = x.count
+    precondition(0 <= m && m < n && scratch.count >= n, "rank \(m) of \(n) magnitudes, scratch of \(scratch.count)")
+    let stride = max(1, n / 1024)
+    var kept = 0
+    if stride > 1 {
+        let samples = n / stride
+        for i in 0..<samples { scratch[i] = abs(x[i * stride]) }
+        let fromTop = min(samples - 1, 2 * (m + 1) / stride + 8)
+        let bound = select(rank: samples - 1 - fromTop, in: UnsafeMutableBufferPointer(rebasing: scratch[0..<samples]))
+        for v in x where abs(v) >= bound {
+            scratch[kept] = abs(v)
+            kept += 1
+        }
+    }
+    if kept <= m {
+        for i in 0..<n { scratch[i] = abs(x[i]) }
+        kept = n
+    }
+    return select(rank: kept - 1 - m, in: UnsafeMutableBufferPointer(rebasing: scratch[0..<kept]))
+}
+
+/// How many |x| exceed `bound`, 8 lanes at a time.
+func countMagnitudes(of x: UnsafeBufferPointer<Float>, above bound: Float) -> Int {
+    let b = SIMD8<Float>(repeating: bound)
+    let (sum, tail) = sumOverBlocks(x) { v in SIMD8<Int32>.zero &- lanes((v .> b) .| (v .< -b)) }
+    return Int(sum.wrappedSum()) + x[tail...].filter { abs($0) > bound }.count
+}

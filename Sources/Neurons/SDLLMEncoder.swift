@@ -40,9 +40,6 @@ public struct SDLLMEncoder: SpikeEncoder, Equatable, Sendable {
         train.reshape(neuronCount: x.count, steps: steps)
         train.scale = delta
         let range = SpikeCoding.ternary.countRange(steps: steps)
-        train.clippedCount = train.counts.withUnsafeMutableBufferPointer {
-            quantizeCounts(x, scale: delta, offset: 0, nearest: true, range: range, into: $0)
-        }
-        SpikeCoding.ternary.layOut(&train)
+        train.clippedCount = encodeCounts(x, scale: delta, offset: 0, nearest: true, range: range, coding: .ternary, into: &train)
     }
 }

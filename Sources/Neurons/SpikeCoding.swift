@@ -95,147 +95,199 @@ public enum SpikeCoding: Equatable, Sendable, CustomStringConvertible {
         }
         return total
     }
-
-    /// Writes the spikes of every neuron's `train.counts` entry (already within range) into
-    /// `train.spikes` and sets the step weights.
-    ///
-    /// Step-major rows are filled 16 neurons at a time with SIMD vectors (branch-free formulas
-    /// per coding), then a scalar tail with the same formulas.
-    func layOut(_ train: inout SpikeTrain) {
-        let n = train.neuronCount, steps = train.steps
-        let whole = n & ~15
-        let amplitude: Int32
-        if case .multiLevel(let a) = self { amplitude = Int32(a) } else { amplitude = 1 }
-        let twos: Bool
-        if case .bitwise(let t) = self { twos = t } else { twos = false }
-        let isBitwise: Bool
-        if case .bitwise = self { isBitwise = true } else { isBitwise = false }
-        train.counts.withUnsafeBufferPointer { counts in
-            train.spikes.withUnsafeMutableBufferPointer { out in
-                guard let src = counts.baseAddress.map(UnsafeRawPointer.init),
-                      let dst = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
-                for t in 0..<steps {
-                    let rowOffset = t * n
-                    if !isBitwise {
-                        // Rate-like: the step carries min(max(|c| − A·t, 0), A) spikes of the count's sign.
-                        let used = amplitude &* Int32(t)
-                        let vUsed = SIMD16<Int32>(repeating: used), vAmp = SIMD16<Int32>(repeating: amplitude)
-                        let zero = SIMD16<Int32>.zero
-                        var i = 0
-                        if amplitude == 1 {
-                            // One spike per step: (c > t) − (c < −t), two compares instead of two clamps.
-                            let vNeg = zero &- vUsed, one = SIMD16<Int32>(repeating: 1)
-                            while i < whole {
-                                let c = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self)
-                                let s = zero.replacing(with: one, where: c .> vUsed) &- zero.replacing(with: one, where: c .< vNeg)
-                                dst.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: s), toByteOffset: rowOffset + i, as: SIMD16<Int8>.self)
-                                i += 16
-                            }
-                        }
-                        while i < whole {
-                            let c = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self)
-                            let pos = clampVector(c &- vUsed, zero, vAmp)
-                            let neg = clampVector((zero &- c) &- vUsed, zero, vAmp)
-                            dst.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: pos &- neg), toByteOffset: rowOffset + i, as: SIMD16<Int8>.self)
-                            i += 16
-                        }
-                        for i in whole..<n {
-                            let c = counts[i]
-                            let pos = Swift.min(Swift.max(c &- used, 0), amplitude)
-                            let neg = Swift.min(Swift.max((0 &- c) &- used, 0), amplitude)
-                            out[rowOffset + i] = Int8(truncatingIfNeeded: pos &- neg)
-                        }
-                    } else {
-                        // Bitwise: bit (T−1−t) of |c| with the sign re-applied as (b ^ m) − m, m = c >> 31;
-                        // two's complement takes the bit of c itself.
-                        let shift = Int32(steps - 1 - t)
-                        let vShift = SIMD16<Int32>(repeating: shift), one = SIMD16<Int32>(repeating: 1)
-                        var i = 0
-                        while i < whole {
-                            let c = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self)
-                            let s: SIMD16<Int32>
-                            if twos {
-                                s = (c &>> vShift) & one
-                            } else {
-                                let m = c &>> 31
-                                let b = (((c ^ m) &- m) &>> vShift) & one
-                                s = (b ^ m) &- m
-                            }
-                            dst.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: s), toByteOffset: rowOffset + i, as: SIMD16<Int8>.self)
-                            i += 16
-                        }
-                        for i in whole..<n {
-                            let c = counts[i]
-                            let s: Int32
-                            if twos {
-                                s = (c >> shift) & 1
-                            } else {
-                                let m = c >> 31
-                                let b = (((c ^ m) &- m) >> shift) & 1
-                                s = (b ^ m) &- m
-                            }
-                            out[rowOffset + i] = Int8(truncatingIfNeeded: s)
-                        }
-                    }
-                }
-            }
-        }
-        for t in 0..<steps { train.stepWeights[t] = 1 }
-        if isBitwise {
-            for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
-            if twos { train.stepWeights[0] = -train.stepWeights[0] }
-        }
-    }
 }
 
-/// min(max(v, lo), hi) lane-wise, written with selects because the standard library's
-/// `pointwiseMin`/`pointwiseMax` are not inlined for integer vectors.
-@inline(__always)
-func clampVector(_ v: SIMD16<Int32>, _ lo: SIMD16<Int32>, _ hi: SIMD16<Int32>) -> SIMD16<Int32> {
-    let a = v.replacing(with: lo, where: v .< lo)
-    return a.replacing(with: hi, where: a .> hi)
-}
-
-/// Step 1 of every encoder: `counts[i] = clamp(round(x[i] / scale) − offset, range)`, with the
-/// number of clipped neurons returned.
+/// Both steps of every encoder in one pass over the activations:
+/// `counts[i] = clamp(round(x[i] / scale) − offset, range)`, and the spikes of each count laid
+/// out over the train's T steps with `coding`. Returns the number of clipped neurons.
 ///
-/// Round-to-nearest-even uses the 1.5·2^23 trick (adding it leaves the rounded integer in
-/// the low mantissa bits), which needs no libm call, cannot trap and vectorizes; it is exact
-/// for |q| < 2^22, which the pre-clamp guarantees (coding ranges stay below 2^22).
-func quantizeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, nearest: Bool,
-                    range: ClosedRange<Int32>, into counts: UnsafeMutableBufferPointer<Int32>) -> Int {
-    let lo = range.lowerBound &+ offset, hi = range.upperBound &+ offset
-    let limit: Float = 4_194_304  // 2^22
-    let magic: Float = 12_582_912  // 1.5 · 2^23
-    let magicBits = Int32(bitPattern: magic.bitPattern)
-    let n = x.count
-    var clipped = 0
-    var start = 0
-    if nearest, let src = x.baseAddress.map(UnsafeRawPointer.init), let dst = counts.baseAddress.map(UnsafeMutableRawPointer.init) {
-        start = n & ~7
-        let vScale = SIMD8<Float>(repeating: scale), vLimit = SIMD8<Float>(repeating: limit)
-        let vMagic = SIMD8<Float>(repeating: magic), vMagicBits = SIMD8<Int32>(repeating: magicBits)
-        let vLo = SIMD8<Int32>(repeating: lo), vHi = SIMD8<Int32>(repeating: hi), vOff = SIMD8<Int32>(repeating: offset)
-        var vClipped = SIMD8<Int32>.zero
-        var i = 0
-        while i < start {
-            var q = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) / vScale
-            q = q.replacing(with: -vLimit, where: q .< -vLimit).replacing(with: vLimit, where: q .> vLimit)
-            let r = unsafeBitCast(q + vMagic, to: SIMD8<Int32>.self) &- vMagicBits
-            let c = r.replacing(with: vLo, where: r .< vLo).replacing(with: vHi, where: r .> vHi)
-            vClipped &+= SIMD8<Int32>.zero.replacing(with: 1, where: c .!= r)
-            dst.storeBytes(of: c &- vOff, toByteOffset: i * 4, as: SIMD8<Int32>.self)
-            i += 8
-        }
-        clipped = Int(vClipped.wrappedSum())
+/// Sixteen neurons at a time: their counts are computed once and stay in registers while the
+/// T spike rows are written, so the activations are read once and each output byte is written
+/// once. The last partial block runs through the same vector code on a zero-padded copy, so
+/// there is no scalar twin of the formulas. Round-to-nearest-even uses the 1.5·2^23 trick
+/// (adding it leaves the rounded integer in the low mantissa bits), which needs no libm call,
+/// cannot trap and vectorizes; it is exact for |q| < 2^22, which the pre-clamp guarantees
+/// (coding ranges stay below 2^22). Toward-zero rounding corrects that result by one where
+/// it rounded away from zero.
+func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, nearest: Bool,
+                  range: ClosedRange<Int32>, coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
+    let steps = train.steps
+    let quantizer = BlockQuantizer(scale: scale, offset: offset, nearest: nearest, range: range)
+    let clipped: Int
+    switch coding {
+    case .binary, .ternary, .multiLevel(maxAmplitude: 1):
+        clipped = encodeBlocks(x, quantizer, UnitRateLayout(), into: &train)
+    case .multiLevel(let a):
+        clipped = encodeBlocks(x, quantizer, RateLayout(amplitude: Int16(a)), into: &train)
+    case .bitwise(let twos):
+        clipped = encodeBlocks(x, quantizer, BitsLayout(steps: steps, twosComplement: twos), into: &train)
     }
-    // Scalar path: the tail of the vector loop, and toward-zero rounding (conversion truncates).
-    for i in start..<n {
-        let q = Swift.min(Swift.max(x[i] / scale, -limit), limit)
-        let r = nearest ? Int32(bitPattern: (q + magic).bitPattern) &- magicBits : Int32(q)
-        let c = Swift.min(Swift.max(r, lo), hi)
-        clipped &+= c != r ? 1 : 0
-        counts[i] = c &- offset
+    if case .bitwise(let twos) = coding {
+        for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
+        if twos { train.stepWeights[0] = -train.stepWeights[0] }
+    } else {
+        for t in 0..<steps { train.stepWeights[t] = 1 }
     }
     return clipped
+}
+
+/// Step 1 for 16 activations: the clamped counts (zero point removed) and, as −1 lanes, which clipped.
+struct BlockQuantizer {
+    let scale: SIMD16<Float>
+    let nearest: Bool
+    let lo: SIMD16<Int32>, hi: SIMD16<Int32>, offset: SIMD16<Int32>
+
+    init(scale: Float, offset: Int32, nearest: Bool, range: ClosedRange<Int32>) {
+        self.scale = SIMD16(repeating: scale)
+        self.nearest = nearest
+        lo = SIMD16(repeating: range.lowerBound &+ offset)
+        hi = SIMD16(repeating: range.upperBound &+ offset)
+        self.offset = SIMD16(repeating: offset)
+    }
+
+    @inline(__always)
+    func counts(_ v: SIMD16<Float>) -> (counts: SIMD16<Int32>, clipped: SIMD16<Int32>) {
+        let limit = SIMD16<Float>(repeating: 4_194_304)  // 2^22
+        let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5 · 2^23
+        var q = v / scale
+        q = q.replacing(with: -limit, where: q .< -limit).replacing(with: limit, where: q .> limit)
+        let shifted = q + magic
+        var r = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+        if !nearest {
+            let rounded = shifted - magic  // exact: the nearest integer as a Float
+            let zero = SIMD16<Float>.zero
+            r &+= lanes((rounded .> q) .& (q .> zero))  // rounded up a positive value: one less
+            r &-= lanes((rounded .< q) .& (q .< zero))
+        }
+        let c = r.replacing(with: lo, where: r .< lo).replacing(with: hi, where: r .> hi)
+        return (c &- offset, lanes(c .!= r))
+    }
+}
+
+/// Step 2 for 16 neurons: the signed spike amplitudes of their counts at step t.
+///
+/// `prepare` narrows the counts once per block to the smallest lanes their range allows, so
+/// that each of the T steps costs a few operations on one vector register.
+protocol StepLayout {
+    associatedtype Prepared
+    func prepare(_ counts: SIMD16<Int32>) -> Prepared
+    func spikes(_ prepared: Prepared, step t: Int) -> SIMD16<Int8>
+}
+
+/// Rate coding with one spike per step, front-loaded: (c > t) − (c < −t). Counts lie within
+/// ±T ≤ ±64, so they fit bytes.
+struct UnitRateLayout: StepLayout {
+    @inline(__always)
+    func prepare(_ c: SIMD16<Int32>) -> SIMD16<Int8> { SIMD16<Int8>(truncatingIfNeeded: c) }
+
+    @inline(__always)
+    func spikes(_ c: SIMD16<Int8>, step t: Int) -> SIMD16<Int8> {
+        let vt = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: t))
+        return lanes(c .< SIMD16<Int8>.zero &- vt) &- lanes(c .> vt)
+    }
+}
+
+/// Rate coding with up to A spikes per step: min(max(|c| − A·t, 0), A) of the count's sign.
+/// Counts lie within ±A·T ≤ ±8128, so they fit 16-bit lanes.
+struct RateLayout: StepLayout {
+    let amplitude: Int16
+
+    @inline(__always)
+    func prepare(_ c: SIMD16<Int32>) -> SIMD16<Int16> { SIMD16<Int16>(truncatingIfNeeded: c) }
+
+    @inline(__always)
+    func spikes(_ c: SIMD16<Int16>, step t: Int) -> SIMD16<Int8> {
+        let used = SIMD16<Int16>(repeating: amplitude &* Int16(truncatingIfNeeded: t)), a = SIMD16<Int16>(repeating: amplitude)
+        let zero = SIMD16<Int16>.zero
+        return SIMD16<Int8>(truncatingIfNeeded: clampVector(c &- used, zero, a) &- clampVector((zero &- c) &- used, zero, a))
+    }
+}
+
+/// Bit (T−1−t) of |c| with the count's sign, or, for two's complement, bit (T−1−t) of c.
+///
+/// The bits are split into bytes once per block (T ≤ 21 needs at most three), so that each
+/// step is a byte-lane bit test: `(byte & bit) == bit` gives −1 in lanes with the bit set, and
+/// masking with `sign | 1` turns that into ±1.
+struct BitsLayout: StepLayout {
+    typealias Bytes = (SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>)
+    let steps: Int
+    let twosComplement: Bool
+
+    @inline(__always)
+    func prepare(_ c: SIMD16<Int32>) -> (bytes: Bytes, unit: SIMD16<Int8>) {
+        let m = twosComplement ? .zero : c &>> 31
+        let bits = (c ^ m) &- m
+        let one = SIMD16<Int8>(repeating: 1)
+        var bytes: Bytes = (SIMD16<Int8>(truncatingIfNeeded: bits), .zero, .zero)
+        if steps > 8 { bytes.1 = SIMD16<Int8>(truncatingIfNeeded: bits &>> 8) }
+        if steps > 16 { bytes.2 = SIMD16<Int8>(truncatingIfNeeded: bits &>> 16) }
+        if twosComplement { return (bytes, one) }
+        // The sign from c's top byte: narrowing m itself (lanes known to be 0 or −1) makes LLVM
+        // move the lanes one by one.
+        let top = SIMD16<Int8>(truncatingIfNeeded: c &>> 24)
+        return (bytes, lanes(top .< SIMD16<Int8>.zero) | one)
+    }
+
+    @inline(__always)
+    func spikes(_ p: (bytes: Bytes, unit: SIMD16<Int8>), step t: Int) -> SIMD16<Int8> {
+        let shift = steps &- 1 &- t
+        let byte = shift < 8 ? p.bytes.0 : (shift < 16 ? p.bytes.1 : p.bytes.2)
+        let bit = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: 1 << (shift & 7)))
+        return lanes((byte & bit) .== bit) & p.unit
+    }
+}
+
+/// The loop of `encodeCounts`, specialized per layout so the per-step formula is inlined.
+func encodeBlocks<L: StepLayout>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer, _ layout: L,
+                                 into train: inout SpikeTrain) -> Int {
+    let n = x.count, steps = train.steps
+    precondition(train.neuronCount == n, "train shaped for \(train.neuronCount) neurons, not \(n)")
+    let whole = n & ~15
+    var vClipped = SIMD16<Int32>.zero
+    train.counts.withUnsafeMutableBufferPointer { counts in
+        train.spikes.withUnsafeMutableBufferPointer { out in
+            guard n > 0, let src = x.baseAddress.map(UnsafeRawPointer.init),
+                  let countBase = counts.baseAddress.map(UnsafeMutableRawPointer.init),
+                  let spikeBase = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
+            var clipped = SIMD16<Int32>.zero  // a local, so it stays in a register
+            var i = 0
+            while i < whole {
+                let (c, clip) = quantizer.counts(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
+                clipped &-= clip
+                countBase.storeBytes(of: c, toByteOffset: i &* 4, as: SIMD16<Int32>.self)
+                let p = layout.prepare(c)
+                var row = spikeBase + i
+                for t in 0..<steps {
+                    row.storeBytes(of: layout.spikes(p, step: t), as: SIMD16<Int8>.self)
+                    row += n
+                }
+                i &+= 16
+            }
+            let rest = n - whole
+            if rest > 0 {
+                var v = SIMD16<Float>.zero
+                var valid = SIMDMask<SIMD16<Int32>>()
+                for k in 0..<rest { v[k] = x[whole + k]; valid[k] = true }
+                let (c, clip) = quantizer.counts(v)
+                clipped &-= clip & lanes(valid)
+                for k in 0..<rest { counts[whole + k] = c[k] }
+                let p = layout.prepare(c)
+                for t in 0..<steps {
+                    let s = layout.spikes(p, step: t)
+                    for k in 0..<rest { out[t * n + whole + k] = s[k] }
+                }
+            }
+            vClipped = clipped
+        }
+    }
+    return Int(vClipped.wrappedSum())
+}
+
+/// min(max(v, lo), hi) lane-wise, written with the concrete comparisons of `SIMD16<Int16>`:
+/// the standard library's `pointwiseMin`/`pointwiseMax` (and any comparison reached through a
+/// generic `Comparable` scalar) build the mask one lane at a time.
+@inline(__always)
+func clampVector(_ v: SIMD16<Int16>, _ lo: SIMD16<Int16>, _ hi: SIMD16<Int16>) -> SIMD16<Int16> {
+    let a = v.replacing(with: lo, where: v .< lo)
+    return a.replacing(with: hi, where: a .> hi)
 }

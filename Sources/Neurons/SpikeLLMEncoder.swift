@@ -48,7 +48,6 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
     public mutating func encode(_ x: UnsafeBufferPointer<Float>, into train: inout SpikeTrain) throws(NeuronParameterError) {
         let summary = try ActivationSummary(x)
         let n = x.count
-        if mask.count != n { mask = ContiguousArray(repeating: false, count: n) }
         var salientCount = 0
         var normalMax: Float = 0
         switch salience {
@@ -56,19 +55,14 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
             let m = Int(fraction * Float(n))
             if m == 0 {
                 normalMax = summary.maxAbs
-                for i in 0..<n { mask[i] = false }
             } else {
                 if scratch.count != n { scratch = ContiguousArray(repeating: 0, count: n) }
-                for i in 0..<n { scratch[i] = abs(x[i]) }
-                // The largest magnitude that is not among the top m.
-                normalMax = scratch.withUnsafeMutableBufferPointer { select(rank: n - 1 - m, in: $0) }
-                for i in 0..<n {
-                    let s = abs(x[i]) > normalMax
-                    mask[i] = s
-                    salientCount += s ? 1 : 0
-                }
+                // The largest magnitude that is not among the top m; the salient channels exceed it.
+                normalMax = scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: x, scratch: $0) }
+                salientCount = countMagnitudes(of: x, above: normalMax)
             }
         case .channels(let list):
+            if mask.count != n { mask = ContiguousArray(repeating: false, count: n) }
             for i in 0..<n { mask[i] = false }
             for c in list {
                 try NeuronParameterError.require(c < n, "salient_channels", c, "an index below the vector length \(n)")
@@ -85,10 +79,7 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
         // V_th is set from the largest non-salient magnitude, so non-salient counts stay within
         // ±a·normalSteps and, front-loaded, occupy only their first `normalSteps` steps;
         // only salient channels can exceed their (longer) range and be clipped.
-        train.clippedCount = train.counts.withUnsafeMutableBufferPointer {
-            quantizeCounts(x, scale: vth, offset: 0, nearest: true, range: salientRange, into: $0)
-        }
-        coding.layOut(&train)
+        train.clippedCount = encodeCounts(x, scale: vth, offset: 0, nearest: true, range: salientRange, coding: coding, into: &train)
         train.slotCount = salientCount * salientSteps + (n - salientCount) * normalSteps
     }
 }

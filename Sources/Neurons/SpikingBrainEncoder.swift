@@ -98,10 +98,7 @@ public struct SpikingBrainEncoder: SpikeEncoder, Equatable, Sendable {
         train.scale = vth
         train.countOffset = offset
         let range = coding.countRange(steps: t)
-        train.clippedCount = train.counts.withUnsafeMutableBufferPointer {
-            quantizeCounts(x, scale: vth, offset: offset, nearest: nearest, range: range, into: $0)
-        }
-        coding.layOut(&train)
+        train.clippedCount = encodeCounts(x, scale: vth, offset: offset, nearest: nearest, range: range, coding: coding, into: &train)
         if let controller, case .affine(let vRest, let alpha, let iRest) = threshold {
             let rate = Double(coding.events(in: train)) / Double(max(1, train.slotCount))
             threshold = .affine(vRest: vRest, alpha: controller.adjusted(alpha, observedRate: rate), iRest: iRest)

@@ -1,3 +1,5 @@
+import SimKernel
+
 /// Parameters of the TrueNorth neuron (Cassidy et al., "Cognitive computing building block",
 /// IJCNN 2013; Merolla et al., Science 2014), shared by the neurons of one population.
 public struct TrueNorthParameters: Equatable, Sendable {
@@ -64,8 +66,14 @@ public struct TrueNorthParameters: Equatable, Sendable {
 
 /// A population of TrueNorth neurons: integer membrane, per tick synaptic integration over
 /// four axon types, leak, then threshold, fire and reset, with the stochastic synapse, leak
-/// and threshold modes drawn from a seeded xoshiro256** (the chip uses an LFSR per core;
-/// the statistics, not the bit stream, are what the simulator reproduces).
+/// and threshold modes driven by a seeded counter-based generator (the chip uses an LFSR per
+/// core; the statistics, not the bit stream, are what the simulator reproduces).
+///
+/// Every draw ρ is a hash of (seed, tick, neuron, source, event), as in Random123's Philox or
+/// JAX's keys, instead of the next value of one sequential stream: a neuron's draws do not
+/// depend on which other neurons share its population or on the order they are evaluated in,
+/// so eight neurons are stepped at once in vector lanes, and a population split across cores
+/// or threads reproduces the same spikes.
 ///
 /// Per tick and neuron j (Cassidy et al. 2013):
 ///   V ← V + Σ_G A_G·s_G  (stochastic: Σ over events of sgn(s_G)·[ρ < |s_G|])
@@ -86,10 +94,9 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
     public let parameters: TrueNorthParameters
     public let seed: UInt64
     public private(set) var v: ContiguousArray<Int32>
-    private var rng: Xoshiro256StarStar
-    /// The tuple parameters as arrays, built once so a step indexes them without allocating.
-    private let weightTable: ContiguousArray<Int32>
-    private let stochasticTable: ContiguousArray<Bool>
+    /// Ticks stepped since creation or `reset()`: part of every draw's counter.
+    public private(set) var tick: UInt64 = 0
+    private let rule: Tick
 
     public var count: Int { v.count }
 
@@ -98,132 +105,186 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         self.parameters = parameters
         self.seed = seed
         v = ContiguousArray(repeating: 0, count: count)
-        rng = Xoshiro256StarStar(seed: seed)
-        let p = parameters
-        weightTable = [p.weights.0, p.weights.1, p.weights.2, p.weights.3]
-        stochasticTable = [p.stochasticSynapse.0, p.stochasticSynapse.1, p.stochasticSynapse.2, p.stochasticSynapse.3]
+        rule = Tick(parameters, seed: seed)
     }
 
     public mutating func step(_ input: UnsafeBufferPointer<Int32>, spikes: UnsafeMutableBufferPointer<Int8>) throws(NeuronParameterError) -> Int {
         try checkShapes(input: input.count, spikes: spikes.count)
-        if let bad = input.firstIndex(where: { $0 < 0 || $0 > Self.axonsPerCore }) {
+        if let bad = Self.firstInvalidCount(input) {
             throw NeuronParameterError(parameter: "input[\(bad)]", value: "\(input[bad])",
                                        allowed: "a count of active axons in 0...\(Self.axonsPerCore) (one core's crossbar)")
         }
-        let p = parameters
-        let rule = ResetRule(p)
-        if !p.stochasticLeak && p.thresholdMaskBits == 0 && !stochasticTable.contains(true) {
-            // Deterministic neurons: no PRNG draws, no branches, 32-bit arithmetic (bounded above),
-            // so the loop stays tight.
-            let (w0, w1, w2, w3) = (weightTable[0], weightTable[1], weightTable[2], weightTable[3])
-            let reversal: Int32 = p.leakReversal ? 1 : 0
-            let leak32 = p.leak, alpha32 = p.positiveThreshold, beta32 = p.negativeThreshold
-            let rule32 = (Int32(rule.positiveKeep), Int32(rule.positiveAdd), Int32(rule.negativeKeep), Int32(rule.negativeAdd))
-            let (lo32, hi32) = (Self.membraneRange.lowerBound, Self.membraneRange.upperBound)
-            return v.withUnsafeMutableBufferPointer { v in
-                var fired = 0
-                for j in 0..<v.count {
-                    let k = j &* 4
-                    var u = v[j] &+ input[k] &* w0 &+ input[k + 1] &* w1 &+ input[k + 2] &* w2 &+ input[k + 3] &* w3
-                    let sign: Int32 = u > 0 ? 1 : (u < 0 ? -1 : 0)
-                    let omega = reversal &* sign &+ (1 &- reversal)
-                    u &+= omega &* leak32
-                    let up = u >= alpha32
-                    let down = u < 0 &- beta32
-                    let afterUp = rule32.0 &* u &+ rule32.1
-                    let afterDown = rule32.2 &* u &+ rule32.3
-                    u = up ? afterUp : (down ? afterDown : u)
-                    v[j] = Swift.min(Swift.max(u, lo32), hi32)
-                    spikes[j] = up ? 1 : 0
-                    fired &+= up ? 1 : 0
-                }
-                return fired
-            }
-        }
-        let alpha = Int64(p.positiveThreshold), beta = Int64(p.negativeThreshold)
-        let lo = Int64(Self.membraneRange.lowerBound), hi = Int64(Self.membraneRange.upperBound)
-        let leak = Int64(p.leak)
-        let w = weightTable, stochastic = stochasticTable
-        let mask = Int32((1 << p.thresholdMaskBits) - 1)
-        var rng = self.rng
-        let fired = v.withUnsafeMutableBufferPointer { v in
-            var fired = 0
-            for j in 0..<v.count {
-                var u = Int64(v[j])
-                // Synaptic integration.
-                for g in 0..<4 {
-                    let a = Int64(input[j * 4 + g])
-                    let s = w[g]
-                    if a == 0 || s == 0 { continue }
-                    if stochastic[g] {
-                        let sign: Int64 = s < 0 ? -1 : 1
-                        for _ in 0..<a where Int32(rng.next() & 0xFF) < s.magnitude { u += sign }
-                    } else {
-                        u += a * Int64(s)
-                    }
-                }
-                // Leak.
-                if p.leak != 0 {
-                    let omega: Int64 = p.leakReversal ? (u > 0 ? 1 : (u < 0 ? -1 : 0)) : 1
-                    if p.stochasticLeak {
-                        let hit = Int32(rng.next() & 0xFF) < p.leak.magnitude
-                        u += hit ? omega * (p.leak < 0 ? -1 : 1) : 0
-                    } else {
-                        u += omega * leak
-                    }
-                }
-                // Threshold, fire, reset.
-                let eta = Int64(mask == 0 ? 0 : Int32(truncatingIfNeeded: rng.next()) & mask)
-                let up = u >= alpha + eta
-                if up {
-                    u = rule.afterPositive(u, eta: eta)
-                } else if u < -(p.negativeSaturation ? beta : beta + eta) {
-                    u = rule.afterNegative(u, eta: eta)
-                }
-                v[j] = Int32(min(max(u, lo), hi))
-                spikes[j] = up ? 1 : 0
-                fired &+= up ? 1 : 0
-            }
-            return fired
-        }
-        self.rng = rng
-        return fired
+        let key = rule.key(tick: tick)
+        tick &+= 1
+        return v.withUnsafeMutableBufferPointer { rule.run($0, input, spikes, key: key) }
     }
 
-    /// The reset modes as V ← keep·V + add + etaSign·η, so both step paths share one rule.
-    struct ResetRule {
-        let positiveKeep: Int64, positiveAdd: Int64, positiveEta: Int64
-        let negativeKeep: Int64, negativeAdd: Int64, negativeEta: Int64
+    /// The index of the first axon count outside 0...256, scanning 8 lanes at a time.
+    static func firstInvalidCount(_ input: UnsafeBufferPointer<Int32>) -> Int? {
+        let limit = SIMD8<Int32>(repeating: axonsPerCore)
+        // Signed comparisons: the standard library compares unsigned vectors lane by lane.
+        let (bad, tail) = sumOverBlocks(input) { c in lanes(c .< .zero) | lanes(c .> limit) }
+        let invalid = { (c: Int32) in c < 0 || c > axonsPerCore }
+        if bad == .zero, !input[tail...].contains(where: invalid) { return nil }
+        return input.firstIndex(where: invalid)
+    }
 
-        init(_ p: TrueNorthParameters) {
-            let alpha = Int64(p.positiveThreshold), beta = Int64(p.negativeThreshold)
+    /// One tick of the population, 8 neurons at a time in 32-bit lanes (every partial sum is
+    /// bounded, see `axonsPerCore`); the last partial block runs on a zero-padded copy, so
+    /// there is no scalar twin. Modes that are off cost one predictable branch per block.
+    struct Tick {
+        let weights: SIMD32<Int32>
+        let typeWeights: SIMD4<Int32>
+        let stochasticSynapse: SIMD4<Int32>  // −1 where on
+        let leak: Int32
+        let reversal: Bool, stochasticLeak: Bool
+        let thresholdMask: UInt32
+        let alpha: Int32, beta: Int32, saturate: Bool
+        /// The reset modes as V ← keep·V + add + etaSign·η, after a positive and a negative crossing.
+        let up: (keep: Int32, add: Int32, eta: Int32), down: (keep: Int32, add: Int32, eta: Int32)
+        let seedKey: UInt32
+
+        init(_ p: TrueNorthParameters, seed: UInt64) {
+            let w = SIMD4<Int32>(p.weights.0, p.weights.1, p.weights.2, p.weights.3)
+            let w8 = SIMD8(lowHalf: w, highHalf: w), w16 = SIMD16(lowHalf: w8, highHalf: w8)
+            weights = SIMD32(lowHalf: w16, highHalf: w16)
+            typeWeights = w
+            let b = p.stochasticSynapse
+            stochasticSynapse = SIMD4(b.0 ? -1 : 0, b.1 ? -1 : 0, b.2 ? -1 : 0, b.3 ? -1 : 0)
+            leak = p.leak
+            reversal = p.leakReversal
+            stochasticLeak = p.stochasticLeak
+            thresholdMask = UInt32((1 << p.thresholdMaskBits) - 1)
+            alpha = p.positiveThreshold
+            beta = p.negativeThreshold
+            saturate = p.negativeSaturation
             switch p.reset {
-            case .toValue(let r): (positiveKeep, positiveAdd, positiveEta) = (0, Int64(r), 0)
-            case .linear: (positiveKeep, positiveAdd, positiveEta) = (1, -alpha, -1)
-            case .none: (positiveKeep, positiveAdd, positiveEta) = (1, 0, 0)
+            case .toValue(let r): up = (0, r, 0)
+            case .linear: up = (1, -alpha, -1)
+            case .none: up = (1, 0, 0)
             }
-            if p.negativeSaturation {
-                (negativeKeep, negativeAdd, negativeEta) = (0, -beta, 0)
+            switch (p.negativeSaturation, p.reset) {
+            case (true, _): down = (0, -beta, 0)
+            case (false, .toValue(let r)): down = (0, -r, 0)
+            case (false, .linear): down = (1, beta, 1)
+            case (false, .none): down = (1, 0, 0)
+            }
+            var mixer = SplitMix64(seed: seed)
+            seedKey = UInt32(truncatingIfNeeded: mixer.next())
+        }
+
+        /// The key of one tick's draws (the vector hash on a splat: computed once per tick).
+        func key(tick: UInt64) -> UInt32 {
+            Self.mix(SIMD8(repeating: (seedKey ^ UInt32(truncatingIfNeeded: tick >> 32)) &+ UInt32(truncatingIfNeeded: tick)))[0]
+        }
+
+        /// Chris Wellons' lowbias32 integer hash: a bijection whose output bits each depend on
+        /// every input bit (bias 0.17 on his avalanche measure), in four multiply/xor-shift steps.
+        @inline(__always)
+        static func mix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> {
+            var x = x
+            x ^= x &>> 16
+            x &*= SIMD8<UInt32>(repeating: 0x7FEB_352D)
+            x ^= x &>> 15
+            x &*= SIMD8<UInt32>(repeating: 0x846C_A68B)
+            return x ^ (x &>> 16)
+        }
+
+        /// The low `mask` bits of draw number `event` of `source` (0–3 synapse types, 4 leak,
+        /// 5 threshold) for 8 neurons, as signed lanes: the standard library compares unsigned
+        /// vectors one lane at a time.
+        @inline(__always)
+        func draw(_ neurons: SIMD8<UInt32>, key: UInt32, source: UInt32, event: Int32, mask: UInt32 = 0xFF) -> SIMD8<Int32> {
+            let counter = (source &* 257 &+ UInt32(bitPattern: event)) &* 0x85EB_CA77
+            let bits = Self.mix(neurons &* SIMD8<UInt32>(repeating: 0x9E37_79B1) ^ SIMD8<UInt32>(repeating: key &+ counter)) & SIMD8<UInt32>(repeating: mask)
+            return unsafeBitCast(bits, to: SIMD8<Int32>.self)  // `init(truncatingIfNeeded:)` converts lane by lane
+        }
+
+        /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major) and indices.
+        @inline(__always)
+        func block(_ v: SIMD8<Int32>, _ counts: SIMD32<Int32>, neurons: SIMD8<UInt32>, key: UInt32)
+            -> (v: SIMD8<Int32>, fired: SIMDMask<SIMD8<Int32>>) {
+            var u = v
+            if stochasticSynapse == .zero {
+                let products = counts &* weights
+                let pairs = products.evenHalf &+ products.oddHalf
+                u &+= pairs.evenHalf &+ pairs.oddHalf
             } else {
-                switch p.reset {
-                case .toValue(let r): (negativeKeep, negativeAdd, negativeEta) = (0, -Int64(r), 0)
-                case .linear: (negativeKeep, negativeAdd, negativeEta) = (1, beta, 1)
-                case .none: (negativeKeep, negativeAdd, negativeEta) = (1, 0, 0)
+                let even = counts.evenHalf, odd = counts.oddHalf  // types (0, 2) and (1, 3) interleaved
+                for g in 0..<4 {
+                    let a = g == 0 ? even.evenHalf : (g == 1 ? odd.evenHalf : (g == 2 ? even.oddHalf : odd.oddHalf))
+                    let s = typeWeights[g]
+                    guard stochasticSynapse[g] != 0 else { u &+= a &* SIMD8<Int32>(repeating: s); continue }
+                    // Each of the a events adds sgn(s) when ρ < |s|.
+                    let threshold = SIMD8<Int32>(repeating: Int32(s.magnitude)), sign = SIMD8<Int32>(repeating: s.signum())
+                    for event in 0..<a.max() {
+                        let hit = draw(neurons, key: key, source: UInt32(g), event: event) .< threshold
+                        let pending: SIMD8<Int32> = a &- SIMD8<Int32>(repeating: event &+ 1)  // ≥ 0 in lanes with this event
+                        u &+= sign & lanes(hit) & ~(pending &>> 31)
+                    }
                 }
             }
+            if leak != 0 {
+                let omega = reversal ? lanes(u .< .zero) &- lanes(u .> .zero) : SIMD8<Int32>(repeating: 1)  // sgn(V) or 1
+                if stochasticLeak {
+                    let hit = draw(neurons, key: key, source: 4, event: 0) .< SIMD8<Int32>(repeating: Int32(leak.magnitude))
+                    u &+= omega &* SIMD8<Int32>(repeating: leak.signum()) & lanes(hit)
+                } else {
+                    u &+= omega &* SIMD8<Int32>(repeating: leak)
+                }
+            }
+            let eta = thresholdMask == 0 ? .zero : draw(neurons, key: key, source: 5, event: 0, mask: thresholdMask)
+            let fired = u .>= SIMD8<Int32>(repeating: alpha) &+ eta
+            let below = u .< SIMD8<Int32>(repeating: -beta) &- (saturate ? .zero : eta)
+            var addDown = SIMD8<Int32>(repeating: down.add), addUp = SIMD8<Int32>(repeating: up.add)
+            if thresholdMask != 0 {
+                addDown &+= SIMD8<Int32>(repeating: down.eta) &* eta
+                addUp &+= SIMD8<Int32>(repeating: up.eta) &* eta
+            }
+            let afterDown = SIMD8<Int32>(repeating: down.keep) &* u &+ addDown
+            let afterUp = SIMD8<Int32>(repeating: up.keep) &* u &+ addUp
+            u = u.replacing(with: afterDown, where: below).replacing(with: afterUp, where: fired)
+            let lo = SIMD8<Int32>(repeating: membraneRange.lowerBound), hi = SIMD8<Int32>(repeating: membraneRange.upperBound)
+            return (u.replacing(with: lo, where: u .< lo).replacing(with: hi, where: u .> hi), fired)
         }
 
-        @inline(__always) func afterPositive(_ u: Int64, eta: Int64) -> Int64 {
-            positiveKeep &* u &+ positiveAdd &+ positiveEta &* eta
-        }
-
-        @inline(__always) func afterNegative(_ u: Int64, eta: Int64) -> Int64 {
-            negativeKeep &* u &+ negativeAdd &+ negativeEta &* eta
+        func run(_ v: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
+                 _ spikes: UnsafeMutableBufferPointer<Int8>, key: UInt32) -> Int {
+            let n = v.count, whole = n & ~7
+            var fired = SIMD8<Int32>.zero
+            guard n > 0, let vBase = v.baseAddress.map(UnsafeMutableRawPointer.init),
+                  let inBase = input.baseAddress.map(UnsafeRawPointer.init),
+                  let outBase = spikes.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+            var neurons = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+            var j = 0
+            while j < whole {
+                let (u, up) = block(vBase.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self),
+                                    inBase.loadUnaligned(fromByteOffset: j &* 16, as: SIMD32<Int32>.self), neurons: neurons, key: key)
+                vBase.storeBytes(of: u, toByteOffset: j &* 4, as: SIMD8<Int32>.self)
+                outBase.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>.zero &- lanes(up)), toByteOffset: j, as: SIMD8<Int8>.self)
+                fired &-= lanes(up)
+                neurons &+= SIMD8<UInt32>(repeating: 8)
+                j &+= 8
+            }
+            if whole < n {
+                var vv = SIMD8<Int32>.zero, counts = SIMD32<Int32>.zero
+                for k in 0..<(n - whole) {
+                    vv[k] = v[whole + k]
+                    for g in 0..<4 { counts[k * 4 + g] = input[(whole + k) * 4 + g] }
+                }
+                let (u, up) = block(vv, counts, neurons: neurons, key: key)
+                for k in 0..<(n - whole) {
+                    v[whole + k] = u[k]
+                    spikes[whole + k] = up[k] ? 1 : 0
+                    fired[k] &+= up[k] ? 1 : 0
+                }
+            }
+            return Int(fired.wrappedSum())
         }
     }
 
     public mutating func reset() {
         for i in 0..<v.count { v[i] = 0 }
-        rng = Xoshiro256StarStar(seed: seed)
+        tick = 0
     }
 }

@@ -146,6 +146,62 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
         #expect(down.v[0] == 0)
     }
 
+    @Test func vectorTickMatchesTheEquationsNeuronByNeuron() throws {
+        // 8-lane blocks plus a partial block (37 = 4·8 + 5), every reset mode, κ and ε, against a
+        // scalar transcription of the tick in TrueNorthPopulation's documentation.
+        var rng = Xoshiro256StarStar(seed: 5)
+        let n = 37
+        for reset in [TrueNorthParameters.Reset.toValue(-3), .linear, .none] {
+            for saturate in [true, false] {
+                for reversal in [false, true] {
+                    let weights: (Int32, Int32, Int32, Int32) = (37, -120, 255, -255)
+                    let params = try TrueNorthParameters(weights: weights, leak: -9, leakReversal: reversal,
+                                                         positiveThreshold: 400, negativeThreshold: 350,
+                                                         reset: reset, negativeSaturation: saturate)
+                    var population = try TrueNorthPopulation(count: n, parameters: params)
+                    var v = [Int32](repeating: 0, count: n)
+                    for tick in 0..<12 {
+                        let input = (0..<(4 * n)).map { _ in Int32(rng.next() % 6) }
+                        let fired = try run(&population, input: input, steps: 1)[0]
+                        for j in 0..<n {
+                            var u = v[j] + input[4 * j] * weights.0 + input[4 * j + 1] * weights.1
+                                + input[4 * j + 2] * weights.2 + input[4 * j + 3] * weights.3
+                            u += (reversal ? u.signum() : 1) * params.leak
+                            let up = u >= params.positiveThreshold
+                            if up {
+                                switch reset {
+                                case .toValue(let r): u = r
+                                case .linear: u -= params.positiveThreshold
+                                case .none: break
+                                }
+                            } else if u < -params.negativeThreshold {
+                                switch (saturate, reset) {
+                                case (true, _): u = -params.negativeThreshold
+                                case (false, .toValue(let r)): u = -r
+                                case (false, .linear): u += params.negativeThreshold
+                                case (false, .none): break
+                                }
+                            }
+                            v[j] = min(max(u, TrueNorthPopulation.membraneRange.lowerBound), TrueNorthPopulation.membraneRange.upperBound)
+                            #expect(fired[j] == (up ? 1 : 0), "neuron \(j) tick \(tick) \(reset) κ=\(saturate) ε=\(reversal)")
+                        }
+                        #expect(Array(population.v) == v, "tick \(tick) \(reset) κ=\(saturate) ε=\(reversal)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func invalidAxonCountsAreNamedByIndex() throws {
+        var p = try TrueNorthPopulation(count: 19, parameters: try TrueNorthParameters())
+        for (index, bad) in [(0, Int32(-1)), (33, 257), (74, Int32.min)] {  // 74: the tail after the 8-lane scan
+            var input = [Int32](repeating: 1, count: 76)
+            input[index] = bad
+            let error = #expect(throws: NeuronParameterError.self) { _ = try run(&p, input: input, steps: 1) }
+            #expect(error?.parameter == "input[\(index)]")
+        }
+    }
+
     @Test func stochasticModesAreReproducibleFromTheSeed() throws {
         let params = try TrueNorthParameters(weights: (100, -60, 30, 0), stochasticSynapse: (true, true, true, false),
                                              leak: -20, stochasticLeak: true, positiveThreshold: 4, negativeThreshold: 4,
@@ -159,6 +215,39 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
         #expect(ra != rc)
         a.reset()
         #expect(try run(&a, input: input, steps: 40) == rb)
+    }
+
+    @Test func drawsDependOnTheNeuronNotOnItsPopulation() throws {
+        // Counter-based draws: neurons 0…12 of a 45-neuron population (five 8-lane blocks and a
+        // partial one) follow exactly the trajectories of a 13-neuron population with the seed.
+        let params = try TrueNorthParameters(weights: (100, -60, 30, 200), stochasticSynapse: (true, true, false, true),
+                                             leak: -20, stochasticLeak: true, positiveThreshold: 6, negativeThreshold: 9,
+                                             thresholdMaskBits: 4, reset: .linear, negativeSaturation: false)
+        var large = try TrueNorthPopulation(count: 45, parameters: params, seed: 99)
+        var small = try TrueNorthPopulation(count: 13, parameters: params, seed: 99)
+        let input = (0..<(4 * 45)).map { Int32(($0 * 13) % 7) }
+        let a = try run(&large, input: input, steps: 30), b = try run(&small, input: Array(input[0..<(4 * 13)]), steps: 30)
+        #expect(a.map { Array($0[0..<13]) } == b)
+        #expect(Array(large.v[0..<13]) == Array(small.v))
+        #expect(b.joined().contains(1) && b.joined().contains(0))
+    }
+
+    @Test func stochasticLeakAndThresholdFollowTheirProbabilities() throws {
+        // Leak −64 with c = 1: −1 per tick with p = 1/4; 400 ticks → mean −100, σ ≈ 8.7.
+        let leaky = try TrueNorthParameters(leak: -64, stochasticLeak: true, positiveThreshold: 1,
+                                            negativeThreshold: TrueNorthPopulation.membraneRange.upperBound)
+        var p = try TrueNorthPopulation(count: 1, parameters: leaky, seed: 3)
+        _ = try run(&p, input: [0, 0, 0, 0], steps: 400)
+        print("TrueNorth stochastic leak: V = \(p.v[0]) of expected −100 ± 8.7")
+        #expect(abs(Int(p.v[0]) + 100) < 5 * 9)
+        // +4 per tick, α = 1, η uniform on 0…7, reset to 0: from V = 0 a tick fires when η ≤ 3
+        // (p = 1/2); otherwise V = 8 fires surely on the next tick. One spike per cycle of mean
+        // length 1.5 ticks: 37 neurons × 200 ticks → 4933 spikes, σ ≈ 23 (renewal variance).
+        let noisy = try TrueNorthParameters(weights: (4, 0, 0, 0), positiveThreshold: 1, thresholdMaskBits: 3, reset: .toValue(0))
+        var q = try TrueNorthPopulation(count: 37, parameters: noisy, seed: 4)
+        let fired = try run(&q, input: (0..<(4 * 37)).map { $0 % 4 == 0 ? 1 : 0 }, steps: 200).joined().reduce(0) { $0 + Int($1) }
+        print("TrueNorth stochastic threshold: \(fired) spikes of expected 4933 ± 23")
+        #expect(abs(fired - 4933) < 5 * 23)
     }
 
     @Test func stochasticSynapseAddsWithProbabilityWeightOver256() throws {

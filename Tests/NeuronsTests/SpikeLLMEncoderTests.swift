@@ -70,6 +70,27 @@ import Testing
         }
     }
 
+    @Test func sampledMagnitudeSelectionIsExact() throws {
+        // The sampled bound must never change the answer: heavy tails, ties, a constant vector
+        // (every sample equals the bound) and sizes below and above the sampling threshold.
+        var rng = Xoshiro256StarStar(seed: 7)
+        for trial in 0..<60 {
+            let n = [5, 1023, 1024, 2049, 18944][trial % 5]
+            var x = try heavyTailed(n, seed: UInt64(trial))
+            if trial % 3 == 1 { x = x.map { ($0 * 4).rounded() } }          // many ties
+            if trial % 7 == 2 { x = [Float](repeating: -1.5, count: n) }    // all equal
+            let m = [0, 1, n / 100, n / 2, n - 1][Int(rng.next() % 5)]
+            let expected = x.map(abs).sorted(by: >)[m]
+            var scratch = [Float](repeating: 0, count: n)
+            let got = x.withUnsafeBufferPointer { xs in
+                scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: xs, scratch: $0) }
+            }
+            #expect(got == expected, "trial \(trial): n = \(n), m = \(m)")
+            let above = x.withUnsafeBufferPointer { countMagnitudes(of: $0, above: got) }
+            #expect(above == x.filter { abs($0) > got }.count && above <= m)
+        }
+    }
+
     @Test func signSymmetric() throws {
         let data = try heavyTailed(4096, seed: 13)
         var e = try SpikeLLMEncoder()
