@@ -99,7 +99,8 @@ public enum SpikeCoding: Equatable, Sendable, CustomStringConvertible {
 
 /// Both steps of every encoder in one pass over the activations:
 /// `counts[i] = clamp(round(x[i] / scale) − offset, range)`, and the spikes of each count laid
-/// out over the train's T steps with `coding`. Returns the number of clipped neurons.
+/// out over the train's T steps with `coding`. Returns the number of clipped neurons. The train
+/// comes freshly `reshape`d, with unit step weights; bitwise coding sets its own.
 ///
 /// Sixteen neurons at a time: their counts are computed once and stay in registers while the
 /// T spike rows are written, so the activations are read once and each output byte is written
@@ -113,22 +114,16 @@ func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, 
                   range: ClosedRange<Int32>, coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
     let steps = train.steps
     let quantizer = BlockQuantizer(scale: scale, offset: offset, nearest: nearest, range: range)
-    let clipped: Int
     switch coding {
     case .binary, .ternary, .multiLevel(maxAmplitude: 1):
-        clipped = encodeBlocks(x, quantizer, UnitRateLayout(), into: &train)
+        return encodeBlocks(x, quantizer, UnitRateLayout(), into: &train)
     case .multiLevel(let a):
-        clipped = encodeBlocks(x, quantizer, RateLayout(amplitude: Int16(a)), into: &train)
+        return encodeBlocks(x, quantizer, RateLayout(amplitude: Int16(a)), into: &train)
     case .bitwise(let twos):
-        clipped = encodeBlocks(x, quantizer, BitsLayout(steps: steps, twosComplement: twos), into: &train)
-    }
-    if case .bitwise(let twos) = coding {
         for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
         if twos { train.stepWeights[0] = -train.stepWeights[0] }
-    } else {
-        for t in 0..<steps { train.stepWeights[t] = 1 }
+        return encodeBlocks(x, quantizer, BitsLayout(steps: steps, twosComplement: twos), into: &train)
     }
-    return clipped
 }
 
 /// Step 1 for 16 activations: the clamped counts (zero point removed) and, as −1 lanes, which clipped.
@@ -243,13 +238,12 @@ func encodeBlocks<L: StepLayout>(_ x: UnsafeBufferPointer<Float>, _ quantizer: B
     let n = x.count, steps = train.steps
     precondition(train.neuronCount == n, "train shaped for \(train.neuronCount) neurons, not \(n)")
     let whole = n & ~15
-    var vClipped = SIMD16<Int32>.zero
-    train.counts.withUnsafeMutableBufferPointer { counts in
+    return train.counts.withUnsafeMutableBufferPointer { counts in
         train.spikes.withUnsafeMutableBufferPointer { out in
             guard n > 0, let src = x.baseAddress.map(UnsafeRawPointer.init),
                   let countBase = counts.baseAddress.map(UnsafeMutableRawPointer.init),
-                  let spikeBase = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
-            var clipped = SIMD16<Int32>.zero  // a local, so it stays in a register
+                  let spikeBase = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
+            var clipped = SIMD16<Int32>.zero
             var i = 0
             while i < whole {
                 let (c, clip) = quantizer.counts(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
@@ -277,10 +271,9 @@ func encodeBlocks<L: StepLayout>(_ x: UnsafeBufferPointer<Float>, _ quantizer: B
                     for k in 0..<rest { out[t * n + whole + k] = s[k] }
                 }
             }
-            vClipped = clipped
+            return Int(clipped.wrappedSum())
         }
     }
-    return Int(vClipped.wrappedSum())
 }
 
 /// min(max(v, lo), hi) lane-wise, written with the concrete comparisons of `SIMD16<Int16>`:

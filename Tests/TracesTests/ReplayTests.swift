@@ -21,6 +21,14 @@ struct ReplayTests {
         return chip.run()
     }
 
+    /// A fresh recording of `workload`: its path, its bytes and the offsets of its blocks.
+    private func recordedTrace(_ m: ChipMapping, name: String = #function) throws -> (path: String, bytes: [UInt8], offsets: [Int]) {
+        let path = temporaryTracePath(name)
+        _ = try record(m, workload, to: path)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        return (path, bytes, blockOffsets(bytes))
+    }
+
     private func record(_ m: ChipMapping, _ w: Workload, to path: String) throws -> RunResult {
         let header = TraceHeader(mapping: m, content: .spikes, encoder: "statistical:silent=0.69", timeSteps: w.timeSteps,
                                  provenance: ["tool": .string("ReplayTests"), "seed": .integer(Int64(w.seed))])
@@ -101,10 +109,7 @@ struct ReplayTests {
     @Test("a truncated trace replays its complete tokens and refuses more")
     func truncated() throws {
         let m = try mapping()
-        let path = temporaryTracePath()
-        _ = try record(m, workload, to: path)
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let offsets = blockOffsets(bytes)
+        let (_, bytes, offsets) = try recordedTrace(m)
         let cut = temporaryTracePath()
         try Data(bytes[0..<(offsets[offsets.count - 3] + 5)]).write(to: URL(fileURLWithPath: cut))
         var one = workload; one.tokens = 1
@@ -117,10 +122,8 @@ struct ReplayTests {
     @Test("a block corrupted after the start stops the replay with the block's position")
     func corruptMidRun() throws {
         let m = try mapping()
-        let path = temporaryTracePath()
-        _ = try record(m, workload, to: path)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let offsets = blockOffsets(bytes)
+        let (path, recorded, offsets) = try recordedTrace(m)
+        var bytes = recorded
         let victim = offsets.count - 3
         bytes[offsets[victim] + 13] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: path))
