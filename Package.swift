@@ -16,12 +16,16 @@ import PackageDescription
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 /// The SIMD loops (spike encoders, neuron populations, crossbar integration) are compiled for
-/// the building machine's vector unit when it has the x86-64-v3 set (AVX2, FMA, BMI2: every
-/// x86 server since 2013-15), as `-march=native` would: without it Swift targets SSE2, which
-/// has no 8-lane vectors, no blends and no 32-bit min/max, and the encoders run 1.8-3.5x
-/// slower (docs/performance.md). Floating-point results do not change: Swift never fuses a
-/// multiply and an add on its own, and no loop relies on the compiler reordering a sum.
-/// Set SPIKECHIP_PORTABLE=1 to build a binary for other x86 machines.
+/// the building machine's vector unit (`-target-cpu native`, as `-march=native` would) when it
+/// has at least the x86-64-v3 set (AVX2, FMA, BMI2: every x86 server since 2013-15): without it
+/// Swift targets SSE2, which has no 8-lane vectors, no blends and no 32-bit min/max, and the
+/// encoders run 1.8-3.5x slower (docs/performance.md). When the machine also has AVX-512
+/// (F, BW, DQ, VL, CD: x86-64-v4), `SPIKECHIP_AVX512` selects the few primitives written with
+/// clang's intrinsics (`Sources/Neurons/SIMDLanes.swift`): 64-byte spike rows, conversions,
+/// compress. Results do not change: Swift never fuses a multiply and an add on its own, no loop
+/// relies on the compiler reordering a sum, and every primitive has a portable twin the tests
+/// check against the same scalar rules. Set SPIKECHIP_PORTABLE=1 to build a binary for other
+/// x86 machines.
 let hostVectorUnit: [SwiftSetting] = {
     #if os(Linux) && arch(x86_64)
     let environment = ProcessInfo.processInfo.environment
@@ -30,7 +34,9 @@ let hostVectorUnit: [SwiftSetting] = {
           let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
     let flags = Set(line.split(separator: " ").map(String.init))
     let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
-    return haswell.isSubset(of: flags) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+    let avx512: Set = ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+    guard haswell.isSubset(of: flags) else { return [] }
+    return [.unsafeFlags(["-target-cpu", "native"])] + (avx512.isSubset(of: flags) ? [.define("SPIKECHIP_AVX512")] : [])
     #else
     return []
     #endif

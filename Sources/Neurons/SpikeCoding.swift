@@ -105,20 +105,25 @@ public enum SpikeCoding: Equatable, Sendable, CustomStringConvertible {
 /// Sixteen neurons at a time: their counts are computed once and stay in registers while the
 /// T spike rows are written, so the activations are read once and each output byte is written
 /// once. The last partial block runs through the same vector code on a zero-padded copy, so
-/// there is no scalar twin of the formulas. Round-to-nearest-even uses the 1.5·2^23 trick
-/// (adding it leaves the rounded integer in the low mantissa bits), which needs no libm call,
-/// cannot trap and vectorizes; it is exact for |q| < 2^22, which the pre-clamp guarantees
-/// (coding ranges stay below 2^22). Toward-zero rounding corrects that result by one where
-/// it rounded away from zero.
+/// there is no scalar twin of the formulas (`BlockQuantizer` explains the rounding).
 func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, nearest: Bool,
                   range: ClosedRange<Int32>, coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
+    nearest ? encodeCounts(x, BlockQuantizer<NearestEven>(scale: scale, offset: offset, range: range), coding: coding, into: &train)
+            : encodeCounts(x, BlockQuantizer<TowardZero>(scale: scale, offset: offset, range: range), coding: coding, into: &train)
+}
+
+/// `encodeCounts` with the rounding fixed in the quantizer's type, so that the loop carries no
+/// test of it.
+private func encodeCounts<R: CountRounding>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer<R>,
+                                            coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
     let steps = train.steps
-    let quantizer = BlockQuantizer(scale: scale, offset: offset, nearest: nearest, range: range)
     switch coding {
     case .binary, .ternary, .multiLevel(maxAmplitude: 1):
         return encodeBlocks(x, quantizer, UnitRateLayout(), into: &train)
     case .multiLevel(let a):
-        return encodeBlocks(x, quantizer, RateLayout(amplitude: Int16(a)), into: &train)
+        return a * steps <= Int(Int8.max)
+            ? encodeBlocks(x, quantizer, RateLayout(amplitude: Int8(a)), into: &train)
+            : encodeBlocks(x, quantizer, WideRateLayout(amplitude: Int32(a)), into: &train)
     case .bitwise(let twos):
         for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
         if twos { train.stepWeights[0] = -train.stepWeights[0] }
@@ -126,161 +131,209 @@ func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, 
     }
 }
 
+/// How x/V_th becomes an integer count, as a type.
+protocol CountRounding { static var nearest: Bool { get } }
+/// Round to nearest, ties to even (`torch.round`).
+enum NearestEven: CountRounding { static var nearest: Bool { true } }
+/// Truncate toward zero.
+enum TowardZero: CountRounding { static var nearest: Bool { false } }
+
 /// Step 1 for 16 activations: the clamped counts (zero point removed) and, as −1 lanes, which clipped.
-struct BlockQuantizer {
+///
+/// x/scale is first clamped in the float domain to the count range widened by one (and to
+/// ±2^22, where `integers` is exact): rounding commutes with clamping to integer bounds, so the
+/// conversion then sees only small values, and a count outside the range still shows as one
+/// beyond it, which is how clipping is detected.
+struct BlockQuantizer<Rounding: CountRounding> {
     let scale: SIMD16<Float>
-    let nearest: Bool
+    let wideLo: SIMD16<Float>, wideHi: SIMD16<Float>
     let lo: SIMD16<Int32>, hi: SIMD16<Int32>, offset: SIMD16<Int32>
 
-    init(scale: Float, offset: Int32, nearest: Bool, range: ClosedRange<Int32>) {
+    init(scale: Float, offset: Int32, range: ClosedRange<Int32>) {
+        let limit: Int32 = 1 << 22
+        let lo = range.lowerBound &+ offset, hi = range.upperBound &+ offset
         self.scale = SIMD16(repeating: scale)
-        self.nearest = nearest
-        lo = SIMD16(repeating: range.lowerBound &+ offset)
-        hi = SIMD16(repeating: range.upperBound &+ offset)
+        wideLo = SIMD16(repeating: Float(max(lo &- 1, -limit)))
+        wideHi = SIMD16(repeating: Float(min(hi &+ 1, limit)))
+        self.lo = SIMD16(repeating: lo)
+        self.hi = SIMD16(repeating: hi)
         self.offset = SIMD16(repeating: offset)
     }
 
     @inline(__always)
     func counts(_ v: SIMD16<Float>) -> (counts: SIMD16<Int32>, clipped: SIMD16<Int32>) {
-        let limit = SIMD16<Float>(repeating: 4_194_304)  // 2^22
-        let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5 · 2^23
-        var q = v / scale
-        q = q.replacing(with: -limit, where: q .< -limit).replacing(with: limit, where: q .> limit)
-        let shifted = q + magic
-        var r = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
-        if !nearest {
-            let rounded = shifted - magic  // exact: the nearest integer as a Float
-            let zero = SIMD16<Float>.zero
-            r &+= lanes((rounded .> q) .& (q .> zero))  // rounded up a positive value: one less
-            r &-= lanes((rounded .< q) .& (q .< zero))
-        }
-        let c = r.replacing(with: lo, where: r .< lo).replacing(with: hi, where: r .> hi)
+        let r = integers(clamp(v / scale, wideLo, wideHi), nearest: Rounding.nearest)
+        let c = clamp(r, lo, hi)
         return (c &- offset, lanes(c .!= r))
     }
 }
 
-/// Step 2 for 16 neurons: the signed spike amplitudes of their counts at step t.
+/// Step 2 for 64 neurons: the signed spike amplitudes of their counts at step t.
 ///
-/// `prepare` narrows the counts once per block to the smallest lanes their range allows, so
-/// that each of the T steps costs a few operations on one vector register.
+/// `prepare` turns the counts once per block into byte lanes (magnitudes, signs, bit bytes), so
+/// that each of the T steps is one or two compares and masked moves over a 64-byte row segment.
 protocol StepLayout {
     associatedtype Prepared
-    func prepare(_ counts: SIMD16<Int32>) -> Prepared
-    func spikes(_ prepared: Prepared, step t: Int) -> SIMD16<Int8>
+    func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>) -> Prepared
+    func spikes(_ prepared: Prepared, step t: Int) -> Bytes64
 }
 
-/// Rate coding with one spike per step, front-loaded: (c > t) − (c < −t). Counts lie within
-/// ±T ≤ ±64, so they fit bytes.
+/// Rate coding with one spike per step, front-loaded: sgn(c) while |c| > t. Counts lie within
+/// ±T ≤ ±64, so magnitude and sign fit bytes.
 struct UnitRateLayout: StepLayout {
     @inline(__always)
-    func prepare(_ c: SIMD16<Int32>) -> SIMD16<Int8> { SIMD16<Int8>(truncatingIfNeeded: c) }
+    func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>)
+        -> (magnitude: Bytes64, sign: Bytes64) {
+        let b = Bytes64(narrowing: c0, c1, c2, c3)
+        return (b.magnitude, b.signs)
+    }
 
     @inline(__always)
-    func spikes(_ c: SIMD16<Int8>, step t: Int) -> SIMD16<Int8> {
-        let vt = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: t))
-        return lanes(c .< SIMD16<Int8>.zero &- vt) &- lanes(c .> vt)
+    func spikes(_ p: (magnitude: Bytes64, sign: Bytes64), step t: Int) -> Bytes64 {
+        p.sign.kept(where: p.magnitude, exceeds: Bytes64(repeating: Int8(truncatingIfNeeded: t)))
     }
 }
 
-/// Rate coding with up to A spikes per step: min(max(|c| − A·t, 0), A) of the count's sign.
-/// Counts lie within ±A·T ≤ ±8128, so they fit 16-bit lanes.
+/// Rate coding with up to A spikes per step: min(max(|c| − A·t, 0), A) of the count's sign,
+/// when A·T ≤ 127 so that |c| fits a byte (SpikeLLM's settings: A = 3, T ≤ 32).
 struct RateLayout: StepLayout {
-    let amplitude: Int16
+    let amplitude: Int8
 
     @inline(__always)
-    func prepare(_ c: SIMD16<Int32>) -> SIMD16<Int16> { SIMD16<Int16>(truncatingIfNeeded: c) }
+    func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>)
+        -> (magnitude: Bytes64, sign: Bytes64) {
+        UnitRateLayout().prepare(c0, c1, c2, c3)
+    }
 
     @inline(__always)
-    func spikes(_ c: SIMD16<Int16>, step t: Int) -> SIMD16<Int8> {
-        let used = SIMD16<Int16>(repeating: amplitude &* Int16(truncatingIfNeeded: t)), a = SIMD16<Int16>(repeating: amplitude)
-        let zero = SIMD16<Int16>.zero
-        return SIMD16<Int8>(truncatingIfNeeded: clampVector(c &- used, zero, a) &- clampVector((zero &- c) &- used, zero, a))
+    func spikes(_ p: (magnitude: Bytes64, sign: Bytes64), step t: Int) -> Bytes64 {
+        let used = Bytes64(repeating: amplitude &* Int8(truncatingIfNeeded: t))
+        return p.magnitude.excess(over: used, atMost: Bytes64(repeating: amplitude)).negated(where: p.sign)
+    }
+}
+
+/// Rate coding with up to A spikes per step when A·T > 127: |c| ≤ A·T ≤ 8128 does not fit a
+/// byte, but its quotient q = ⌊|c|/A⌋ ≤ T and remainder r < A do: step t carries A while t < q,
+/// r at t = q and nothing after.
+struct WideRateLayout: StepLayout {
+    let amplitude: Int32
+
+    @inline(__always)
+    func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>)
+        -> (quotient: Bytes64, remainder: Bytes64, sign: Bytes64) {
+        let a = SIMD16<Int32>(repeating: amplitude), reciprocal = SIMD16<Float>(repeating: 1 / Float(amplitude))
+        // (|c| + ½)/A = q + (r + ½)/A lies at least ½/A ≥ 1/254 inside (q, q + 1), far beyond the
+        // rounding of one product with |c| ≤ 8128, so truncating it gives q exactly.
+        @inline(__always) func split(_ c: SIMD16<Int32>) -> (SIMD16<Int32>, SIMD16<Int32>) {
+            let s = c &>> 31, m = (c ^ s) &- s
+            let q = integers((floats(m) + 0.5) * reciprocal, nearest: false)
+            return (q, m &- q &* a)
+        }
+        let (q0, r0) = split(c0), (q1, r1) = split(c1), (q2, r2) = split(c2), (q3, r3) = split(c3)
+        return (Bytes64(narrowing: q0, q1, q2, q3), Bytes64(narrowing: r0, r1, r2, r3), Bytes64(signsOf: c0, c1, c2, c3))
+    }
+
+    @inline(__always)
+    func spikes(_ p: (quotient: Bytes64, remainder: Bytes64, sign: Bytes64), step t: Int) -> Bytes64 {
+        let vt = Bytes64(repeating: Int8(truncatingIfNeeded: t))
+        let full = Bytes64(repeating: Int8(truncatingIfNeeded: amplitude)).kept(where: p.quotient, exceeds: vt)
+        return (full | p.remainder.kept(where: p.quotient, equals: vt)).negated(where: p.sign)
     }
 }
 
 /// Bit (T−1−t) of |c| with the count's sign, or, for two's complement, bit (T−1−t) of c.
 ///
 /// The bits are split into bytes once per block (T ≤ 21 needs at most three), so that each
-/// step is a byte-lane bit test: `(byte & bit) == bit` gives −1 in lanes with the bit set, and
-/// masking with `sign | 1` turns that into ±1.
+/// step is a byte-lane bit test selecting ±1.
 struct BitsLayout: StepLayout {
-    typealias Bytes = (SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>)
+    typealias Bytes = (Bytes64, Bytes64, Bytes64)
     let steps: Int
     let twosComplement: Bool
 
     @inline(__always)
-    func prepare(_ c: SIMD16<Int32>) -> (bytes: Bytes, unit: SIMD16<Int8>) {
-        let m = twosComplement ? .zero : c &>> 31
-        let bits = (c ^ m) &- m
-        let one = SIMD16<Int8>(repeating: 1)
-        var bytes: Bytes = (SIMD16<Int8>(truncatingIfNeeded: bits), .zero, .zero)
-        if steps > 8 { bytes.1 = SIMD16<Int8>(truncatingIfNeeded: bits &>> 8) }
-        if steps > 16 { bytes.2 = SIMD16<Int8>(truncatingIfNeeded: bits &>> 16) }
-        if twosComplement { return (bytes, one) }
-        // The sign from c's top byte: narrowing m itself (lanes known to be 0 or −1) makes LLVM
-        // move the lanes one by one.
-        let top = SIMD16<Int8>(truncatingIfNeeded: c &>> 24)
-        return (bytes, lanes(top .< SIMD16<Int8>.zero) | one)
+    func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>)
+        -> (bytes: Bytes, unit: Bytes64) {
+        // |c| as (c ^ m) − m with m = −1 in negative lanes, or c itself (m = 0) for two's complement.
+        let keepSign = SIMD16<Int32>(repeating: twosComplement ? 0 : -1)
+        @inline(__always) func bits(_ c: SIMD16<Int32>) -> SIMD16<Int32> {
+            let m = (c &>> 31) & keepSign
+            return (c ^ m) &- m
+        }
+        let b0 = bits(c0), b1 = bits(c1), b2 = bits(c2), b3 = bits(c3)
+        let zero = Bytes64(repeating: 0)
+        var bytes: Bytes = (Bytes64(narrowing: b0, b1, b2, b3), zero, zero)
+        if steps > 8 { bytes.1 = Bytes64(narrowing: b0 &>> 8, b1 &>> 8, b2 &>> 8, b3 &>> 8) }
+        if steps > 16 { bytes.2 = Bytes64(narrowing: b0 &>> 16, b1 &>> 16, b2 &>> 16, b3 &>> 16) }
+        return (bytes, twosComplement ? Bytes64(repeating: 1) : Bytes64(signsOf: c0, c1, c2, c3))
     }
 
     @inline(__always)
-    func spikes(_ p: (bytes: Bytes, unit: SIMD16<Int8>), step t: Int) -> SIMD16<Int8> {
+    func spikes(_ p: (bytes: Bytes, unit: Bytes64), step t: Int) -> Bytes64 {
         let shift = steps &- 1 &- t
         let byte = shift < 8 ? p.bytes.0 : (shift < 16 ? p.bytes.1 : p.bytes.2)
-        let bit = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: 1 << (shift & 7)))
-        return lanes((byte & bit) .== bit) & p.unit
+        return p.unit.kept(where: byte, has: Bytes64(repeating: Int8(truncatingIfNeeded: 1 << (shift & 7))))
     }
 }
 
 /// The loop of `encodeCounts`, specialized per layout so the per-step formula is inlined.
-func encodeBlocks<L: StepLayout>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer, _ layout: L,
+///
+/// 64 neurons at a time, so that every step writes a 64-byte stretch of its row. The last
+/// partial block is quantized from a zero-padded copy and its spikes staged in a 64-byte
+/// buffer, through the same code.
+func encodeBlocks<L: StepLayout, R: CountRounding>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer<R>, _ layout: L,
                                  into train: inout SpikeTrain) -> Int {
     let n = x.count, steps = train.steps
     precondition(train.neuronCount == n, "train shaped for \(train.neuronCount) neurons, not \(n)")
-    let whole = n & ~15
+    let whole = n & ~63
     return train.counts.withUnsafeMutableBufferPointer { counts in
         train.spikes.withUnsafeMutableBufferPointer { out in
             guard n > 0, let src = x.baseAddress.map(UnsafeRawPointer.init),
                   let countBase = counts.baseAddress.map(UnsafeMutableRawPointer.init),
                   let spikeBase = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
             var clipped = SIMD16<Int32>.zero
+            // Quantizes 64 activations at `from`, stores their counts at `to`, and adds the
+            // clipped among the first `valid` to `clipped` (passed in, not captured, so that it
+            // stays in a register).
+            @inline(__always) func block(_ from: UnsafeRawPointer, _ to: UnsafeMutableRawPointer, valid: Int32,
+                                         _ clipped: inout SIMD16<Int32>) -> (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>) {
+                let index = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                @inline(__always) func part(_ k: Int, _ clipped: inout SIMD16<Int32>) -> SIMD16<Int32> {
+                    let (c, clip) = quantizer.counts(from.loadUnaligned(fromByteOffset: 64 &* k, as: SIMD16<Float>.self))
+                    clipped &-= clip & lanes(index &+ SIMD16(repeating: Int32(16 &* k)) .< SIMD16(repeating: valid))
+                    to.storeBytes(of: c, toByteOffset: 64 &* k, as: SIMD16<Int32>.self)
+                    return c
+                }
+                return (part(0, &clipped), part(1, &clipped), part(2, &clipped), part(3, &clipped))
+            }
             var i = 0
             while i < whole {
-                let (c, clip) = quantizer.counts(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
-                clipped &-= clip
-                countBase.storeBytes(of: c, toByteOffset: i &* 4, as: SIMD16<Int32>.self)
-                let p = layout.prepare(c)
+                let (c0, c1, c2, c3) = block(src + i &* 4, countBase + i &* 4, valid: 64, &clipped)
+                let p = layout.prepare(c0, c1, c2, c3)
                 var row = spikeBase + i
                 for t in 0..<steps {
-                    row.storeBytes(of: layout.spikes(p, step: t), as: SIMD16<Int8>.self)
+                    layout.spikes(p, step: t).store(to: row)
                     row += n
                 }
-                i &+= 16
+                i &+= 64
             }
             let rest = n - whole
             if rest > 0 {
-                var v = SIMD16<Float>.zero
-                var valid = SIMDMask<SIMD16<Int32>>()
-                for k in 0..<rest { v[k] = x[whole + k]; valid[k] = true }
-                let (c, clip) = quantizer.counts(v)
-                clipped &-= clip & lanes(valid)
-                for k in 0..<rest { counts[whole + k] = c[k] }
-                let p = layout.prepare(c)
-                for t in 0..<steps {
-                    let s = layout.spikes(p, step: t)
-                    for k in 0..<rest { out[t * n + whole + k] = s[k] }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * 64) { staging in
+                    guard let padded = staging.baseAddress else { return }
+                    let base = UnsafeMutableRawPointer(padded)
+                    base.initializeMemory(as: Float.self, repeating: 0, count: 128)
+                    base.copyMemory(from: src + whole &* 4, byteCount: rest &* 4)
+                    // Counts go to the second half of the staging area, spikes over the first.
+                    let (c0, c1, c2, c3) = block(UnsafeRawPointer(base), base + 256, valid: Int32(rest), &clipped)
+                    (countBase + whole &* 4).copyMemory(from: base + 256, byteCount: rest &* 4)
+                    let p = layout.prepare(c0, c1, c2, c3)
+                    for t in 0..<steps {
+                        layout.spikes(p, step: t).store(to: base)
+                        (spikeBase + (t &* n &+ whole)).copyMemory(from: base, byteCount: rest)
+                    }
                 }
             }
             return Int(clipped.wrappedSum())
         }
     }
-}
-
-/// min(max(v, lo), hi) lane-wise, written with the concrete comparisons of `SIMD16<Int16>`:
-/// the standard library's `pointwiseMin`/`pointwiseMax` (and any comparison reached through a
-/// generic `Comparable` scalar) build the mask one lane at a time.
-@inline(__always)
-func clampVector(_ v: SIMD16<Int16>, _ lo: SIMD16<Int16>, _ hi: SIMD16<Int16>) -> SIMD16<Int16> {
-    let a = v.replacing(with: lo, where: v .< lo)
-    return a.replacing(with: hi, where: a .> hi)
 }

@@ -42,24 +42,34 @@ struct ActivationSummary {
 
     @inlinable
     init(_ x: UnsafeBufferPointer<Float>) throws(NeuronParameterError) {
-        // Eight independent lanes so the reduction is not one serial chain of additions;
-        // the lane order is fixed, so the sum is still deterministic.
-        var sum = SIMD8<Float>(repeating: 0), hi = SIMD8<Float>(repeating: 0)
-        var lo = SIMD8<Float>(repeating: .infinity)
-        let n = x.count, whole = n & ~7
+        // Four 8-lane accumulators take 32 values per iteration, so the reduction is four
+        // chains of additions rather than one (an addition's latency, not the memory, bounds
+        // it); lane j of accumulator k sums x[32i + 8k + j] in order and the accumulators are
+        // combined as (s0 + s1) + (s2 + s3), so the total is deterministic and the recorder's
+        // numpy twin (tools/recorder) reproduces it bit for bit.
+        var s0 = SIMD8<Float>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
+        // Maxima and minima are exact in any order; they get four chains too.
+        var h0 = SIMD8<Float>(repeating: 0), h1 = h0, h2 = h0, h3 = h0
+        var l0 = SIMD8<Float>(repeating: .infinity), l1 = l0, l2 = l0, l3 = l0
+        let n = x.count, whole = n & ~31
         if let base = x.baseAddress {
             let raw = UnsafeRawPointer(base)
             var i = 0
             while i < whole {
-                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                let a = v.replacing(with: -v, where: v .< 0)
-                sum += a
-                hi = hi.replacing(with: a, where: a .> hi)
-                lo = lo.replacing(with: v, where: v .< lo)
-                i += 8
+                let v0 = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                let v1 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 32, as: SIMD8<Float>.self)
+                let v2 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 64, as: SIMD8<Float>.self)
+                let v3 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 96, as: SIMD8<Float>.self)
+                let a0 = Self.magnitude(v0), a1 = Self.magnitude(v1), a2 = Self.magnitude(v2), a3 = Self.magnitude(v3)
+                s0 += a0; s1 += a1; s2 += a2; s3 += a3
+                h0 = Self.larger(h0, a0); h1 = Self.larger(h1, a1); h2 = Self.larger(h2, a2); h3 = Self.larger(h3, a3)
+                l0 = Self.smaller(l0, v0); l1 = Self.smaller(l1, v1); l2 = Self.smaller(l2, v2); l3 = Self.smaller(l3, v3)
+                i &+= 32
             }
         }
-        var total = sum.sum(), top = hi.max(), bottom = lo.min()
+        var total = ((s0 + s1) + (s2 + s3)).sum()
+        var top = Self.larger(Self.larger(h0, h1), Self.larger(h2, h3)).max()
+        var bottom = Self.smaller(Self.smaller(l0, l1), Self.smaller(l2, l3)).min()
         for i in whole..<n {
             let v = x[i]
             total += abs(v)
@@ -79,6 +89,15 @@ struct ActivationSummary {
         maxAbs = top
         minimum = n == 0 ? 0 : bottom
     }
+
+    @inlinable @inline(__always)
+    static func magnitude(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)  // one `and`
+    }
+    @inlinable @inline(__always)
+    static func larger(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
+    @inlinable @inline(__always)
+    static func smaller(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
 
     @inlinable
     func meanAbs(count: Int) -> Float { count == 0 ? 0 : sumAbs / Float(count) }

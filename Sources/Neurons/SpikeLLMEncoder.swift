@@ -58,8 +58,7 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
             } else {
                 if scratch.count != n { scratch = ContiguousArray(repeating: 0, count: n) }
                 // The largest magnitude that is not among the top m; the salient channels exceed it.
-                normalMax = scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: x, scratch: $0) }
-                salientCount = countMagnitudes(of: x, above: normalMax)
+                (normalMax, salientCount) = scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: x, scratch: $0) }
             }
         case .channels(let list):
             if mask.count != n { mask = ContiguousArray(repeating: false, count: n) }

@@ -69,8 +69,9 @@ public struct TrueNorthParameters: Equatable, Sendable {
 /// and threshold modes driven by a seeded counter-based generator (the chip uses an LFSR per
 /// core; the statistics, not the bit stream, are what the simulator reproduces).
 ///
-/// Every draw ρ is a hash of (seed, tick, neuron, source, event), as in Random123's Philox or
-/// JAX's keys, instead of the next value of one sequential stream: a neuron's draws do not
+/// Every draw ρ is a byte of a hash of (seed, tick, neuron, source, event ÷ 4), as in
+/// Random123's Philox or JAX's keys (one 32-bit hash serves four synaptic events, or the leak and
+/// the threshold of a tick), instead of the next value of one sequential stream: a neuron's draws do not
 /// depend on which other neurons share its population or on the order they are evaluated in,
 /// so eight neurons are stepped at once in vector lanes, and a population split across cores
 /// or threads reproduces the same spikes.
@@ -190,14 +191,30 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             return x ^ (x &>> 16)
         }
 
-        /// The low `mask` bits of draw number `event` of `source` (0–3 synapse types, 4 leak,
-        /// 5 threshold) for 8 neurons, as signed lanes: the standard library compares unsigned
-        /// vectors one lane at a time.
+        /// The 32 random bits of draw group `group` of `source` (0–3 synapse types, 4 leak and
+        /// threshold) for 8 neurons: four 8-bit ρ, byte k for event 4·group + k of a synapse
+        /// type; for source 4 the leak's ρ is the top byte and η the low TM ≤ 17 bits.
         @inline(__always)
-        func draw(_ neurons: SIMD8<UInt32>, key: UInt32, source: UInt32, event: Int32, mask: UInt32 = 0xFF) -> SIMD8<Int32> {
-            let counter = (source &* 257 &+ UInt32(bitPattern: event)) &* 0x85EB_CA77
-            let bits = Self.mix(neurons &* SIMD8<UInt32>(repeating: 0x9E37_79B1) ^ SIMD8<UInt32>(repeating: key &+ counter)) & SIMD8<UInt32>(repeating: mask)
-            return unsafeBitCast(bits, to: SIMD8<Int32>.self)  // `init(truncatingIfNeeded:)` converts lane by lane
+        func draw(_ neurons: SIMD8<UInt32>, key: UInt32, source: UInt32, group: Int32) -> SIMD8<UInt32> {
+            let counter = (source &* 257 &+ UInt32(bitPattern: group)) &* 0x85EB_CA77
+            return Self.mix(neurons &* SIMD8<UInt32>(repeating: 0x9E37_79B1) ^ SIMD8<UInt32>(repeating: key &+ counter))
+        }
+
+        /// How many of the (up to four) events of one draw group hit: byte k of `bits` is ρ for
+        /// event k, which exists where k < `pending` and hits where ρ < |s|. All four bytes are
+        /// compared at once as 32 byte lanes (ρ ⊕ 0x80 against |s| ⊕ 0x80 is the unsigned
+        /// comparison in signed lanes), and the hits of each neuron summed by one multiply.
+        @inline(__always)
+        static func hits(_ bits: SIMD8<UInt32>, below magnitude: SIMD32<Int8>, pending: SIMD8<Int32>) -> SIMD8<Int32> {
+            @inline(__always) func bytes(_ v: SIMD8<Int32>) -> SIMD32<Int8> { unsafeBitCast(v, to: SIMD32<Int8>.self) }
+            @inline(__always) func words(_ m: SIMDMask<SIMD32<Int8>>) -> SIMD8<Int32> { unsafeBitCast(m, to: SIMD8<Int32>.self) }
+            let ones = SIMD8<Int32>(repeating: 0x0101_0101)
+            let flipped = unsafeBitCast(bits ^ SIMD8<UInt32>(repeating: 0x8080_8080), to: SIMD8<Int32>.self)
+            let zero = SIMD8<Int32>.zero, four = SIMD8<Int32>(repeating: 4)
+            let clamped = pending.replacing(with: zero, where: pending .< zero)
+            let events = clamped.replacing(with: four, where: clamped .> four) &* ones  // 0…4 in every byte
+            let hit = words(bytes(flipped) .< magnitude) & words(bytes(SIMD8<Int32>(repeating: 0x0302_0100)) .< bytes(events))
+            return ((hit & ones) &* ones) &>> 24
         }
 
         /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major) and indices.
@@ -211,29 +228,40 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
                 u &+= pairs.evenHalf &+ pairs.oddHalf
             } else {
                 let even = counts.evenHalf, odd = counts.oddHalf  // types (0, 2) and (1, 3) interleaved
-                for g in 0..<4 {
-                    let a = g == 0 ? even.evenHalf : (g == 1 ? odd.evenHalf : (g == 2 ? even.oddHalf : odd.oddHalf))
+                let a0 = even.evenHalf, a1 = odd.evenHalf, a2 = even.oddHalf, a3 = odd.oddHalf
+                // Draw groups the busiest lane needs, shared by the four types: the four calls
+                // below are independent chains the processor overlaps.
+                @inline(__always) func larger(_ x: SIMD8<Int32>, _ y: SIMD8<Int32>) -> SIMD8<Int32> { x.replacing(with: y, where: y .> x) }
+                let groups = (larger(larger(a0, a1), larger(a2, a3)).max() &+ 3) >> 2
+                @inline(__always) func synapses(_ a: SIMD8<Int32>, _ g: Int) -> SIMD8<Int32> {
                     let s = typeWeights[g]
-                    guard stochasticSynapse[g] != 0 else { u &+= a &* SIMD8<Int32>(repeating: s); continue }
-                    // Each of the a events adds sgn(s) when ρ < |s|.
-                    let threshold = SIMD8<Int32>(repeating: Int32(s.magnitude)), sign = SIMD8<Int32>(repeating: s.signum())
-                    for event in 0..<a.max() {
-                        let hit = draw(neurons, key: key, source: UInt32(g), event: event) .< threshold
-                        let pending: SIMD8<Int32> = a &- SIMD8<Int32>(repeating: event &+ 1)  // ≥ 0 in lanes with this event
-                        u &+= sign & lanes(hit) & ~(pending &>> 31)
+                    guard stochasticSynapse[g] != 0 else { return a &* SIMD8<Int32>(repeating: s) }
+                    // Each of the a events adds sgn(s) when ρ < |s|, four events per draw.
+                    let magnitude = SIMD32<Int8>(repeating: Int8(truncatingIfNeeded: Int32(s.magnitude) ^ 0x80))
+                    var hit = SIMD8<Int32>.zero
+                    for group in 0..<groups {
+                        let bits = draw(neurons, key: key, source: UInt32(g), group: group)
+                        hit &+= Self.hits(bits, below: magnitude, pending: a &- SIMD8<Int32>(repeating: group &* 4))
                     }
+                    return s < 0 ? SIMD8<Int32>.zero &- hit : hit
                 }
+                u &+= (synapses(a0, 0) &+ synapses(a1, 1)) &+ (synapses(a2, 2) &+ synapses(a3, 3))
             }
+            // One draw serves the leak (top byte) and the threshold (low bits); signed lanes
+            // throughout, as the standard library compares unsigned vectors lane by lane.
+            let bits = stochasticLeak || thresholdMask != 0
+                ? unsafeBitCast(draw(neurons, key: key, source: 4, group: 0), to: SIMD8<Int32>.self) : .zero
             if leak != 0 {
                 let omega = reversal ? lanes(u .< .zero) &- lanes(u .> .zero) : SIMD8<Int32>(repeating: 1)  // sgn(V) or 1
                 if stochasticLeak {
-                    let hit = draw(neurons, key: key, source: 4, event: 0) .< SIMD8<Int32>(repeating: Int32(leak.magnitude))
+                    let rho = (bits &>> 24) & SIMD8<Int32>(repeating: 0xFF)
+                    let hit = rho .< SIMD8<Int32>(repeating: Int32(leak.magnitude))
                     u &+= omega &* SIMD8<Int32>(repeating: leak.signum()) & lanes(hit)
                 } else {
                     u &+= omega &* SIMD8<Int32>(repeating: leak)
                 }
             }
-            let eta = thresholdMask == 0 ? .zero : draw(neurons, key: key, source: 5, event: 0, mask: thresholdMask)
+            let eta = thresholdMask == 0 ? .zero : bits & SIMD8<Int32>(repeating: Int32(thresholdMask))
             let fired = u .>= SIMD8<Int32>(repeating: alpha) &+ eta
             let below = u .< SIMD8<Int32>(repeating: -beta) &- (saturate ? .zero : eta)
             var addDown = SIMD8<Int32>(repeating: down.add), addUp = SIMD8<Int32>(repeating: up.add)

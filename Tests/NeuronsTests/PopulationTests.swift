@@ -250,6 +250,35 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
         #expect(abs(fired - 4933) < 5 * 23)
     }
 
+    @Test func stochasticSynapsesFollowTheirDrawsExactly() throws {
+        // One tick of synapses alone: V_j = Σ_G sgn(s_G)·#{e < A_jG : ρ_e < |s_G|}, where ρ_e is
+        // byte e mod 4 of the draw of group e ÷ 4 (counts of 0…12 span up to four groups, and
+        // the neurons a full and a partial 8-lane block).
+        let weights: [Int32] = [200, -77, 1, -255]
+        let top = TrueNorthPopulation.membraneRange.upperBound
+        let params = try TrueNorthParameters(weights: (weights[0], weights[1], weights[2], weights[3]),
+                                             stochasticSynapse: (true, true, true, true),
+                                             positiveThreshold: top, negativeThreshold: top)
+        let n = 13
+        var population = try TrueNorthPopulation(count: n, parameters: params, seed: 5)
+        let input = (0..<(4 * n)).map { Int32(($0 * 37) % 13) }
+        _ = try run(&population, input: input, steps: 1)
+        let rule = TrueNorthPopulation.Tick(params, seed: 5)
+        let key = rule.key(tick: 0)
+        var hits = 0
+        for j in 0..<n {
+            var expected: Int32 = 0
+            for g in 0..<4 {
+                for e in 0..<Int(input[4 * j + g]) {
+                    let bits = rule.draw(SIMD8(repeating: UInt32(j)), key: key, source: UInt32(g), group: Int32(e / 4))[0]
+                    if (bits >> (8 * UInt32(e % 4))) & 0xFF < weights[g].magnitude { expected += weights[g].signum(); hits += 1 }
+                }
+            }
+            #expect(population.v[j] == expected, "neuron \(j)")
+        }
+        #expect(hits > 20)
+    }
+
     @Test func stochasticSynapseAddsWithProbabilityWeightOver256() throws {
         // 40 ticks of 256 events of weight 64: each adds 1 with p = 0.25 → mean 2560, σ ≈ 44.
         let params = try TrueNorthParameters(weights: (64, 0, 0, 0), stochasticSynapse: (true, false, false, false),

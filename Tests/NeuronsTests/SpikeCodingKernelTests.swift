@@ -3,7 +3,8 @@ import Testing
 
 /// The fused SIMD pass behind every encoder (`encodeCounts`) against a scalar transcription of
 /// the documented rules, for every coding, both roundings, lengths that leave every possible
-/// partial block, and step counts on both sides of the byte boundaries of the bitwise layout.
+/// partial block, and step counts on both sides of the byte boundaries of the bitwise and
+/// multi-level layouts.
 @Suite struct SpikeCodingKernelTests {
     /// count = clamp(round(x / V_th) − offset, range); the spikes of step t per coding.
     private func reference(_ x: [Float], _ train: SpikeTrain, coding: SpikeCoding, nearest: Bool)
@@ -35,10 +36,14 @@ import Testing
         let stepChoices: [Int]
         switch coding {
         case .bitwise: stepChoices = [2, 4, 8, 9, 15, 16, 17, 21]
+        // Up to 3 spikes per step fit byte lanes while 3·T ≤ 127 (T = 42), wider from T = 43.
+        case .multiLevel: stepChoices = [1, 4, 42, 43, 64]
         default: stepChoices = [1, 4, 7, 64]
         }
+        // Lengths on both sides of the 16-lane quantizer and the 64-neuron row blocks.
+        let lengths = [1, 15, 16, 17, 33, 63, 64, 65, 127, 2013]
         var compared = 0
-        for n in [1, 15, 16, 17, 33, 2013] {
+        for n in lengths {
             // Heavy tails plus zeros, signed zeros and exact multiples of the threshold's scale.
             var x = try heavyTailed(n, seed: UInt64(n))
             for i in stride(from: 0, to: n, by: 7) { x[i] = i % 2 == 0 ? 0 : -0.0 }
@@ -61,6 +66,6 @@ import Testing
                 }
             }
         }
-        #expect(compared == 6 * stepChoices.count * 6)
+        #expect(compared == lengths.count * stepChoices.count * 6)
     }
 }

@@ -1,8 +1,9 @@
 """SpikingBrain's adaptive-threshold encoder, bit for bit as Swift's `SpikingBrainEncoder`.
 
 Sources/Neurons/SpikingBrainEncoder.swift, SpikeCoding.swift and SpikeEncoder.swift define the
-arithmetic this module repeats in float32 numpy, including the order of the |x| sum (eight
-lanes over the first n & ~7 values, lanes added in order, then the tail), so that a spike
+arithmetic this module repeats in float32 numpy, including the order of the |x| sum (four
+eight-lane accumulators over the first n & ~31 values, combined pairwise, lanes added in order,
+then the tail), so that a spike
 trace recorded here replays exactly as if Swift had encoded the activations itself.
 
 Supported: `spikingbrain` with `k` or `alpha`/`v_rest`/`i_rest`, `rounding`, `coding` in
@@ -118,9 +119,12 @@ class SpikingBrainConfig:
     def threshold(self, x: np.ndarray) -> np.float32:
         """V_th for one vector, from Swift's lane-ordered float32 sum of |x|."""
         n = x.size
-        whole = n & ~7
+        whole = n & ~31
         a = np.abs(x)
-        lanes = np.cumsum(a[:whole].reshape(-1, 8), axis=0, dtype=F32)[-1] if whole else np.zeros(8, F32)
+        # Swift's four 8-lane accumulators: lane j of accumulator k sums a[32i + 8k + j] in order.
+        acc = np.cumsum(a[:whole].reshape(-1, 32), axis=0, dtype=F32)[-1] if whole else np.zeros(32, F32)
+        s = acc.reshape(4, 8)
+        lanes = (s[0] + s[1]) + (s[2] + s[3])  # float32 throughout, as in Swift
         total = F32(-0.0)
         for lane in lanes:  # SIMD8.sum(): -0 then lane 0...7 in order
             total = F32(total + lane)
