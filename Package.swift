@@ -24,8 +24,9 @@ let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration
 /// clang's intrinsics (`Sources/Neurons/SIMDLanes.swift`): 64-byte spike rows, conversions,
 /// compress. Results do not change: Swift never fuses a multiply and an add on its own, no loop
 /// relies on the compiler reordering a sum, and every primitive has a portable twin the tests
-/// check against the same scalar rules. Set SPIKECHIP_PORTABLE=1 to build a binary for other
-/// x86 machines.
+/// check against the same scalar rules. Set SPIKECHIP_PORTABLE=1 to build a binary for any
+/// x86-64 machine, or SPIKECHIP_CPU=<name> (e.g. haswell) for a fleet of that CPU or newer (the
+/// portable primitives then, as AVX-512 is only assumed for the building machine itself).
 let hostVectorUnit: [SwiftSetting] = {
     #if os(Linux) && arch(x86_64)
     let environment = ProcessInfo.processInfo.environment
@@ -35,6 +36,7 @@ let hostVectorUnit: [SwiftSetting] = {
     let flags = Set(line.split(separator: " ").map(String.init))
     let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
     let avx512: Set = ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+    if let cpu = environment["SPIKECHIP_CPU"] { return [.unsafeFlags(["-target-cpu", cpu])] }
     guard haswell.isSubset(of: flags) else { return [] }
     return [.unsafeFlags(["-target-cpu", "native"])] + (avx512.isSubset(of: flags) ? [.define("SPIKECHIP_AVX512")] : [])
     #else

@@ -292,22 +292,23 @@ func encodeBlocks<L: StepLayout, R: CountRounding>(_ x: UnsafeBufferPointer<Floa
                   let spikeBase = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
             var clipped = SIMD16<Int32>.zero
             // Quantizes 64 activations at `from`, stores their counts at `to`, and adds the
-            // clipped among the first `valid` to `clipped` (passed in, not captured, so that it
-            // stays in a register).
-            @inline(__always) func block(_ from: UnsafeRawPointer, _ to: UnsafeMutableRawPointer, valid: Int32,
-                                         _ clipped: inout SIMD16<Int32>) -> (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>) {
-                let index = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-                @inline(__always) func part(_ k: Int, _ clipped: inout SIMD16<Int32>) -> SIMD16<Int32> {
+            // clipped to `clipped` (passed in, not captured, so that it stays in a register)
+            // where the four 16-lane `valid` masks are −1.
+            typealias Lanes64 = (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>)
+            @inline(__always) func block(_ from: UnsafeRawPointer, _ to: UnsafeMutableRawPointer, valid: Lanes64,
+                                         _ clipped: inout SIMD16<Int32>) -> Lanes64 {
+                @inline(__always) func part(_ k: Int, _ valid: SIMD16<Int32>, _ clipped: inout SIMD16<Int32>) -> SIMD16<Int32> {
                     let (c, clip) = quantizer.counts(from.loadUnaligned(fromByteOffset: 64 &* k, as: SIMD16<Float>.self))
-                    clipped &-= clip & lanes(index &+ SIMD16(repeating: Int32(16 &* k)) .< SIMD16(repeating: valid))
+                    clipped &-= clip & valid
                     to.storeBytes(of: c, toByteOffset: 64 &* k, as: SIMD16<Int32>.self)
                     return c
                 }
-                return (part(0, &clipped), part(1, &clipped), part(2, &clipped), part(3, &clipped))
+                return (part(0, valid.0, &clipped), part(1, valid.1, &clipped), part(2, valid.2, &clipped), part(3, valid.3, &clipped))
             }
+            let all = SIMD16<Int32>(repeating: -1)
             var i = 0
             while i < whole {
-                let (c0, c1, c2, c3) = block(src + i &* 4, countBase + i &* 4, valid: 64, &clipped)
+                let (c0, c1, c2, c3) = block(src + i &* 4, countBase + i &* 4, valid: (all, all, all, all), &clipped)
                 let p = layout.prepare(c0, c1, c2, c3)
                 var row = spikeBase + i
                 for t in 0..<steps {
@@ -324,7 +325,16 @@ func encodeBlocks<L: StepLayout, R: CountRounding>(_ x: UnsafeBufferPointer<Floa
                     base.initializeMemory(as: Float.self, repeating: 0, count: 128)
                     base.copyMemory(from: src + whole &* 4, byteCount: rest &* 4)
                     // Counts go to the second half of the staging area, spikes over the first.
-                    let (c0, c1, c2, c3) = block(UnsafeRawPointer(base), base + 256, valid: Int32(rest), &clipped)
+                    var valid = (SIMD16<Int32>.zero, SIMD16<Int32>.zero, SIMD16<Int32>.zero, SIMD16<Int32>.zero)
+                    for k in 0..<rest {
+                        switch k >> 4 {
+                        case 0: valid.0[k & 15] = -1
+                        case 1: valid.1[k & 15] = -1
+                        case 2: valid.2[k & 15] = -1
+                        default: valid.3[k & 15] = -1
+                        }
+                    }
+                    let (c0, c1, c2, c3) = block(UnsafeRawPointer(base), base + 256, valid: valid, &clipped)
                     (countBase + whole &* 4).copyMemory(from: base + 256, byteCount: rest &* 4)
                     let p = layout.prepare(c0, c1, c2, c3)
                     for t in 0..<steps {

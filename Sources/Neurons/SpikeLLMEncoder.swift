@@ -46,7 +46,6 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
     }
 
     public mutating func encode(_ x: UnsafeBufferPointer<Float>, into train: inout SpikeTrain) throws(NeuronParameterError) {
-        let summary = try ActivationSummary(x)
         let n = x.count
         var salientCount = 0
         var normalMax: Float = 0
@@ -54,13 +53,17 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
         case .topMagnitude(let fraction):
             let m = Int(fraction * Float(n))
             if m == 0 {
-                normalMax = summary.maxAbs
+                normalMax = try ActivationSummary(x).maxAbs
             } else {
                 if scratch.count != n { scratch = ContiguousArray(repeating: 0, count: n) }
                 // The largest magnitude that is not among the top m; the salient channels exceed it.
-                (normalMax, salientCount) = scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: x, scratch: $0) }
+                let top = scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: x, scratch: $0) }
+                // The selection's pass checks finiteness; the summary names the offending value.
+                if !top.finite { _ = try ActivationSummary(x) }
+                (normalMax, salientCount) = (top.value, top.above)
             }
         case .channels(let list):
+            _ = try ActivationSummary(x)
             if mask.count != n { mask = ContiguousArray(repeating: false, count: n) }
             for i in 0..<n { mask[i] = false }
             for c in list {

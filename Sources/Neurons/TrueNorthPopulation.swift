@@ -120,13 +120,25 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         return v.withUnsafeMutableBufferPointer { rule.run($0, input, spikes, key: key) }
     }
 
-    /// The index of the first axon count outside 0...256, scanning 8 lanes at a time.
+    /// The index of the first axon count outside 0...256.
+    ///
+    /// One xor and one max per 16 counts: c ∈ 0...256 exactly when c ⊕ 2^31 ≤ 256 ⊕ 2^31 in
+    /// signed lanes (the unsigned range check; the standard library compares unsigned vectors
+    /// lane by lane). Only a failing input is searched for the index.
     static func firstInvalidCount(_ input: UnsafeBufferPointer<Int32>) -> Int? {
-        let limit = SIMD8<Int32>(repeating: axonsPerCore)
-        // Signed comparisons: the standard library compares unsigned vectors lane by lane.
-        let (bad, tail) = sumOverBlocks(input) { c in lanes(c .< .zero) | lanes(c .> limit) }
+        let flip = SIMD16<Int32>(repeating: Int32.min)
+        var top = flip  // 0, flipped
+        let whole = input.count & ~15
+        if let base = input.baseAddress.map(UnsafeRawPointer.init) {
+            var i = 0
+            while i < whole {
+                let c = base.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Int32>.self) ^ flip
+                top = top.replacing(with: c, where: c .> top)
+                i &+= 16
+            }
+        }
         let invalid = { (c: Int32) in c < 0 || c > axonsPerCore }
-        if bad == .zero, !input[tail...].contains(where: invalid) { return nil }
+        if top.max() <= axonsPerCore ^ Int32.min, !input[whole...].contains(where: invalid) { return nil }
         return input.firstIndex(where: invalid)
     }
 

@@ -60,13 +60,13 @@ import Testing
 
     @Test func quickselectMatchesSorting() throws {
         var rng = Xoshiro256StarStar(seed: 99)
-        for trial in 0..<50 {
-            let n = 1 + Int(rng.next() % 300)
-            var v = (0..<n).map { _ in Float(Int(rng.next() % 40)) - 20 }  // many ties
+        for trial in 0..<80 {
+            let n = 1 + Int(rng.next() % (trial < 40 ? 300 : 3000))
+            var v = (0..<n).map { _ in Float(Int(rng.next() % (trial % 3 == 0 ? 4 : 40))) - 20 }  // many ties
             let k = Int(rng.next() % UInt64(n))
-            let expected = v.sorted()[k]
+            let expected = v.sorted()[k], above = v.filter { $0 > expected }.count
             let got = v.withUnsafeMutableBufferPointer { select(rank: k, in: $0) }
-            #expect(got == expected, "trial \(trial)")
+            #expect(got.value == expected && got.above == above, "trial \(trial): n = \(n), k = \(k)")
         }
     }
 
@@ -85,8 +85,24 @@ import Testing
             let got = x.withUnsafeBufferPointer { xs in
                 scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: xs, scratch: $0) }
             }
-            #expect(got.value == expected, "trial \(trial): n = \(n), m = \(m)")
+            #expect(got.value == expected && got.finite, "trial \(trial): n = \(n), m = \(m)")
             #expect(got.above == x.filter { abs($0) > got.value }.count && got.above <= m)
+        }
+    }
+
+    @Test func nonFiniteInputIsAnErrorOnEverySelectionPath() throws {
+        // The salient-channel selection checks finiteness itself (no separate summary pass): a NaN
+        // or infinity in a vector block, in the tail, in a sampled position, or in a vector too
+        // short to sample must still be named.
+        var e = try SpikeLLMEncoder()
+        for (n, index, bad) in [(18944, 5000, Float.nan), (18950, 18948, .infinity), (18944, 18 * 7, -.infinity), (500, 3, .nan)] {
+            var x = try heavyTailed(n, seed: UInt64(index))
+            x[index] = bad
+            var train = SpikeTrain(neuronCount: n, steps: e.steps)
+            let error = #expect(throws: NeuronParameterError.self) {
+                try x.withUnsafeBufferPointer { (p) throws(NeuronParameterError) in try e.encode(p, into: &train) }
+            }
+            #expect(error?.parameter == "activation[\(index)]", "n = \(n)")
         }
     }
 
