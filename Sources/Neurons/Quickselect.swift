@@ -119,9 +119,3 @@ func largestMagnitude(afterTop m: Int, of x: UnsafeBufferPointer<Float>,
     let (value, above) = select(rank: kept - 1 - m, in: UnsafeMutableBufferPointer(rebasing: scratch[0..<kept]))
     return (value, above, all(finite) && tailFinite)
 }
-
-/// |v| lane-wise: the sign bit cleared, one `and`.
-@inline(__always)
-func magnitudes(_ v: SIMD16<Float>) -> SIMD16<Float> {
-    unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & SIMD16(repeating: 0x7FFF_FFFF), to: SIMD16<Float>.self)
-}

@@ -58,6 +58,23 @@ func integers(_ q: SIMD16<Float>, nearest: Bool) -> SIMD16<Int32> {
     #endif
 }
 
+/// |v| lane-wise: the sign bit cleared, one `and`.
+@inline(__always)
+func magnitudes(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & SIMD16(repeating: 0x7FFF_FFFF), to: SIMD16<Float>.self)
+}
+
+/// |v| lane-wise (v > Int32.min).
+@inline(__always)
+func magnitudes(_ v: SIMD16<Int32>) -> SIMD16<Int32> {
+    #if SPIKECHIP_AVX512
+    return int32Lanes(_mm512_abs_epi32(m512i(v)))
+    #else
+    let m = v &>> 31
+    return (v ^ m) &- m
+    #endif
+}
+
 /// The low byte of each lane (values known to fit bytes).
 @inline(__always)
 func narrowed(_ v: SIMD16<Int32>) -> SIMD16<Int8> {

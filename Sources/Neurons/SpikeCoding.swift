@@ -225,7 +225,7 @@ struct WideRateLayout: StepLayout {
         // (|c| + ½)/A = q + (r + ½)/A lies at least ½/A ≥ 1/254 inside (q, q + 1), far beyond the
         // rounding of one product with |c| ≤ 8128, so truncating it gives q exactly.
         @inline(__always) func split(_ c: SIMD16<Int32>) -> (SIMD16<Int32>, SIMD16<Int32>) {
-            let s = c &>> 31, m = (c ^ s) &- s
+            let m = magnitudes(c)
             let q = integers((floats(m) + 0.5) * reciprocal, nearest: false)
             return (q, m &- q &* a)
         }
@@ -253,12 +253,8 @@ struct BitsLayout: StepLayout {
     @inline(__always)
     func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>)
         -> (bytes: Bytes, unit: Bytes64) {
-        // |c| as (c ^ m) − m with m = −1 in negative lanes, or c itself (m = 0) for two's complement.
-        let keepSign = SIMD16<Int32>(repeating: twosComplement ? 0 : -1)
-        @inline(__always) func bits(_ c: SIMD16<Int32>) -> SIMD16<Int32> {
-            let m = (c &>> 31) & keepSign
-            return (c ^ m) &- m
-        }
+        // The bits of |c|, or of c itself for two's complement.
+        @inline(__always) func bits(_ c: SIMD16<Int32>) -> SIMD16<Int32> { twosComplement ? c : magnitudes(c) }
         let b0 = bits(c0), b1 = bits(c1), b2 = bits(c2), b3 = bits(c3)
         let zero = Bytes64(repeating: 0)
         var bytes: Bytes = (Bytes64(narrowing: b0, b1, b2, b3), zero, zero)
