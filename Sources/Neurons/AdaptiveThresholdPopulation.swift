@@ -72,7 +72,7 @@ public struct AdaptiveThresholdPopulation: NeuronPopulation, Sendable {
         try checkShapes(input: input.count, spikes: spikes.count)
         let n = count
         guard n > 0 else { return 0 }
-        let meanAbs = try ActivationSummary(input).meanAbs(count: n)
+        let meanAbs = try ActivationSummary(input, extremes: false).meanAbs(count: n)
         let p = parameters
         let vth = max(p.vRest + alpha * (meanAbs - p.iRest), p.vRest + SpikingBrainEncoder.thresholdRange.lowerBound)
         let negTh = 2 * p.vRest - vth

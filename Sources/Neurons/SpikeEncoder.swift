@@ -40,8 +40,11 @@ struct ActivationSummary {
     @usableFromInline var maxAbs: Float = 0
     @usableFromInline var minimum: Float = 0
 
+    /// Without `extremes`, only Σ|x| (and the finiteness check) is computed and `maxAbs` and
+    /// `minimum` stay 0: the mean-based thresholds need nothing else, and the pass then costs
+    /// two operations per 8 values instead of four.
     @inlinable
-    init(_ x: UnsafeBufferPointer<Float>) throws(NeuronParameterError) {
+    init(_ x: UnsafeBufferPointer<Float>, extremes: Bool = true) throws(NeuronParameterError) {
         // Four 8-lane accumulators take 32 values per iteration, so the reduction is four
         // chains of additions rather than one (an addition's latency, not the memory, bounds
         // it); lane j of accumulator k sums x[32i + 8k + j] in order and the accumulators are
@@ -62,8 +65,10 @@ struct ActivationSummary {
                 let v3 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 96, as: SIMD8<Float>.self)
                 let a0 = Self.magnitude(v0), a1 = Self.magnitude(v1), a2 = Self.magnitude(v2), a3 = Self.magnitude(v3)
                 s0 += a0; s1 += a1; s2 += a2; s3 += a3
-                h0 = Self.larger(h0, a0); h1 = Self.larger(h1, a1); h2 = Self.larger(h2, a2); h3 = Self.larger(h3, a3)
-                l0 = Self.smaller(l0, v0); l1 = Self.smaller(l1, v1); l2 = Self.smaller(l2, v2); l3 = Self.smaller(l3, v3)
+                if extremes {  // loop-invariant: the compiler keeps one loop per case
+                    h0 = Self.larger(h0, a0); h1 = Self.larger(h1, a1); h2 = Self.larger(h2, a2); h3 = Self.larger(h3, a3)
+                    l0 = Self.smaller(l0, v0); l1 = Self.smaller(l1, v1); l2 = Self.smaller(l2, v2); l3 = Self.smaller(l3, v3)
+                }
                 i &+= 32
             }
         }
@@ -86,8 +91,10 @@ struct ActivationSummary {
                                        allowed: "magnitudes whose sum is finite (rescale the input)")
         }
         sumAbs = total
-        maxAbs = top
-        minimum = n == 0 ? 0 : bottom
+        if extremes {
+            maxAbs = top
+            minimum = n == 0 ? 0 : bottom
+        }
     }
 
     @inlinable @inline(__always)

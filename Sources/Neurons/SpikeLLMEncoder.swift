@@ -59,11 +59,11 @@ public struct SpikeLLMEncoder: SpikeEncoder, Sendable {
                 // The largest magnitude that is not among the top m; the salient channels exceed it.
                 let top = scratch.withUnsafeMutableBufferPointer { largestMagnitude(afterTop: m, of: x, scratch: $0) }
                 // The selection's pass checks finiteness; the summary names the offending value.
-                if !top.finite { _ = try ActivationSummary(x) }
+                if !top.finite { _ = try ActivationSummary(x, extremes: false) }
                 (normalMax, salientCount) = (top.value, top.above)
             }
         case .channels(let list):
-            _ = try ActivationSummary(x)
+            _ = try ActivationSummary(x, extremes: false)
             if mask.count != n { mask = ContiguousArray(repeating: false, count: n) }
             for i in 0..<n { mask[i] = false }
             for c in list {

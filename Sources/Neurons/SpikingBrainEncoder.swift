@@ -79,7 +79,8 @@ public struct SpikingBrainEncoder: SpikeEncoder, Equatable, Sendable {
     }
 
     public mutating func encode(_ x: UnsafeBufferPointer<Float>, into train: inout SpikeTrain) throws(NeuronParameterError) {
-        let summary = try ActivationSummary(x)
+        // The extremes serve only the zero point of binary coding and the adaptive T.
+        let summary = try ActivationSummary(x, extremes: coding == .binary || adaptiveSteps)
         let vth = thresholdValue(meanAbs: summary.meanAbs(count: x.count))
         let nearest = rounding == .nearest
         let rule: FloatingPointRoundingRule = nearest ? .toNearestOrEven : .towardZero
