@@ -61,7 +61,7 @@ private func compact(_ base: UnsafeMutablePointer<Float>, _ n: Int, _ pivot: Flo
     var kept = 0, i = 0
     while i < whole {
         let x = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self)
-        let keep = unsafeBitCast(below ? x .< p : x .> p, to: SIMDMask<SIMD16<Int32>>.self)
+        let keep = below ? x .< p : x .> p
         kept &+= storeCompressed(x, where: keep, to: base + kept)  // kept ≤ i: writes stay below i + 16
         i &+= 16
     }
