@@ -102,10 +102,10 @@ public enum SpikeCoding: Equatable, Sendable, CustomStringConvertible {
 /// out over the train's T steps with `coding`. Returns the number of clipped neurons. The train
 /// comes freshly `reshape`d, with unit step weights; bitwise coding sets its own.
 ///
-/// Sixteen neurons at a time: their counts are computed once and stay in registers while the
-/// T spike rows are written, so the activations are read once and each output byte is written
-/// once. The last partial block runs through the same vector code on a zero-padded copy, so
-/// there is no scalar twin of the formulas (`BlockQuantizer` explains the rounding).
+/// 64 neurons at a time (`encodeBlocks`): their counts are computed once and stay in registers
+/// while the T spike rows are written, so the activations are read once and each output byte is
+/// written once. The last partial block runs through the same vector code on a zero-padded
+/// copy, so there is no scalar twin of the formulas (`BlockQuantizer` explains the rounding).
 func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, nearest: Bool,
                   range: ClosedRange<Int32>, coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
     nearest ? encodeCounts(x, BlockQuantizer<NearestEven>(scale: scale, offset: offset, range: range), coding: coding, into: &train)
