@@ -22,9 +22,10 @@ let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration
 /// encoders run 1.8-3.5x slower (docs/performance.md). When the machine also has AVX-512
 /// (F, BW, DQ, VL, CD: x86-64-v4), `SPIKECHIP_AVX512` selects the few primitives written with
 /// clang's intrinsics (`Sources/Neurons/SIMDLanes.swift`): 64-byte spike rows, conversions,
-/// compress. Results do not change: Swift never fuses a multiply and an add on its own, no loop
-/// relies on the compiler reordering a sum, and every primitive has a portable twin the tests
-/// check against the same scalar rules. Set SPIKECHIP_PORTABLE=1 to build a binary for any
+/// compress; with VBMI as well (`SPIKECHIP_AVX512_VBMI`), spike rows of small counts are one
+/// byte-table lookup (`vpermb`) per step. Results do not change: Swift never fuses a multiply
+/// and an add on its own, no loop relies on the compiler reordering a sum, and every primitive
+/// has a portable twin the tests check against the same scalar rules. Set SPIKECHIP_PORTABLE=1 to build a binary for any
 /// x86-64 machine, or SPIKECHIP_CPU=<name> (e.g. haswell) for a fleet of that CPU or newer (the
 /// portable primitives then, as AVX-512 is only assumed for the building machine itself).
 let hostVectorUnit: [SwiftSetting] = {
@@ -36,9 +37,11 @@ let hostVectorUnit: [SwiftSetting] = {
     let flags = Set(line.split(separator: " ").map(String.init))
     let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
     let avx512: Set = ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+    let avx512Settings: [SwiftSetting] = avx512.isSubset(of: flags)
+        ? [.define("SPIKECHIP_AVX512")] + (flags.contains("avx512vbmi") ? [.define("SPIKECHIP_AVX512_VBMI")] : []) : []
     if let cpu = environment["SPIKECHIP_CPU"] { return [.unsafeFlags(["-target-cpu", cpu])] }
     guard haswell.isSubset(of: flags) else { return [] }
-    return [.unsafeFlags(["-target-cpu", "native"])] + (avx512.isSubset(of: flags) ? [.define("SPIKECHIP_AVX512")] : [])
+    return [.unsafeFlags(["-target-cpu", "native"])] + avx512Settings
     #else
     return []
     #endif

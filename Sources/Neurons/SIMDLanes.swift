@@ -253,10 +253,22 @@ struct Bytes64 {
     }
 
     #if SPIKECHIP_AVX512
+    /// The 64 bytes at `p` (any alignment).
+    @inline(__always)
+    init(loading p: UnsafeRawPointer) { v = _mm512_loadu_si512(p) }
+
     // The compare intrinsics are macros Swift cannot import; `SIMD64`'s own comparisons lower to
     // `vpcmpb` and the mask round trip below folds away.
     @inline(__always) private func bytes(_ x: Bytes64) -> SIMD64<Int8> { unsafeBitCast(x.v, to: SIMD64<Int8>.self) }
     @inline(__always) private func mask(_ m: SIMDMask<SIMD64<Int8>>) -> __mmask64 { _mm512_movepi8_mask(unsafeBitCast(m, to: __m512i.self)) }
+    #endif
+
+    #if SPIKECHIP_AVX512_VBMI
+    /// `table[x mod 64]` lane-wise (`vpermb`): a 64-entry byte table indexed by these lanes.
+    @inline(__always)
+    func lookup(_ table: Bytes64) -> Bytes64 {
+        var r = self; r.v = _mm512_permutexvar_epi8(v, table.v); return r
+    }
     #endif
 
     /// Writes the 64 bytes at `p` (any alignment).

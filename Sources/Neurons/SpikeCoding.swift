@@ -77,6 +77,19 @@ public enum SpikeCoding: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The spike amplitude a count gives at step t of a `steps`-step train: the coding's
+    /// definition one count at a time (the vector layouts compute the same; `TableLayout`
+    /// tabulates this).
+    func spike(count c: Int32, step t: Int, steps: Int) -> Int8 {
+        let t32 = Int32(t)
+        switch self {
+        case .binary, .ternary: return c > t32 ? 1 : (c < -t32 ? -1 : 0)
+        case .multiLevel(let a): return Int8(c.signum() * min(max(abs(c) - Int32(a) * t32, 0), Int32(a)))
+        case .bitwise(twosComplement: false): return Int8(c.signum() * ((abs(c) >> (steps - 1 - t)) & 1))
+        case .bitwise(twosComplement: true): return Int8((UInt32(bitPattern: c) >> (steps - 1 - t)) & 1)
+        }
+    }
+
     /// Non-zero entries the train's counts produce (one pass over the counts, not the spikes):
     /// ⌈|c|/A⌉ for rate-like codings, the set bits of |c| (or of c's T-bit pattern) for bitwise.
     func events(in train: SpikeTrain) -> Int {
@@ -117,6 +130,21 @@ func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, 
 private func encodeCounts<R: CountRounding>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer<R>,
                                             coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
     let steps = train.steps
+    if case .bitwise(let twos) = coding {
+        for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
+        if twos { train.stepWeights[0] = -train.stepWeights[0] }
+    }
+    #if SPIKECHIP_AVX512_VBMI
+    let range = coding.countRange(steps: steps)
+    if range.lowerBound >= -32 && range.upperBound <= 31 {
+        return withUnsafeTemporaryAllocation(of: Int8.self, capacity: 64 * steps) { tables in
+            for t in 0..<steps {
+                for index in 0..<64 { tables[64 * t + index] = coding.spike(count: Int32(Int8(truncatingIfNeeded: index << 2) >> 2), step: t, steps: steps) }
+            }
+            return encodeBlocks(x, quantizer, TableLayout(tables: UnsafeRawPointer(tables.baseAddress!)), into: &train)
+        }
+    }
+    #endif
     switch coding {
     case .binary, .ternary, .multiLevel(maxAmplitude: 1):
         return encodeBlocks(x, quantizer, UnitRateLayout(), into: &train)
@@ -125,8 +153,6 @@ private func encodeCounts<R: CountRounding>(_ x: UnsafeBufferPointer<Float>, _ q
             ? encodeBlocks(x, quantizer, RateLayout(amplitude: Int8(a)), into: &train)
             : encodeBlocks(x, quantizer, WideRateLayout(amplitude: Int32(a)), into: &train)
     case .bitwise(let twos):
-        for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
-        if twos { train.stepWeights[0] = -train.stepWeights[0] }
         return encodeBlocks(x, quantizer, BitsLayout(steps: steps, twosComplement: twos), into: &train)
     }
 }
@@ -177,6 +203,25 @@ protocol StepLayout {
     func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>) -> Prepared
     func spikes(_ prepared: Prepared, step t: Int) -> Bytes64
 }
+
+#if SPIKECHIP_AVX512_VBMI
+/// Any coding whose counts lie within −32…31: the spike of count c at step t is entry c mod 64
+/// of step t's table (`SpikeCoding.spike`, tabulated once per call), one `vpermb` per step.
+struct TableLayout: StepLayout {
+    /// T tables of 64 bytes.
+    let tables: UnsafeRawPointer
+
+    @inline(__always)
+    func prepare(_ c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>) -> Bytes64 {
+        Bytes64(narrowing: c0, c1, c2, c3)
+    }
+
+    @inline(__always)
+    func spikes(_ counts: Bytes64, step t: Int) -> Bytes64 {
+        counts.lookup(Bytes64(loading: tables + 64 &* t))
+    }
+}
+#endif
 
 /// Rate coding with one spike per step, front-loaded: sgn(c) while |c| > t. Counts lie within
 /// ±T ≤ ±64, so magnitude and sign fit bytes.
