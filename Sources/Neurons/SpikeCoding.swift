@@ -77,19 +77,6 @@ public enum SpikeCoding: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The spike amplitude a count gives at step t of a `steps`-step train: the coding's
-    /// definition one count at a time (the vector layouts compute the same; `TableLayout`
-    /// tabulates this).
-    func spike(count c: Int32, step t: Int, steps: Int) -> Int8 {
-        let t32 = Int32(t)
-        switch self {
-        case .binary, .ternary: return c > t32 ? 1 : (c < -t32 ? -1 : 0)
-        case .multiLevel(let a): return Int8(c.signum() * min(max(abs(c) - Int32(a) * t32, 0), Int32(a)))
-        case .bitwise(twosComplement: false): return Int8(c.signum() * ((abs(c) >> (steps - 1 - t)) & 1))
-        case .bitwise(twosComplement: true): return Int8((UInt32(bitPattern: c) >> (steps - 1 - t)) & 1)
-        }
-    }
-
     /// Non-zero entries the train's counts produce (one pass over the counts, not the spikes):
     /// ⌈|c|/A⌉ for rate-like codings, the set bits of |c| (or of c's T-bit pattern) for bitwise.
     func events(in train: SpikeTrain) -> Int {
@@ -130,31 +117,41 @@ func encodeCounts(_ x: UnsafeBufferPointer<Float>, scale: Float, offset: Int32, 
 private func encodeCounts<R: CountRounding>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer<R>,
                                             coding: SpikeCoding, into train: inout SpikeTrain) -> Int {
     let steps = train.steps
-    if case .bitwise(let twos) = coding {
+    let range = coding.countRange(steps: steps)
+    switch coding {
+    case .binary, .ternary, .multiLevel(maxAmplitude: 1):
+        return encodeBlocks(x, quantizer, UnitRateLayout(), range: range, into: &train)
+    case .multiLevel(let a):
+        return a * steps <= Int(Int8.max)
+            ? encodeBlocks(x, quantizer, RateLayout(amplitude: Int8(a)), range: range, into: &train)
+            : encodeBlocks(x, quantizer, WideRateLayout(amplitude: Int32(a)), range: range, into: &train)
+    case .bitwise(let twos):
         for t in 0..<steps { train.stepWeights[t] = Int32(1) << (steps - 1 - t) }
         if twos { train.stepWeights[0] = -train.stepWeights[0] }
+        return encodeBlocks(x, quantizer, BitsLayout(steps: steps, twosComplement: twos), range: range, into: &train)
     }
+}
+
+/// `encodeBlocks` with `layout`, or, where the machine has `vpermb` and every count of `range`
+/// fits −32…31, with the tables of `layout`'s spikes for each of those counts (`TableLayout`).
+private func encodeBlocks<L: StepLayout, R: CountRounding>(_ x: UnsafeBufferPointer<Float>, _ quantizer: BlockQuantizer<R>,
+                                                           _ layout: L, range: ClosedRange<Int32>, into train: inout SpikeTrain) -> Int {
     #if SPIKECHIP_AVX512_VBMI
-    let range = coding.countRange(steps: steps)
     if range.lowerBound >= -32 && range.upperBound <= 31 {
-        return withUnsafeTemporaryAllocation(of: Int8.self, capacity: 64 * steps) { tables in
-            for t in 0..<steps {
-                for index in 0..<64 { tables[64 * t + index] = coding.spike(count: Int32(Int8(truncatingIfNeeded: index << 2) >> 2), step: t, steps: steps) }
+        let steps = train.steps
+        return withUnsafeTemporaryAllocation(byteCount: 64 * max(1, steps), alignment: 64) { tables in
+            // The counts −32…31 in the order vpermb indexes them (c mod 64), through the layout.
+            @inline(__always) func counts(_ k: Int32) -> SIMD16<Int32> {
+                let index = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) &+ SIMD16(repeating: 16 &* k)
+                return (index &<< 26) &>> 26
             }
+            let p = layout.prepare(counts(0), counts(1), counts(2), counts(3))
+            for t in 0..<steps { layout.spikes(p, step: t).store(to: tables.baseAddress! + 64 &* t) }
             return encodeBlocks(x, quantizer, TableLayout(tables: UnsafeRawPointer(tables.baseAddress!)), into: &train)
         }
     }
     #endif
-    switch coding {
-    case .binary, .ternary, .multiLevel(maxAmplitude: 1):
-        return encodeBlocks(x, quantizer, UnitRateLayout(), into: &train)
-    case .multiLevel(let a):
-        return a * steps <= Int(Int8.max)
-            ? encodeBlocks(x, quantizer, RateLayout(amplitude: Int8(a)), into: &train)
-            : encodeBlocks(x, quantizer, WideRateLayout(amplitude: Int32(a)), into: &train)
-    case .bitwise(let twos):
-        return encodeBlocks(x, quantizer, BitsLayout(steps: steps, twosComplement: twos), into: &train)
-    }
+    return encodeBlocks(x, quantizer, layout, into: &train)
 }
 
 /// How x/V_th becomes an integer count, as a type.
@@ -206,7 +203,8 @@ protocol StepLayout {
 
 #if SPIKECHIP_AVX512_VBMI
 /// Any coding whose counts lie within −32…31: the spike of count c at step t is entry c mod 64
-/// of step t's table (`SpikeCoding.spike`, tabulated once per call), one `vpermb` per step.
+/// of step t's table (the coding's own layout run once per call over those 64 counts), one
+/// `vpermb` per step.
 struct TableLayout: StepLayout {
     /// T tables of 64 bytes.
     let tables: UnsafeRawPointer
