@@ -19,15 +19,16 @@ let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration
 /// the building machine's vector unit (`-target-cpu native`, as `-march=native` would) when it
 /// has at least the x86-64-v3 set (AVX2, FMA, BMI2: every x86 server since 2013-15): without it
 /// Swift targets SSE2, which has no 8-lane vectors, no blends and no 32-bit min/max, and the
-/// encoders run 1.8-3.5x slower (docs/performance.md). When the machine also has AVX-512
+/// encoders run about 4x slower than with AVX-512 (docs/performance.md). When the machine also has AVX-512
 /// (F, BW, DQ, VL, CD: x86-64-v4), `SPIKECHIP_AVX512` selects the few primitives written with
 /// clang's intrinsics (`Sources/Neurons/SIMDLanes.swift`): 64-byte spike rows, conversions,
 /// compress; with VBMI as well (`SPIKECHIP_AVX512_VBMI`), spike rows of small counts are one
 /// byte-table lookup (`vpermb`) per step. Results do not change: Swift never fuses a multiply
 /// and an add on its own, no loop relies on the compiler reordering a sum, and every primitive
-/// has a portable twin the tests check against the same scalar rules. Set SPIKECHIP_PORTABLE=1 to build a binary for any
-/// x86-64 machine, or SPIKECHIP_CPU=<name> (e.g. haswell) for a fleet of that CPU or newer (the
-/// portable primitives then, as AVX-512 is only assumed for the building machine itself).
+/// has a portable twin the tests check against the same scalar rules. Set SPIKECHIP_PORTABLE=1
+/// to build a binary for any x86-64 machine, or SPIKECHIP_CPU=<name> (e.g. haswell) for a fleet
+/// of that CPU or newer (the portable primitives then, as AVX-512 is only assumed for the
+/// building machine itself).
 let hostVectorUnit: [SwiftSetting] = {
     #if os(Linux) && arch(x86_64)
     let environment = ProcessInfo.processInfo.environment
@@ -36,12 +37,12 @@ let hostVectorUnit: [SwiftSetting] = {
           let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
     let flags = Set(line.split(separator: " ").map(String.init))
     let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
-    let avx512: Set = ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
-    let avx512Settings: [SwiftSetting] = avx512.isSubset(of: flags)
-        ? [.define("SPIKECHIP_AVX512")] + (flags.contains("avx512vbmi") ? [.define("SPIKECHIP_AVX512_VBMI")] : []) : []
     if let cpu = environment["SPIKECHIP_CPU"] { return [.unsafeFlags(["-target-cpu", cpu])] }
     guard haswell.isSubset(of: flags) else { return [] }
-    return [.unsafeFlags(["-target-cpu", "native"])] + avx512Settings
+    let avx512: Set = ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+    guard avx512.isSubset(of: flags) else { return [.unsafeFlags(["-target-cpu", "native"])] }
+    return [.unsafeFlags(["-target-cpu", "native"]), .define("SPIKECHIP_AVX512")]
+        + (flags.contains("avx512vbmi") ? [.define("SPIKECHIP_AVX512_VBMI")] : [])
     #else
     return []
     #endif

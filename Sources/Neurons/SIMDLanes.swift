@@ -64,6 +64,12 @@ func magnitudes(_ v: SIMD16<Float>) -> SIMD16<Float> {
     unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & SIMD16(repeating: 0x7FFF_FFFF), to: SIMD16<Float>.self)
 }
 
+/// |v| lane-wise for 8 lanes (`ActivationSummary`'s accumulators).
+@usableFromInline @inline(__always)
+func magnitudes(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)
+}
+
 /// |v| lane-wise (v > Int32.min).
 @inline(__always)
 func magnitudes(_ v: SIMD16<Int32>) -> SIMD16<Int32> {

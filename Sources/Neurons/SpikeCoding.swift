@@ -364,16 +364,11 @@ func encodeBlocks<L: StepLayout, R: CountRounding>(_ x: UnsafeBufferPointer<Floa
                     base.initializeMemory(as: Float.self, repeating: 0, count: 128)
                     base.copyMemory(from: src + whole &* 4, byteCount: rest &* 4)
                     // Counts go to the second half of the staging area, spikes over the first.
-                    var valid = (SIMD16<Int32>.zero, SIMD16<Int32>.zero, SIMD16<Int32>.zero, SIMD16<Int32>.zero)
-                    for k in 0..<rest {
-                        switch k >> 4 {
-                        case 0: valid.0[k & 15] = -1
-                        case 1: valid.1[k & 15] = -1
-                        case 2: valid.2[k & 15] = -1
-                        default: valid.3[k & 15] = -1
-                        }
+                    let index = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                    @inline(__always) func valid(_ k: Int32) -> SIMD16<Int32> {
+                        lanes(index &+ SIMD16<Int32>(repeating: 16 &* k) .< SIMD16<Int32>(repeating: Int32(rest)))
                     }
-                    let (c0, c1, c2, c3) = block(UnsafeRawPointer(base), base + 256, valid: valid, &clipped)
+                    let (c0, c1, c2, c3) = block(UnsafeRawPointer(base), base + 256, valid: (valid(0), valid(1), valid(2), valid(3)), &clipped)
                     (countBase + whole &* 4).copyMemory(from: base + 256, byteCount: rest &* 4)
                     let p = layout.prepare(c0, c1, c2, c3)
                     for t in 0..<steps {

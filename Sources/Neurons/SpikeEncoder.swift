@@ -63,7 +63,7 @@ struct ActivationSummary {
                 let v1 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 32, as: SIMD8<Float>.self)
                 let v2 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 64, as: SIMD8<Float>.self)
                 let v3 = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 96, as: SIMD8<Float>.self)
-                let a0 = Self.magnitude(v0), a1 = Self.magnitude(v1), a2 = Self.magnitude(v2), a3 = Self.magnitude(v3)
+                let a0 = magnitudes(v0), a1 = magnitudes(v1), a2 = magnitudes(v2), a3 = magnitudes(v3)
                 s0 += a0; s1 += a1; s2 += a2; s3 += a3
                 if extremes {  // loop-invariant: the compiler keeps one loop per case
                     h0 = Self.larger(h0, a0); h1 = Self.larger(h1, a1); h2 = Self.larger(h2, a2); h3 = Self.larger(h3, a3)
@@ -97,10 +97,6 @@ struct ActivationSummary {
         }
     }
 
-    @inlinable @inline(__always)
-    static func magnitude(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)  // one `and`
-    }
     @inlinable @inline(__always)
     static func larger(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
     @inlinable @inline(__always)
