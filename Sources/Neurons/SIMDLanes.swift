@@ -92,8 +92,8 @@ func narrowed(_ v: SIMD16<Int32>) -> SIMD16<Int8> {
 }
 
 #if SPIKECHIP_AVX512
-@inline(__always) private func m512i(_ v: SIMD16<Int32>) -> __m512i { unsafeBitCast(v, to: __m512i.self) }
-@inline(__always) private func int32Lanes(_ v: __m512i) -> SIMD16<Int32> { unsafeBitCast(v, to: SIMD16<Int32>.self) }
+@inline(__always) func m512i(_ v: SIMD16<Int32>) -> __m512i { unsafeBitCast(v, to: __m512i.self) }
+@inline(__always) func int32Lanes(_ v: __m512i) -> SIMD16<Int32> { unsafeBitCast(v, to: SIMD16<Int32>.self) }
 #endif
 
 /// `v` as floats, exact for |v| < 2^22 (portable form: the 1.5·2^23 trick in reverse).

@@ -51,76 +51,63 @@ public struct SpikeStatistics: Equatable, Sendable, CustomStringConvertible {
         self.events = events
         silentNeurons = silent
         silentNeuronSteps = neuronSteps - events
-        let scale = train.scale, offset = train.countOffset
-        var low = 0, sqErr = 0.0, sqRef = 0.0
-        var maxErr: Float = 0
-        train.counts.withUnsafeBufferPointer { counts in
-            for i in 0..<n {
-                let c = counts[i] &+ offset
-                low &+= c.magnitude <= 7 ? 1 : 0
-            }
-            guard let reference else { return }
-            // Float partial sums over blocks of 64, accumulated in Double: exact enough for a
-            // relative error and free of a serial dependency per element.
-            var i = 0
-            while i < n {
-                let end = Swift.min(i + 64, n)
-                var e2: Float = 0, r2: Float = 0
-                for j in i..<end {
-                    let x = reference[j]
-                    let e = scale * Float(counts[j] &+ offset) - x
-                    e2 += e * e
-                    r2 += x * x
-                    maxErr = Swift.max(maxErr, abs(e))
-                }
-                sqErr += Double(e2)
-                sqRef += Double(r2)
-                i = end
-            }
+        (lowCountNeurons, squaredError, squaredReference, maxAbsError) = train.counts.withUnsafeBufferPointer {
+            Self.countTotals($0, offset: train.countOffset, scale: train.scale, reference: reference)
         }
-        lowCountNeurons = low
-        squaredError = sqErr
-        squaredReference = sqRef
-        maxAbsError = maxErr
     }
 
-    /// Σ|s|, non-zero entries and neurons without any event, eight entries per 64-bit word
-    /// (SWAR; the compiler does not vectorize the byte-wise loop on its own):
-    /// - a byte b is non-zero iff `((b & 0x7F) + 0x7F | b) & 0x80` is set;
-    /// - |b| is `(b ^ m) + (m & 1)` with m = 0xFF for negative bytes, which cannot carry into
-    ///   the next byte because amplitudes are at least −127;
-    /// - silence ORs the T rows of 8 neurons and counts the non-zero bytes of the result.
+    /// The neurons with |count| ≤ 7 and, against `reference`, Σ (x̂ − x)², Σ x² and max |x̂ − x|,
+    /// x̂ = scale·(count + offset).
+    ///
+    /// Sixteen lanes at a time; the squares are summed in Float over blocks of 64 neurons
+    /// (exact enough for a relative error, and free of a serial dependency per element) and
+    /// the blocks in Double. A NaN error is passed over by the maximum, as `Swift.max` does.
+    static func countTotals(_ counts: UnsafeBufferPointer<Int32>, offset: Int32, scale: Float,
+                            reference: UnsafeBufferPointer<Float>?) -> (Int, Double, Double, Float) {
+        let n = counts.count, whole = n & ~63
+        let seven = SIMD16<Int32>(repeating: 7), shift = SIMD16<Int32>(repeating: offset), s = SIMD16<Float>(repeating: scale)
+        var low = SIMD16<Int32>.zero, largest = SIMD16<Float>.zero
+        var sqErr = 0.0, sqRef = 0.0
+        if let c = counts.baseAddress.map(UnsafeRawPointer.init) {
+            let x = reference?.baseAddress.map(UnsafeRawPointer.init)
+            var i = 0
+            while i < whole {
+                var e2 = SIMD16<Float>.zero, r2 = SIMD16<Float>.zero
+                for k in 0..<4 {
+                    let offsetBytes = (i &+ 16 &* k) &* 4
+                    let count = c.loadUnaligned(fromByteOffset: offsetBytes, as: SIMD16<Int32>.self) &+ shift
+                    low &-= lanes(magnitudes(count) .<= seven)
+                    guard let x else { continue }
+                    let value = x.loadUnaligned(fromByteOffset: offsetBytes, as: SIMD16<Float>.self)
+                    let e = s * floats(count) - value
+                    e2 += e * e
+                    r2 += value * value
+                    let size = Neurons.magnitudes(e)
+                    largest = largest.replacing(with: size, where: size .> largest)
+                }
+                sqErr += Double(e2.sum())
+                sqRef += Double(r2.sum())
+                i &+= 64
+            }
+        }
+        var lowCount = Int(low.wrappedSum()), maxErr = largest.max()
+        var e2: Float = 0, r2: Float = 0
+        for j in whole..<n {
+            let count = counts[j] &+ offset
+            lowCount &+= count.magnitude <= 7 ? 1 : 0
+            guard let reference else { continue }
+            let e = scale * Float(count) - reference[j]
+            e2 += e * e
+            r2 += reference[j] * reference[j]
+            maxErr = Swift.max(maxErr, abs(e))
+        }
+        return (lowCount, reference == nil ? 0 : sqErr + Double(e2), reference == nil ? 0 : sqRef + Double(r2), reference == nil ? 0 : maxErr)
+    }
+
+    /// Σ|s|, non-zero entries and neurons without any event (spikes are T rows of n bytes).
     static func spikeTotals(_ all: UnsafeBufferPointer<Int8>, neurons n: Int, steps: Int) -> (Int, Int, Int) {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, high: UInt64 = 0x8080_8080_8080_8080
-        let ones: UInt64 = 0x0101_0101_0101_0101, evenBytes: UInt64 = 0x00FF_00FF_00FF_00FF
-        @inline(__always) func nonzeroBytes(_ w: UInt64) -> Int { ((((w & low7) &+ low7) | w) & high).nonzeroBitCount }
-        var spikes = 0, events = 0, active = 0
-        let words = all.count / 8, neuronWords = n / 8
-        if let base = all.baseAddress.map(UnsafeRawPointer.init) {
-            for k in 0..<words {
-                let w = base.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)
-                let sign = (w >> 7) & ones
-                let magnitude = (w ^ (sign &* 0xFF)) &+ sign
-                let pairs = (magnitude & evenBytes) &+ ((magnitude >> 8) & evenBytes)
-                spikes &+= Int((pairs &* 0x0001_0001_0001_0001) >> 48)
-                events &+= nonzeroBytes(w)
-            }
-            for k in 0..<neuronWords {
-                var any: UInt64 = 0
-                for t in 0..<steps { any |= base.loadUnaligned(fromByteOffset: t * n + k * 8, as: UInt64.self) }
-                active &+= nonzeroBytes(any)
-            }
-        }
-        for i in (words * 8)..<all.count {
-            spikes &+= Int(all[i].magnitude)
-            events &+= all[i] != 0 ? 1 : 0
-        }
-        for i in (neuronWords * 8)..<n {
-            var any: Int8 = 0
-            for t in 0..<steps { any |= all[t * n + i] }
-            active &+= any != 0 ? 1 : 0
-        }
-        return (spikes, events, n - active)
+        let (spikes, events) = byteTotals(all)
+        return (spikes, events, n - activeColumns(all, rows: steps, columns: n))
     }
 
     /// Adds another measurement (e.g. the next token at the same layer).

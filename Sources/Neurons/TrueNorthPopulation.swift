@@ -69,12 +69,13 @@ public struct TrueNorthParameters: Equatable, Sendable {
 /// and threshold modes driven by a seeded counter-based generator (the chip uses an LFSR per
 /// core; the statistics, not the bit stream, are what the simulator reproduces).
 ///
-/// Every draw ρ is a byte of a hash of (seed, tick, neuron, source, event ÷ 4), as in
-/// Random123's Philox or JAX's keys (one 32-bit hash serves four synaptic events, or the leak and
-/// the threshold of a tick), instead of the next value of one sequential stream: a neuron's draws do not
-/// depend on which other neurons share its population or on the order they are evaluated in,
-/// so eight neurons are stepped at once in vector lanes, and a population split across cores
-/// or threads reproduces the same spikes.
+/// Every draw ρ is a byte of a 32-bit hash of (seed, tick, neuron, slot), as in Random123's
+/// Philox or JAX's keys, instead of the next value of one sequential stream: slot e's hash
+/// gives, in byte G, the ρ of the e-th event of axon type G (so one hash serves an event of
+/// each of the four types), and slot 256 the leak's ρ and the threshold's η. A neuron's draws
+/// do not depend on which other neurons share its population or on the order they are
+/// evaluated in, so eight neurons are stepped at once in vector lanes, and a population split
+/// across cores or threads reproduces the same spikes.
 ///
 /// Per tick and neuron j (Cassidy et al. 2013):
 ///   V ← V + Σ_G A_G·s_G  (stochastic: Σ over events of sgn(s_G)·[ρ < |s_G|])
@@ -95,6 +96,10 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
     public let parameters: TrueNorthParameters
     public let seed: UInt64
     public private(set) var v: ContiguousArray<Int32>
+    /// The membrane a step writes, exchanged with `v` once the step's input proved valid: an
+    /// invalid input is found during the step (not in a pass of its own over the input) and
+    /// still leaves the population as it was.
+    private var next: ContiguousArray<Int32>
     /// Ticks stepped since creation or `reset()`: part of every draw's counter.
     public private(set) var tick: UInt64 = 0
     private let rule: Tick
@@ -106,64 +111,64 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         self.parameters = parameters
         self.seed = seed
         v = ContiguousArray(repeating: 0, count: count)
+        next = v
         rule = Tick(parameters, seed: seed)
     }
 
+    /// Advances every neuron by one tick. On an axon count outside 0...256 it throws, naming
+    /// the first, and leaves the membranes and the tick as they were (`spikes` is then undefined).
     public mutating func step(_ input: UnsafeBufferPointer<Int32>, spikes: UnsafeMutableBufferPointer<Int8>) throws(NeuronParameterError) -> Int {
         try checkShapes(input: input.count, spikes: spikes.count)
-        if let bad = Self.firstInvalidCount(input) {
+        let key = rule.key(tick: tick)
+        let (fired, valid) = v.withUnsafeBufferPointer { old in
+            next.withUnsafeMutableBufferPointer { new in rule.run(old, into: new, input, spikes, key: key) }
+        }
+        guard valid else {
+            let bad = input.firstIndex { $0 < 0 || $0 > Self.axonsPerCore }!  // the step saw one
             throw NeuronParameterError(parameter: "input[\(bad)]", value: "\(input[bad])",
                                        allowed: "a count of active axons in 0...\(Self.axonsPerCore) (one core's crossbar)")
         }
-        let key = rule.key(tick: tick)
+        swap(&v, &next)
         tick &+= 1
-        return v.withUnsafeMutableBufferPointer { rule.run($0, input, spikes, key: key) }
-    }
-
-    /// The index of the first axon count outside 0...256.
-    ///
-    /// One xor and one max per 16 counts: c ∈ 0...256 exactly when c ⊕ 2^31 ≤ 256 ⊕ 2^31 in
-    /// signed lanes (the unsigned range check; the standard library compares unsigned vectors
-    /// lane by lane). Only a failing input is searched for the index.
-    static func firstInvalidCount(_ input: UnsafeBufferPointer<Int32>) -> Int? {
-        let flip = SIMD16<Int32>(repeating: Int32.min)
-        var top = flip  // 0, flipped
-        let whole = input.count & ~15
-        if let base = input.baseAddress.map(UnsafeRawPointer.init) {
-            var i = 0
-            while i < whole {
-                let c = base.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Int32>.self) ^ flip
-                top = top.replacing(with: c, where: c .> top)
-                i &+= 16
-            }
-        }
-        let invalid = { (c: Int32) in c < 0 || c > axonsPerCore }
-        if top.max() <= axonsPerCore ^ Int32.min, !input[whole...].contains(where: invalid) { return nil }
-        return input.firstIndex(where: invalid)
+        return fired
     }
 
     /// One tick of the population, 8 neurons at a time in 32-bit lanes (every partial sum is
     /// bounded, see `axonsPerCore`); the last partial block runs on a zero-padded copy, so
     /// there is no scalar twin. Modes that are off cost one predictable branch per block.
+    /// Deterministic synapses are one multiply-add of 16-bit lanes per block; stochastic ones
+    /// cost one hash and a byte comparison per slot, as many slots as the block's largest count.
     struct Tick {
-        let weights: SIMD32<Int32>
-        let typeWeights: SIMD4<Int32>
-        let stochasticSynapse: SIMD4<Int32>  // −1 where on
+        let stochasticSynapses: Bool, fixedSynapses: Bool
+        /// Per (neuron, type) lane 4j + G of a block (the input's neuron-major order): −1 where
+        /// type G is stochastic; s_G where it is not (0 where it is); and, as bytes, |s_G| and
+        /// sgn(s_G) where G is stochastic (0 where not).
+        let drawnTypes: SIMD32<Int32>, fixedWeights: LaneWeights
+        let magnitudes: SIMD32<UInt8>, signs: SIMD32<Int8>
         let leak: Int32
         let reversal: Bool, stochasticLeak: Bool
         let thresholdMask: UInt32
         let alpha: Int32, beta: Int32, saturate: Bool
-        /// The reset modes as V ← keep·V + add + etaSign·η, after a positive and a negative crossing.
+        /// The reset modes as V ← (V & keep) + add ∓ (η & eta) after a positive (−) and a negative
+        /// (+) crossing; keep and eta are masks, 0 or −1.
         let up: (keep: Int32, add: Int32, eta: Int32), down: (keep: Int32, add: Int32, eta: Int32)
         let seedKey: UInt32
 
         init(_ p: TrueNorthParameters, seed: UInt64) {
+            @inline(__always) func block<T: SIMDScalar>(_ x: SIMD4<T>) -> SIMD32<T> {
+                let x8 = SIMD8(lowHalf: x, highHalf: x), x16 = SIMD16(lowHalf: x8, highHalf: x8)
+                return SIMD32(lowHalf: x16, highHalf: x16)
+            }
             let w = SIMD4<Int32>(p.weights.0, p.weights.1, p.weights.2, p.weights.3)
-            let w8 = SIMD8(lowHalf: w, highHalf: w), w16 = SIMD16(lowHalf: w8, highHalf: w8)
-            weights = SIMD32(lowHalf: w16, highHalf: w16)
-            typeWeights = w
             let b = p.stochasticSynapse
-            stochasticSynapse = SIMD4(b.0 ? -1 : 0, b.1 ? -1 : 0, b.2 ? -1 : 0, b.3 ? -1 : 0)
+            let stochastic = SIMD4<Int32>(b.0 ? -1 : 0, b.1 ? -1 : 0, b.2 ? -1 : 0, b.3 ? -1 : 0)
+            stochasticSynapses = stochastic != .zero
+            drawnTypes = block(stochastic)
+            fixedWeights = LaneWeights(block(w & ~stochastic))
+            fixedSynapses = w & ~stochastic != .zero
+            let sign = lanes(w .< .zero) &- lanes(w .> .zero)  // sgn(s_G)
+            magnitudes = block(SIMD4<UInt8>(truncatingIfNeeded: w &* sign))
+            signs = block(SIMD4<Int8>(truncatingIfNeeded: sign & stochastic))
             leak = p.leak
             reversal = p.leakReversal
             stochasticLeak = p.stochasticLeak
@@ -173,14 +178,14 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             saturate = p.negativeSaturation
             switch p.reset {
             case .toValue(let r): up = (0, r, 0)
-            case .linear: up = (1, -alpha, -1)
-            case .none: up = (1, 0, 0)
+            case .linear: up = (-1, -alpha, -1)
+            case .none: up = (-1, 0, 0)
             }
             switch (p.negativeSaturation, p.reset) {
             case (true, _): down = (0, -beta, 0)
             case (false, .toValue(let r)): down = (0, -r, 0)
-            case (false, .linear): down = (1, beta, 1)
-            case (false, .none): down = (1, 0, 0)
+            case (false, .linear): down = (-1, beta, -1)
+            case (false, .none): down = (-1, 0, 0)
             }
             var mixer = SplitMix64(seed: seed)
             seedKey = UInt32(truncatingIfNeeded: mixer.next())
@@ -191,119 +196,143 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             Self.mix(SIMD8(repeating: (seedKey ^ UInt32(truncatingIfNeeded: tick >> 32)) &+ UInt32(truncatingIfNeeded: tick)))[0]
         }
 
+        /// The draw slot of the leak and the threshold; slots 0…255 are synaptic events.
+        static let leakSlot: Int32 = 256
+
         /// Chris Wellons' lowbias32 integer hash: a bijection whose output bits each depend on
-        /// every input bit (bias 0.17 on his avalanche measure), in four multiply/xor-shift steps.
+        /// every input bit (bias 0.17 on his avalanche measure), in five multiply/xor-shift steps.
         @inline(__always)
-        static func mix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> {
-            var x = x
-            x ^= x &>> 16
-            x &*= SIMD8<UInt32>(repeating: 0x7FEB_352D)
+        static func mix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> { finishMix(x ^ (x &>> 16)) }
+
+        /// The steps of `mix` after its first xor-shift.
+        @inline(__always)
+        static func finishMix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> {
+            var x = x &* SIMD8<UInt32>(repeating: 0x7FEB_352D)
             x ^= x &>> 15
             x &*= SIMD8<UInt32>(repeating: 0x846C_A68B)
             return x ^ (x &>> 16)
         }
 
-        /// The 32 random bits of draw group `group` of `source` (0–3 synapse types, 4 leak and
-        /// threshold) for 8 neurons: four 8-bit ρ, byte k for event 4·group + k of a synapse
-        /// type; for source 4 the leak's ρ is the top byte and η the low TM ≤ 17 bits.
-        @inline(__always)
-        func draw(_ neurons: SIMD8<UInt32>, key: UInt32, source: UInt32, group: Int32) -> SIMD8<UInt32> {
-            let counter = (source &* 257 &+ UInt32(bitPattern: group)) &* 0x85EB_CA77
-            return Self.mix(neurons &* SIMD8<UInt32>(repeating: 0x9E37_79B1) ^ SIMD8<UInt32>(repeating: key &+ counter))
+        /// The golden-ratio step (a Weyl sequence) that spreads neuron indices over 32 bits.
+        static let neuronStride: UInt32 = 0x9E37_79B1
+
+        /// The draws of one block of 8 neurons, whose `spread` is their index · `neuronStride`.
+        ///
+        /// `mix` begins with x ⊕ (x >> 16), which distributes over the ⊕ of the spread and the
+        /// slot's counter: the spread's share is computed once per block and the counter's on
+        /// a scalar, once per slot.
+        struct Draws {
+            let shiftedSpread: SIMD8<UInt32>
+
+            @inline(__always) init(spread: SIMD8<UInt32>) { shiftedSpread = spread ^ (spread &>> 16) }
+
+            /// The 32 random bits of draw `slot`: mix(spread ⊕ (key + slot·C)). Slot e < 256
+            /// holds the ρ of event e of each axon type, byte G for type G; the leak's ρ is the
+            /// top byte of `leakSlot` and η its low TM ≤ 17 bits.
+            @inline(__always)
+            func word(key: UInt32, slot: Int32) -> SIMD8<UInt32> {
+                let counter = key &+ UInt32(bitPattern: slot) &* 0x85EB_CA77
+                return finishMix(shiftedSpread ^ SIMD8(repeating: counter ^ (counter >> 16)))
+            }
         }
 
-        /// How many of the (up to four) events of one draw group hit: byte k of `bits` is ρ for
-        /// event k, which exists where k < `pending` and hits where ρ < |s|. All four bytes are
-        /// compared at once as 32 byte lanes (ρ ⊕ 0x80 against |s| ⊕ 0x80 is the unsigned
-        /// comparison in signed lanes), and the hits of each neuron summed by one multiply.
+        /// Σ_G sgn(s_G)·#{e < A_G : ρ_e,G < |s_G|} over the stochastic types G of 8 neurons.
+        ///
+        /// Slot e serves event e of all four types at once: its 32 ρ bytes (8 neurons × 4
+        /// types, in the order of `counts`) are compared with |s_G| as byte lanes and the hits
+        /// tallied per byte, so the slots run as long as the busiest lane has events, with no
+        /// per-type work, and each tally is signed and summed per neuron once (a tally byte is
+        /// flushed after 128 slots). A count saturated to a byte tells which lanes have an
+        /// event in slots 0…254; slot 255 is for counts of 256 only.
         @inline(__always)
-        static func hits(_ bits: SIMD8<UInt32>, below magnitude: SIMD32<Int8>, pending: SIMD8<Int32>) -> SIMD8<Int32> {
-            @inline(__always) func bytes(_ v: SIMD8<Int32>) -> SIMD32<Int8> { unsafeBitCast(v, to: SIMD32<Int8>.self) }
-            @inline(__always) func words(_ m: SIMDMask<SIMD32<Int8>>) -> SIMD8<Int32> { unsafeBitCast(m, to: SIMD8<Int32>.self) }
-            let ones = SIMD8<Int32>(repeating: 0x0101_0101)
-            let flipped = unsafeBitCast(bits ^ SIMD8<UInt32>(repeating: 0x8080_8080), to: SIMD8<Int32>.self)
-            let zero = SIMD8<Int32>.zero, four = SIMD8<Int32>(repeating: 4)
-            let clamped = pending.replacing(with: zero, where: pending .< zero)
-            let events = clamped.replacing(with: four, where: clamped .> four) &* ones  // 0…4 in every byte
-            let hit = words(bytes(flipped) .< magnitude) & words(bytes(SIMD8<Int32>(repeating: 0x0302_0100)) .< bytes(events))
-            return ((hit & ones) &* ones) &>> 24
+        func stochasticSynapses(_ counts: SIMD32<Int32>, draws: Draws, key: UInt32) -> SIMD8<Int32> {
+            var low = counts.lowHalf, high = counts.highHalf
+            if fixedSynapses { low &= drawnTypes.lowHalf; high &= drawnTypes.highHalf }
+            let limit = SIMD32(lowHalf: saturatedBytes(low), highHalf: saturatedBytes(high))
+            var total = SIMD8<Int32>.zero, tally = SIMD32<UInt8>.zero
+            var slot: Int32 = 0
+            while slot < 255 {
+                let pending = bytes(SIMD8(repeating: UInt32(bitPattern: slot) &* 0x0101_0101)) .< limit
+                guard any(words(pending) .!= .zero) else { break }
+                tally &-= hits(draws.word(key: key, slot: slot), pending: pending)
+                slot &+= 1
+                if slot & 127 == 0 {
+                    total &+= signedSums(tally, signs)
+                    tally = .zero
+                }
+            }
+            if slot == 255 {  // every slot so far had events: counts of 256 have one more
+                let all = SIMD16<Int32>(repeating: 256)
+                let last = SIMD32(lowHalf: narrowed(lanes(low .== all)), highHalf: narrowed(lanes(high .== all)))
+                tally &-= hits(draws.word(key: key, slot: slot), pending: last .!= .zero)
+            }
+            return total &+ signedSums(tally, signs)
         }
 
-        /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major) and indices.
+        /// −1 in the byte of each (neuron, type) whose event is `pending` and hits: ρ (its byte
+        /// of the slot's `word`) < |s_G|.
         @inline(__always)
-        func block(_ v: SIMD8<Int32>, _ counts: SIMD32<Int32>, neurons: SIMD8<UInt32>, key: UInt32)
+        func hits(_ word: SIMD8<UInt32>, pending: SIMDMask<SIMD32<Int8>>) -> SIMD32<UInt8> {
+            bytes(unsafeBitCast(words(bytes(word) .< magnitudes) & words(pending), to: SIMD8<UInt32>.self))
+        }
+
+        // Bitwise operations and splats of byte vectors run on 32-bit lanes: the standard
+        // library's generic forms for SIMD32<UInt8> go lane by lane.
+        @inline(__always) func bytes(_ w: SIMD8<UInt32>) -> SIMD32<UInt8> { unsafeBitCast(w, to: SIMD32<UInt8>.self) }
+        @inline(__always) func words(_ m: SIMDMask<SIMD32<Int8>>) -> SIMD8<Int32> { unsafeBitCast(m, to: SIMD8<Int32>.self) }
+
+        /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major) and the draws of
+        /// their block.
+        @inline(__always)
+        func block(_ v: SIMD8<Int32>, _ counts: SIMD32<Int32>, draws: Draws, key: UInt32)
             -> (v: SIMD8<Int32>, fired: SIMDMask<SIMD8<Int32>>) {
             var u = v
-            if stochasticSynapse == .zero {
-                let products = counts &* weights
-                let pairs = products.evenHalf &+ products.oddHalf
-                u &+= pairs.evenHalf &+ pairs.oddHalf
-            } else {
-                let even = counts.evenHalf, odd = counts.oddHalf  // types (0, 2) and (1, 3) interleaved
-                let a0 = even.evenHalf, a1 = odd.evenHalf, a2 = even.oddHalf, a3 = odd.oddHalf
-                // Draw groups the busiest lane needs, shared by the four types: the four calls
-                // below are independent chains the processor overlaps.
-                @inline(__always) func larger(_ x: SIMD8<Int32>, _ y: SIMD8<Int32>) -> SIMD8<Int32> { x.replacing(with: y, where: y .> x) }
-                let groups = (larger(larger(a0, a1), larger(a2, a3)).max() &+ 3) >> 2
-                @inline(__always) func synapses(_ a: SIMD8<Int32>, _ g: Int) -> SIMD8<Int32> {
-                    let s = typeWeights[g]
-                    guard stochasticSynapse[g] != 0 else { return a &* SIMD8<Int32>(repeating: s) }
-                    // Each of the a events adds sgn(s) when ρ < |s|, four events per draw.
-                    let magnitude = SIMD32<Int8>(repeating: Int8(truncatingIfNeeded: Int32(s.magnitude) ^ 0x80))
-                    var hit = SIMD8<Int32>.zero
-                    for group in 0..<groups {
-                        let bits = draw(neurons, key: key, source: UInt32(g), group: group)
-                        hit &+= Self.hits(bits, below: magnitude, pending: a &- SIMD8<Int32>(repeating: group &* 4))
-                    }
-                    return s < 0 ? SIMD8<Int32>.zero &- hit : hit
-                }
-                u &+= (synapses(a0, 0) &+ synapses(a1, 1)) &+ (synapses(a2, 2) &+ synapses(a3, 3))
-            }
-            // One draw serves the leak (top byte) and the threshold (low bits); signed lanes
-            // throughout, as the standard library compares unsigned vectors lane by lane.
-            let bits = stochasticLeak || thresholdMask != 0
-                ? unsafeBitCast(draw(neurons, key: key, source: 4, group: 0), to: SIMD8<Int32>.self) : .zero
+            if fixedSynapses { u &+= weightedSums(counts, fixedWeights) }
+            if stochasticSynapses { u &+= stochasticSynapses(counts, draws: draws, key: key) }
+            // One draw serves the leak (top byte) and the threshold (low bits).
+            let bits = stochasticLeak || thresholdMask != 0 ? draws.word(key: key, slot: Self.leakSlot) : .zero
             if leak != 0 {
-                let omega = reversal ? lanes(u .< .zero) &- lanes(u .> .zero) : SIMD8<Int32>(repeating: 1)  // sgn(V) or 1
-                if stochasticLeak {
-                    let rho = (bits &>> 24) & SIMD8<Int32>(repeating: 0xFF)
-                    let hit = rho .< SIMD8<Int32>(repeating: Int32(leak.magnitude))
-                    u &+= omega &* SIMD8<Int32>(repeating: leak.signum()) & lanes(hit)
-                } else {
-                    u &+= omega &* SIMD8<Int32>(repeating: leak)
-                }
+                var step = SIMD8<Int32>(repeating: stochasticLeak ? leak.signum() : leak)
+                if stochasticLeak { step &= lanes(bits &>> 24 .< SIMD8(repeating: UInt32(leak.magnitude))) }
+                if reversal { step &*= lanes(u .< .zero) &- lanes(u .> .zero) }  // Ω = sgn(V)
+                u &+= step
             }
-            let eta = thresholdMask == 0 ? .zero : bits & SIMD8<Int32>(repeating: Int32(thresholdMask))
+            let eta = thresholdMask == 0 ? .zero : unsafeBitCast(bits & SIMD8(repeating: thresholdMask), to: SIMD8<Int32>.self)
             let fired = u .>= SIMD8<Int32>(repeating: alpha) &+ eta
             let below = u .< SIMD8<Int32>(repeating: -beta) &- (saturate ? .zero : eta)
             var addDown = SIMD8<Int32>(repeating: down.add), addUp = SIMD8<Int32>(repeating: up.add)
             if thresholdMask != 0 {
-                addDown &+= SIMD8<Int32>(repeating: down.eta) &* eta
-                addUp &+= SIMD8<Int32>(repeating: up.eta) &* eta
+                addDown &+= eta & SIMD8(repeating: down.eta)
+                addUp &-= eta & SIMD8(repeating: up.eta)
             }
-            let afterDown = SIMD8<Int32>(repeating: down.keep) &* u &+ addDown
-            let afterUp = SIMD8<Int32>(repeating: up.keep) &* u &+ addUp
+            let afterDown = SIMD8<Int32>(repeating: down.keep) & u &+ addDown
+            let afterUp = SIMD8<Int32>(repeating: up.keep) & u &+ addUp
             u = u.replacing(with: afterDown, where: below).replacing(with: afterUp, where: fired)
             let lo = SIMD8<Int32>(repeating: membraneRange.lowerBound), hi = SIMD8<Int32>(repeating: membraneRange.upperBound)
             return (u.replacing(with: lo, where: u .< lo).replacing(with: hi, where: u .> hi), fired)
         }
 
-        func run(_ v: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
-                 _ spikes: UnsafeMutableBufferPointer<Int8>, key: UInt32) -> Int {
+        /// Steps the membranes `v` into `out`, returning how many fired and whether every count
+        /// was within 0...256 (checked on the way, so the input is read once).
+        func run(_ v: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
+                 _ spikes: UnsafeMutableBufferPointer<Int8>, key: UInt32) -> (fired: Int, valid: Bool) {
             let n = v.count, whole = n & ~7
-            var fired = SIMD8<Int32>.zero
-            guard n > 0, let vBase = v.baseAddress.map(UnsafeMutableRawPointer.init),
+            var fired = SIMD8<Int32>.zero, range = RangeCheck(upper: axonsPerCore)
+            guard n > 0, let vBase = v.baseAddress.map(UnsafeRawPointer.init), let outBase = out.baseAddress.map(UnsafeMutableRawPointer.init),
                   let inBase = input.baseAddress.map(UnsafeRawPointer.init),
-                  let outBase = spikes.baseAddress.map(UnsafeMutableRawPointer.init) else { return 0 }
-            var neurons = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+                  let spikeBase = spikes.baseAddress.map(UnsafeMutableRawPointer.init) else { return (0, true) }
+            var spread = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7) &* Self.neuronStride
+            let blockStride = SIMD8<UInt32>(repeating: 8 &* Self.neuronStride)
             var j = 0
             while j < whole {
-                let (u, up) = block(vBase.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self),
-                                    inBase.loadUnaligned(fromByteOffset: j &* 16, as: SIMD32<Int32>.self), neurons: neurons, key: key)
-                vBase.storeBytes(of: u, toByteOffset: j &* 4, as: SIMD8<Int32>.self)
-                outBase.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>.zero &- lanes(up)), toByteOffset: j, as: SIMD8<Int8>.self)
+                let counts = inBase.loadUnaligned(fromByteOffset: j &* 16, as: SIMD32<Int32>.self)
+                range.include(counts.lowHalf); range.include(counts.highHalf)
+                let (u, up) = block(vBase.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self), counts,
+                                    draws: Draws(spread: spread), key: key)
+                outBase.storeBytes(of: u, toByteOffset: j &* 4, as: SIMD8<Int32>.self)
+                spikeBase.storeBytes(of: ones(up), toByteOffset: j, as: SIMD8<Int8>.self)
                 fired &-= lanes(up)
-                neurons &+= SIMD8<UInt32>(repeating: 8)
+                spread &+= blockStride
                 j &+= 8
             }
             if whole < n {
@@ -312,14 +341,15 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
                     vv[k] = v[whole + k]
                     for g in 0..<4 { counts[k * 4 + g] = input[(whole + k) * 4 + g] }
                 }
-                let (u, up) = block(vv, counts, neurons: neurons, key: key)
+                range.include(counts.lowHalf); range.include(counts.highHalf)
+                let (u, up) = block(vv, counts, draws: Draws(spread: spread), key: key)
                 for k in 0..<(n - whole) {
-                    v[whole + k] = u[k]
+                    out[whole + k] = u[k]
                     spikes[whole + k] = up[k] ? 1 : 0
                     fired[k] &+= up[k] ? 1 : 0
                 }
             }
-            return Int(fired.wrappedSum())
+            return (Int(fired.wrappedSum()), range.allWithin)
         }
     }
 

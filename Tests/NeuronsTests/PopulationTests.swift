@@ -192,14 +192,24 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
         }
     }
 
-    @Test func invalidAxonCountsAreNamedByIndex() throws {
-        var p = try TrueNorthPopulation(count: 19, parameters: try TrueNorthParameters())
-        for (index, bad) in [(0, Int32(-1)), (33, 257), (74, Int32.min)] {  // 74: the tail after the 8-lane scan
-            var input = [Int32](repeating: 1, count: 76)
+    @Test func invalidAxonCountsAreNamedByIndexAndLeaveThePopulationUnchanged() throws {
+        let params = try TrueNorthParameters(weights: (3, -1, 2, 1), stochasticSynapse: (true, false, true, false),
+                                             leak: -1, positiveThreshold: 50)
+        var p = try TrueNorthPopulation(count: 19, parameters: params, seed: 8)
+        var twin = try TrueNorthPopulation(count: 19, parameters: params, seed: 8)
+        let good = (0..<76).map { Int32($0 % 5) }
+        _ = try run(&p, input: good, steps: 2)
+        _ = try run(&twin, input: good, steps: 2)
+        for (index, bad) in [(0, Int32(-1)), (33, 257), (74, Int32.min), (75, Int32.max)] {  // 74, 75: the partial block
+            var input = good
             input[index] = bad
             let error = #expect(throws: NeuronParameterError.self) { _ = try run(&p, input: input, steps: 1) }
             #expect(error?.parameter == "input[\(index)]")
+            #expect(p.v == twin.v && p.tick == twin.tick)
         }
+        // The failed steps left no trace: the next valid tick is the twin's.
+        #expect(try run(&p, input: good, steps: 3) == run(&twin, input: good, steps: 3))
+        #expect(p.v == twin.v)
     }
 
     @Test func stochasticModesAreReproducibleFromTheSeed() throws {
@@ -251,17 +261,23 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
     }
 
     @Test func stochasticSynapsesFollowTheirDrawsExactly() throws {
-        // One tick of synapses alone: V_j = Σ_G sgn(s_G)·#{e < A_jG : ρ_e < |s_G|}, where ρ_e is
-        // byte e mod 4 of the draw of group e ÷ 4 (counts of 0…12 span up to four groups, and
-        // the neurons a full and a partial 8-lane block).
-        let weights: [Int32] = [200, -77, 1, -255]
+        // One tick of synapses alone: V_j = Σ_G sgn(s_G)·#{e < A_jG : ρ_e,G < |s_G|} over the
+        // stochastic types plus A_jG·s_G over the others, where ρ_e,G is byte G of draw slot e.
+        // Counts of 0…12 span several slots. Neurons 5…12 have 256 events of type 3 (|s| = 255):
+        // slot 255 is drawn for them alone, and a lane whose 256 events all hit (p = 0.37 each)
+        // needs the per-byte tallies flushed after 128 slots. The neurons fill a full and a
+        // partial 8-lane block.
+        let weights: [Int32] = [200, -77, 5, -255]
+        let stochastic = [true, true, false, true]
         let top = TrueNorthPopulation.membraneRange.upperBound
         let params = try TrueNorthParameters(weights: (weights[0], weights[1], weights[2], weights[3]),
-                                             stochasticSynapse: (true, true, true, true),
+                                             stochasticSynapse: (stochastic[0], stochastic[1], stochastic[2], stochastic[3]),
                                              positiveThreshold: top, negativeThreshold: top)
         let n = 13
         var population = try TrueNorthPopulation(count: n, parameters: params, seed: 5)
-        let input = (0..<(4 * n)).map { Int32(($0 * 37) % 13) }
+        var input = (0..<(4 * n)).map { Int32(($0 * 37) % 13) }
+        input.replaceSubrange(36..<39, with: [255, 254, 129])
+        for j in 5..<n { input[4 * j + 3] = 256 }
         _ = try run(&population, input: input, steps: 1)
         let rule = TrueNorthPopulation.Tick(params, seed: 5)
         let key = rule.key(tick: 0)
@@ -269,14 +285,16 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
         for j in 0..<n {
             var expected: Int32 = 0
             for g in 0..<4 {
+                guard stochastic[g] else { expected += input[4 * j + g] * weights[g]; continue }
                 for e in 0..<Int(input[4 * j + g]) {
-                    let bits = rule.draw(SIMD8(repeating: UInt32(j)), key: key, source: UInt32(g), group: Int32(e / 4))[0]
-                    if (bits >> (8 * UInt32(e % 4))) & 0xFF < weights[g].magnitude { expected += weights[g].signum(); hits += 1 }
+                    // The documented rule: lowbias32(neuron·φ ⊕ (key + slot·c)).
+                    let bits = TrueNorthPopulation.Tick.mix(SIMD8(repeating: (UInt32(j) &* 0x9E37_79B1) ^ (key &+ UInt32(e) &* 0x85EB_CA77)))[0]
+                    if (bits >> (8 * UInt32(g))) & 0xFF < weights[g].magnitude { expected += weights[g].signum(); hits += 1 }
                 }
             }
             #expect(population.v[j] == expected, "neuron \(j)")
         }
-        #expect(hits > 20)
+        #expect(hits > 2000)
     }
 
     @Test func stochasticSynapseAddsWithProbabilityWeightOver256() throws {

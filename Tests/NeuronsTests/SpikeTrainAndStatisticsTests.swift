@@ -102,6 +102,32 @@ import Testing
         }
     }
 
+    @Test func countTotalsMatchANaiveComputation() throws {
+        // 16-lane blocks of 64 neurons plus a scalar tail, with and without a reference.
+        var rng = Xoshiro256StarStar(seed: 9)
+        for n in [5, 64, 200, 1000] {
+            let counts = (0..<n).map { _ in Int32(rng.next() % 41) - 20 }
+            let reference = (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 97 }
+            let offset: Int32 = -3, scale: Float = 0.37
+            var low = 0, e2 = 0.0, r2 = 0.0, largest: Float = 0
+            for i in 0..<n {
+                let c = counts[i] + offset
+                low += c.magnitude <= 7 ? 1 : 0
+                let e = scale * Float(c) - reference[i]
+                e2 += Double(e) * Double(e)
+                r2 += Double(reference[i]) * Double(reference[i])
+                largest = max(largest, abs(e))
+            }
+            let (l, se, sr, m) = counts.withUnsafeBufferPointer { c in
+                reference.withUnsafeBufferPointer { SpikeStatistics.countTotals(c, offset: offset, scale: scale, reference: $0) }
+            }
+            #expect(l == low && m == largest, "n = \(n)")
+            #expect(abs(se - e2) <= 1e-6 * e2 && abs(sr - r2) <= 1e-6 * r2, "n = \(n): \(se) vs \(e2), \(sr) vs \(r2)")
+            let bare = counts.withUnsafeBufferPointer { SpikeStatistics.countTotals($0, offset: offset, scale: scale, reference: nil) }
+            #expect(bare.0 == low && bare.1 == 0 && bare.2 == 0 && bare.3 == 0, "n = \(n)")
+        }
+    }
+
     @Test func decodeChecksTheBufferLength() throws {
         let train = smallTrain()
         var out = [Float](repeating: 0, count: 2)
