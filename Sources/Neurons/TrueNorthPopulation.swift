@@ -250,12 +250,13 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             if fixedSynapses { low &= drawnTypes.lowHalf; high &= drawnTypes.highHalf }
             let limit = SIMD32(lowHalf: saturatedBytes(low), highHalf: saturatedBytes(high))
             var total = SIMD8<Int32>.zero, tally = SIMD32<UInt8>.zero
-            var slot: Int32 = 0
+            var slot: Int32 = 0, slotBytes = SIMD8<UInt32>.zero  // the slot in every byte
             while slot < 255 {
-                let pending = bytes(SIMD8(repeating: UInt32(bitPattern: slot) &* 0x0101_0101)) .< limit
+                let pending = bytes(slotBytes) .< limit
                 guard any(words(pending) .!= .zero) else { break }
                 tally &-= hits(draws.word(key: key, slot: slot), pending: pending)
                 slot &+= 1
+                slotBytes &+= SIMD8(repeating: 0x0101_0101)
                 if slot & 127 == 0 {
                     total &+= signedSums(tally, signs)
                     tally = .zero
@@ -293,7 +294,8 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             let bits = stochasticLeak || thresholdMask != 0 ? draws.word(key: key, slot: Self.leakSlot) : .zero
             if leak != 0 {
                 var step = SIMD8<Int32>(repeating: stochasticLeak ? leak.signum() : leak)
-                if stochasticLeak { step &= lanes(bits &>> 24 .< SIMD8(repeating: UInt32(leak.magnitude))) }
+                // ρ (the top byte) < |λ| exactly when the word < |λ|·2^24: no shift needed.
+                if stochasticLeak { step &= lanes(bits .< SIMD8(repeating: UInt32(leak.magnitude) << 24)) }
                 if reversal { step &*= lanes(u .< .zero) &- lanes(u .> .zero) }  // Ω = sgn(V)
                 u &+= step
             }
