@@ -62,46 +62,52 @@ public struct SpikeStatistics: Equatable, Sendable, CustomStringConvertible {
     /// Sixteen lanes at a time; the squares are summed in Float over blocks of 64 neurons
     /// (exact enough for a relative error, and free of a serial dependency per element) and
     /// the blocks in Double. A NaN error is passed over by the maximum, as `Swift.max` does.
+    /// The last partial block runs on a padded copy (counts −offset, references 0: x̂ = x = 0,
+    /// no error, and a low count that is taken back), so there is no scalar twin.
     static func countTotals(_ counts: UnsafeBufferPointer<Int32>, offset: Int32, scale: Float,
                             reference: UnsafeBufferPointer<Float>?) -> (Int, Double, Double, Float) {
         let n = counts.count, whole = n & ~63
         let seven = SIMD16<Int32>(repeating: 7), shift = SIMD16<Int32>(repeating: offset), s = SIMD16<Float>(repeating: scale)
         var low = SIMD16<Int32>.zero, largest = SIMD16<Float>.zero
         var sqErr = 0.0, sqRef = 0.0
+        // 64 neurons from c (and x): counts, and with a reference the block's squares.
+        @inline(__always) func block(_ c: UnsafeRawPointer, _ x: UnsafeRawPointer?) {
+            var e2 = SIMD16<Float>.zero, r2 = SIMD16<Float>.zero
+            for k in 0..<4 {
+                let count = c.loadUnaligned(fromByteOffset: 64 &* k, as: SIMD16<Int32>.self) &+ shift
+                low &-= lanes(magnitudes(count) .<= seven)
+                guard let x else { continue }
+                let value = x.loadUnaligned(fromByteOffset: 64 &* k, as: SIMD16<Float>.self)
+                let e = s * floats(count) - value
+                e2 += e * e
+                r2 += value * value
+                let size = Neurons.magnitudes(e)
+                largest = largest.replacing(with: size, where: size .> largest)
+            }
+            sqErr += Double(e2.sum())
+            sqRef += Double(r2.sum())
+        }
         if let c = counts.baseAddress.map(UnsafeRawPointer.init) {
             let x = reference?.baseAddress.map(UnsafeRawPointer.init)
             var i = 0
             while i < whole {
-                var e2 = SIMD16<Float>.zero, r2 = SIMD16<Float>.zero
-                for k in 0..<4 {
-                    let offsetBytes = (i &+ 16 &* k) &* 4
-                    let count = c.loadUnaligned(fromByteOffset: offsetBytes, as: SIMD16<Int32>.self) &+ shift
-                    low &-= lanes(magnitudes(count) .<= seven)
-                    guard let x else { continue }
-                    let value = x.loadUnaligned(fromByteOffset: offsetBytes, as: SIMD16<Float>.self)
-                    let e = s * floats(count) - value
-                    e2 += e * e
-                    r2 += value * value
-                    let size = Neurons.magnitudes(e)
-                    largest = largest.replacing(with: size, where: size .> largest)
-                }
-                sqErr += Double(e2.sum())
-                sqRef += Double(r2.sum())
+                block(c + i &* 4, x.map { $0 + i &* 4 })
                 i &+= 64
             }
         }
-        var lowCount = Int(low.wrappedSum()), maxErr = largest.max()
-        var e2: Float = 0, r2: Float = 0
-        for j in whole..<n {
-            let count = counts[j] &+ offset
-            lowCount &+= count.magnitude <= 7 ? 1 : 0
-            guard let reference else { continue }
-            let e = scale * Float(count) - reference[j]
-            e2 += e * e
-            r2 += reference[j] * reference[j]
-            maxErr = Swift.max(maxErr, abs(e))
+        let rest = n - whole
+        if rest > 0 {
+            withUnsafeTemporaryAllocation(byteCount: 2 * 64 * 4, alignment: 64) { padded in
+                let c = padded.baseAddress!.bindMemory(to: Int32.self, capacity: 64)
+                let x = (padded.baseAddress! + 64 * 4).bindMemory(to: Float.self, capacity: 64)
+                for j in 0..<64 {
+                    c[j] = j < rest ? counts[whole + j] : 0 &- offset
+                    x[j] = j < rest ? reference?[whole + j] ?? 0 : 0
+                }
+                block(UnsafeRawPointer(c), reference == nil ? nil : UnsafeRawPointer(x))
+            }
         }
-        return (lowCount, reference == nil ? 0 : sqErr + Double(e2), reference == nil ? 0 : sqRef + Double(r2), reference == nil ? 0 : maxErr)
+        return (Int(low.wrappedSum()) - (rest > 0 ? 64 - rest : 0), sqErr, sqRef, largest.max())
     }
 
     /// Σ|s|, non-zero entries and neurons without any event (spikes are T rows of n bytes).
