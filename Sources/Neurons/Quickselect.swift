@@ -85,9 +85,7 @@ func largestMagnitude(afterTop m: Int, of x: UnsafeBufferPointer<Float>,
     // magnitudes, and by fewer than m + 1 = 190 (the exact fallback) with odds of about 1e-5.
     let stride = max(1, n / 512)
     var kept = 0
-    let infinity = SIMD16<Float>(repeating: .infinity)
-    var finite = SIMDMask<SIMD16<Int32>>(repeating: true)
-    var tailFinite = true
+    var finite = true
     if stride > 1, let base = x.baseAddress.map(UnsafeRawPointer.init) {
         let samples = n / stride
         let sample = scratch.baseAddress!, source = x.baseAddress!
@@ -95,27 +93,32 @@ func largestMagnitude(afterTop m: Int, of x: UnsafeBufferPointer<Float>,
         let fromTop = min(samples - 1, 2 * (m + 1) / stride + 8)
         let bound = select(rank: samples - 1 - fromTop, in: UnsafeMutableBufferPointer(rebasing: scratch[0..<samples])).value
         let b = SIMD16<Float>(repeating: bound), whole = n & ~15
+        // |x| is finite when its bit pattern is at most the largest finite float's: a range
+        // check of integer lanes (an unsigned maximum per block), where a running mask of
+        // float comparisons chained a 4-cycle compare through the loop.
+        var finiteBits = RangeCheck(upper: Int32(bitPattern: Float.greatestFiniteMagnitude.bitPattern))
         var i = 0
         while i < whole {
             let a = magnitudes(base.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
-            finite .&= a .< infinity
+            finiteBits.include(unsafeBitCast(a, to: SIMD16<Int32>.self))
             let candidate = a .>= b
             // kept ≤ i, so the 16 lanes written from scratch[kept] are in room.
             if any(candidate) { kept &+= storeCompressed(a, where: candidate, to: scratch.baseAddress! + kept) }
             i &+= 16
         }
+        finite = finiteBits.allWithin
         for v in x[whole...] {
-            tailFinite = tailFinite && v.isFinite
+            finite = finite && v.isFinite
             if abs(v) >= bound { scratch[kept] = abs(v); kept += 1 }
         }
     }
     if kept <= m {
         for i in 0..<n { scratch[i] = abs(x[i]) }
         kept = n
-        tailFinite = !x.contains { !$0.isFinite }
+        finite = !x.contains { !$0.isFinite }
     }
     // Every magnitude above the value is a candidate (the value is at least the bound), so the
     // selection's count of values above it is the count over all of x.
     let (value, above) = select(rank: kept - 1 - m, in: UnsafeMutableBufferPointer(rebasing: scratch[0..<kept]))
-    return (value, above, all(finite) && tailFinite)
+    return (value, above, finite)
 }

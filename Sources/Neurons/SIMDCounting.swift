@@ -196,3 +196,81 @@ func activeColumns(_ table: UnsafeBufferPointer<Int8>, rows: Int, columns n: Int
     return ((((w & low7) &+ low7) | w) & high).nonzeroBitCount
 }
 #endif
+
+/// A subset of the 32 byte lanes of a vector. With AVX-512 it lives in a mask register:
+/// compares write it, `kortest` tests it and masked compares narrow it, with no conversion to
+/// a vector of 0/−1 bytes and back (which the standard library's `SIMDMask` costs on every
+/// use). Elsewhere it is that vector.
+struct ByteLanes {
+    #if SPIKECHIP_AVX512
+    fileprivate let bits: UInt32
+    #else
+    fileprivate let bytes: SIMD8<UInt32>  // 0xFF bytes where set
+    #endif
+
+    /// The lanes where a < b (unsigned).
+    @inline(__always)
+    init(_ a: SIMD32<UInt8>, below b: SIMD32<UInt8>) {
+        #if SPIKECHIP_AVX512
+        // b ⊖ a (saturating) ≠ 0 exactly when a < b; LLVM folds the pair into one `vpcmpub`
+        // (the compare intrinsics are macros Swift cannot import).
+        let d = _mm256_subs_epu8(unsafeBitCast(b, to: __m256i.self), unsafeBitCast(a, to: __m256i.self))
+        bits = _mm256_test_epi8_mask(d, d)
+        #else
+        bytes = unsafeBitCast(a .< b, to: SIMD8<UInt32>.self)
+        #endif
+    }
+
+    /// The lanes i where value i of the 32 values `low` then `high` equals `value`.
+    @inline(__always)
+    init(_ low: SIMD16<Int32>, _ high: SIMD16<Int32>, equalTo value: Int32) {
+        let v = SIMD16<Int32>(repeating: value)
+        #if SPIKECHIP_AVX512
+        let l = m512i(low ^ v), h = m512i(high ^ v)
+        bits = UInt32(_mm512_testn_epi32_mask(l, l)) | UInt32(_mm512_testn_epi32_mask(h, h)) << 16
+        #else
+        bytes = unsafeBitCast(SIMD32(lowHalf: narrowed(lanes(low .== v)), highHalf: narrowed(lanes(high .== v))), to: SIMD8<UInt32>.self)
+        #endif
+    }
+
+    @inline(__always)
+    var isEmpty: Bool {
+        #if SPIKECHIP_AVX512
+        return bits == 0
+        #else
+        return !any(bytes .!= .zero)
+        #endif
+    }
+
+    /// The lanes of `self` where a < b (unsigned).
+    @inline(__always)
+    func filter(_ a: SIMD32<UInt8>, below b: SIMD32<UInt8>) -> ByteLanes {
+        #if SPIKECHIP_AVX512
+        let d = _mm256_subs_epu8(unsafeBitCast(b, to: __m256i.self), unsafeBitCast(a, to: __m256i.self))
+        return ByteLanes(bits: _mm256_mask_test_epi8_mask(bits, d, d))
+        #else
+        return ByteLanes(bytes: bytes & ByteLanes(a, below: b).bytes)
+        #endif
+    }
+
+    #if SPIKECHIP_AVX512
+    @inline(__always) private init(bits: UInt32) { self.bits = bits }
+    #else
+    @inline(__always) private init(bytes: SIMD8<UInt32>) { self.bytes = bytes }
+    #endif
+}
+
+/// `tally` plus one in each byte lane of `lanes` (wrapping): one masked `vpaddb` with AVX-512.
+///
+/// `one` is a vector of ones that the caller keeps in a stored property rather than a literal:
+/// LLVM rewrites a masked add of a known 1 into a mask-to-vector conversion and a subtraction,
+/// two instructions instead of one. Portable builds subtract the lanes' 0xFF bytes instead.
+@inline(__always)
+func incremented(_ tally: SIMD32<UInt8>, in lanes: ByteLanes, one: SIMD32<UInt8>) -> SIMD32<UInt8> {
+    #if SPIKECHIP_AVX512
+    let t = unsafeBitCast(tally, to: __m256i.self)
+    return unsafeBitCast(_mm256_mask_add_epi8(t, lanes.bits, t, unsafeBitCast(one, to: __m256i.self)), to: SIMD32<UInt8>.self)
+    #else
+    return tally &- unsafeBitCast(lanes.bytes, to: SIMD32<UInt8>.self)
+    #endif
+}

@@ -145,13 +145,18 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// sgn(s_G) where G is stochastic (0 where not).
         let drawnTypes: SIMD32<Int32>, fixedWeights: LaneWeights
         let magnitudes: SIMD32<UInt8>, signs: SIMD32<Int8>
+        /// Ones for `incremented` (see there why they are not a literal).
+        let one = SIMD32<UInt8>(repeating: 1)
         let leak: Int32
         let reversal: Bool, stochasticLeak: Bool
         let thresholdMask: UInt32
-        let alpha: Int32, beta: Int32, saturate: Bool
+        let alpha: Int32, beta: Int32
         /// The reset modes as V ← (V & keep) + add ∓ (η & eta) after a positive (−) and a negative
-        /// (+) crossing; keep and eta are masks, 0 or −1.
-        let up: (keep: Int32, add: Int32, eta: Int32), down: (keep: Int32, add: Int32, eta: Int32)
+        /// (+) crossing, and the negative threshold as −β − (η & floorEta); keep, eta and
+        /// floorEta are masks, 0 or −1.
+        let up: (keep: Int32, add: Int32, eta: Int32), down: (keep: Int32, add: Int32, eta: Int32, floorEta: Int32)
+        /// Whether η enters anything beyond the positive threshold (the negative one or a reset).
+        let etaBeyondThreshold: Bool
         let seedKey: UInt32
 
         init(_ p: TrueNorthParameters, seed: UInt64) {
@@ -175,18 +180,18 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             thresholdMask = UInt32((1 << p.thresholdMaskBits) - 1)
             alpha = p.positiveThreshold
             beta = p.negativeThreshold
-            saturate = p.negativeSaturation
             switch p.reset {
             case .toValue(let r): up = (0, r, 0)
             case .linear: up = (-1, -alpha, -1)
             case .none: up = (-1, 0, 0)
             }
             switch (p.negativeSaturation, p.reset) {
-            case (true, _): down = (0, -beta, 0)
-            case (false, .toValue(let r)): down = (0, -r, 0)
-            case (false, .linear): down = (-1, beta, -1)
-            case (false, .none): down = (-1, 0, 0)
+            case (true, _): down = (0, -beta, 0, 0)
+            case (false, .toValue(let r)): down = (0, -r, 0, -1)
+            case (false, .linear): down = (-1, beta, -1, -1)
+            case (false, .none): down = (-1, 0, 0, -1)
             }
+            etaBeyondThreshold = p.thresholdMaskBits > 0 && (up.eta | down.eta | down.floorEta) != 0
             var mixer = SplitMix64(seed: seed)
             seedKey = UInt32(truncatingIfNeeded: mixer.next())
         }
@@ -197,43 +202,66 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         }
 
         /// The draw slot of the leak and the threshold; slots 0…255 are synaptic events.
-        static let leakSlot: Int32 = 256
+        static let leakSlot = 256
 
         /// Chris Wellons' lowbias32 integer hash: a bijection whose output bits each depend on
         /// every input bit (bias 0.17 on his avalanche measure), in five multiply/xor-shift steps.
         @inline(__always)
-        static func mix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> { finishMix(x ^ (x &>> 16)) }
+        static func mix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> { finish(shifted(x) &* SIMD8(repeating: firstMultiplier)) }
 
-        /// The steps of `mix` after its first xor-shift.
+        /// lowbias32's first step, x ⊕ (x >> 16).
+        @inline(__always) static func shifted(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> { x ^ (x &>> 16) }
+        /// lowbias32's first multiplier.
+        static let firstMultiplier: UInt32 = 0x7FEB_352D
+
+        /// The steps of `mix` after its first multiply.
         @inline(__always)
-        static func finishMix(_ x: SIMD8<UInt32>) -> SIMD8<UInt32> {
-            var x = x &* SIMD8<UInt32>(repeating: 0x7FEB_352D)
-            x ^= x &>> 15
-            x &*= SIMD8<UInt32>(repeating: 0x846C_A68B)
-            return x ^ (x &>> 16)
+        static func finish(_ y: SIMD8<UInt32>) -> SIMD8<UInt32> {
+            var y = y ^ (y &>> 15)
+            y &*= SIMD8<UInt32>(repeating: 0x846C_A68B)
+            return y ^ (y &>> 16)
         }
 
         /// The golden-ratio step (a Weyl sequence) that spreads neuron indices over 32 bits.
         static let neuronStride: UInt32 = 0x9E37_79B1
+        /// The odd step between the counters of consecutive draw slots.
+        static let slotStride: UInt32 = 0x85EB_CA77
 
         /// The draws of one block of 8 neurons, whose `spread` is their index · `neuronStride`.
         ///
-        /// `mix` begins with x ⊕ (x >> 16), which distributes over the ⊕ of the spread and the
-        /// slot's counter: the spread's share is computed once per block and the counter's on
-        /// a scalar, once per slot.
+        /// The word of slot e is lowbias32 of a neuron's and a slot's share, each through the
+        /// hash's first xor-shift, added: finish(M·(shifted(spread) + shifted(key + e·S))),
+        /// with M the first multiplier. The product distributes over the sum, so the
+        /// neuron's share is multiplied once per block and the slot's once per tick
+        /// (`SlotCounters`): a slot costs one multiply, not two.
         struct Draws {
-            let shiftedSpread: SIMD8<UInt32>
+            let neuronShare: SIMD8<UInt32>
 
-            @inline(__always) init(spread: SIMD8<UInt32>) { shiftedSpread = spread ^ (spread &>> 16) }
+            @inline(__always) init(spread: SIMD8<UInt32>) { neuronShare = shifted(spread) &* SIMD8(repeating: firstMultiplier) }
 
-            /// The 32 random bits of draw `slot`: mix(spread ⊕ (key + slot·C)). Slot e < 256
-            /// holds the ρ of event e of each axon type, byte G for type G; the leak's ρ is the
-            /// top byte of `leakSlot` and η its low TM ≤ 17 bits.
+            /// The 32 random bits of a draw slot given that slot's entry of `SlotCounters`.
+            /// Slot e < 256 holds the ρ of event e of each axon type, byte G for type G; the
+            /// leak's ρ is the top byte of `leakSlot` and η its low TM ≤ 17 bits.
             @inline(__always)
-            func word(key: UInt32, slot: Int32) -> SIMD8<UInt32> {
-                let counter = key &+ UInt32(bitPattern: slot) &* 0x85EB_CA77
-                return finishMix(shiftedSpread ^ SIMD8(repeating: counter ^ (counter >> 16)))
+            func word(_ slotShare: UInt32) -> SIMD8<UInt32> { finish(neuronShare &+ SIMD8(repeating: slotShare)) }
+        }
+
+        /// The slots' shares M·shifted(key + e·S) of one tick's draws (e = 0…256), tabulated
+        /// once per tick: a slot's draw then starts from a broadcast load, where splatting a
+        /// scalar computed in the loop would be a general-register-to-vector transfer per slot
+        /// (1.5 cycles on Zen 4, on the pipes the hash's shifts need).
+        struct SlotCounters {
+            let table: UnsafeMutablePointer<UInt32>
+
+            init(_ table: UnsafeMutablePointer<UInt32>, key: UInt32) {
+                self.table = table
+                for slot in 0...leakSlot {
+                    let counter = key &+ UInt32(slot) &* slotStride
+                    table[slot] = (counter ^ (counter >> 16)) &* firstMultiplier
+                }
             }
+
+            @inline(__always) subscript(slot: Int) -> UInt32 { table[slot] }
         }
 
         /// Σ_G sgn(s_G)·#{e < A_G : ρ_e,G < |s_G|} over the stochastic types G of 8 neurons.
@@ -241,57 +269,43 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// Slot e serves event e of all four types at once: its 32 ρ bytes (8 neurons × 4
         /// types, in the order of `counts`) are compared with |s_G| as byte lanes and the hits
         /// tallied per byte, so the slots run as long as the busiest lane has events, with no
-        /// per-type work, and each tally is signed and summed per neuron once (a tally byte is
-        /// flushed after 128 slots). A count saturated to a byte tells which lanes have an
-        /// event in slots 0…254; slot 255 is for counts of 256 only.
+        /// per-type work, and each tally is signed and summed per neuron once. A count
+        /// saturated to a byte tells which lanes have an event in slots 0…254 (so the loop
+        /// ends by slot 255 on its own); slot 255 is for counts of 256 only, after a flush of
+        /// the tallies, which hold at most 255 hits.
         @inline(__always)
-        func stochasticSynapses(_ counts: SIMD32<Int32>, draws: Draws, key: UInt32) -> SIMD8<Int32> {
+        func stochasticSynapses(_ counts: SIMD32<Int32>, draws: Draws, counters: SlotCounters) -> SIMD8<Int32> {
             var low = counts.lowHalf, high = counts.highHalf
             if fixedSynapses { low &= drawnTypes.lowHalf; high &= drawnTypes.highHalf }
             let limit = SIMD32(lowHalf: saturatedBytes(low), highHalf: saturatedBytes(high))
-            var total = SIMD8<Int32>.zero, tally = SIMD32<UInt8>.zero
-            var slot: Int32 = 0, slotBytes = SIMD8<UInt32>.zero  // the slot in every byte
-            while slot < 255 {
-                let pending = bytes(slotBytes) .< limit
-                guard any(words(pending) .!= .zero) else { break }
-                tally &-= hits(draws.word(key: key, slot: slot), pending: pending)
+            var tally = SIMD32<UInt8>.zero
+            var slot = 0, slotBytes = SIMD8<UInt32>.zero  // the slot in every byte
+            while true {
+                let pending = ByteLanes(bytes(slotBytes), below: limit)
+                if pending.isEmpty { break }
+                tally = incremented(tally, in: pending.filter(bytes(draws.word(counters[slot])), below: magnitudes), one: one)
                 slot &+= 1
                 slotBytes &+= SIMD8(repeating: 0x0101_0101)
-                if slot & 127 == 0 {
-                    total &+= signedSums(tally, signs)
-                    tally = .zero
-                }
             }
-            if slot == 255 {  // every slot so far had events: counts of 256 have one more
-                let all = SIMD16<Int32>(repeating: 256)
-                let last = SIMD32(lowHalf: narrowed(lanes(low .== all)), highHalf: narrowed(lanes(high .== all)))
-                tally &-= hits(draws.word(key: key, slot: slot), pending: last .!= .zero)
-            }
-            return total &+ signedSums(tally, signs)
+            guard slot == 255 else { return signedSums(tally, signs) }
+            let last = ByteLanes(low, high, equalTo: 256).filter(bytes(draws.word(counters[slot])), below: magnitudes)
+            return signedSums(tally, signs) &+ signedSums(incremented(.zero, in: last, one: one), signs)
         }
 
-        /// −1 in the byte of each (neuron, type) whose event is `pending` and hits: ρ (its byte
-        /// of the slot's `word`) < |s_G|.
-        @inline(__always)
-        func hits(_ word: SIMD8<UInt32>, pending: SIMDMask<SIMD32<Int8>>) -> SIMD32<UInt8> {
-            bytes(unsafeBitCast(words(bytes(word) .< magnitudes) & words(pending), to: SIMD8<UInt32>.self))
-        }
-
-        // Bitwise operations and splats of byte vectors run on 32-bit lanes: the standard
-        // library's generic forms for SIMD32<UInt8> go lane by lane.
+        // Splats of byte vectors run on 32-bit lanes: the standard library's generic forms for
+        // SIMD32<UInt8> go lane by lane.
         @inline(__always) func bytes(_ w: SIMD8<UInt32>) -> SIMD32<UInt8> { unsafeBitCast(w, to: SIMD32<UInt8>.self) }
-        @inline(__always) func words(_ m: SIMDMask<SIMD32<Int8>>) -> SIMD8<Int32> { unsafeBitCast(m, to: SIMD8<Int32>.self) }
 
         /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major) and the draws of
         /// their block.
         @inline(__always)
-        func block(_ v: SIMD8<Int32>, _ counts: SIMD32<Int32>, draws: Draws, key: UInt32)
+        func block(_ v: SIMD8<Int32>, _ counts: SIMD32<Int32>, draws: Draws, counters: SlotCounters)
             -> (v: SIMD8<Int32>, fired: SIMDMask<SIMD8<Int32>>) {
             var u = v
             if fixedSynapses { u &+= weightedSums(counts, fixedWeights) }
-            if stochasticSynapses { u &+= stochasticSynapses(counts, draws: draws, key: key) }
+            if stochasticSynapses { u &+= stochasticSynapses(counts, draws: draws, counters: counters) }
             // One draw serves the leak (top byte) and the threshold (low bits).
-            let bits = stochasticLeak || thresholdMask != 0 ? draws.word(key: key, slot: Self.leakSlot) : .zero
+            let bits = stochasticLeak || thresholdMask != 0 ? draws.word(counters[Self.leakSlot]) : .zero
             if leak != 0 {
                 var step = SIMD8<Int32>(repeating: stochasticLeak ? leak.signum() : leak)
                 // ρ (the top byte) < |λ| exactly when the word < |λ|·2^24: no shift needed.
@@ -301,12 +315,14 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             }
             let eta = thresholdMask == 0 ? .zero : unsafeBitCast(bits & SIMD8(repeating: thresholdMask), to: SIMD8<Int32>.self)
             let fired = u .>= SIMD8<Int32>(repeating: alpha) &+ eta
-            let below = u .< SIMD8<Int32>(repeating: -beta) &- (saturate ? .zero : eta)
+            var floor = SIMD8<Int32>(repeating: -beta)
             var addDown = SIMD8<Int32>(repeating: down.add), addUp = SIMD8<Int32>(repeating: up.add)
-            if thresholdMask != 0 {
+            if etaBeyondThreshold {
+                floor &-= eta & SIMD8(repeating: down.floorEta)
                 addDown &+= eta & SIMD8(repeating: down.eta)
                 addUp &-= eta & SIMD8(repeating: up.eta)
             }
+            let below = u .< floor
             let afterDown = SIMD8<Int32>(repeating: down.keep) & u &+ addDown
             let afterUp = SIMD8<Int32>(repeating: up.keep) & u &+ addUp
             u = u.replacing(with: afterDown, where: below).replacing(with: afterUp, where: fired)
@@ -318,8 +334,15 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// was within 0...256 (checked on the way, so the input is read once).
         func run(_ v: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
                  _ spikes: UnsafeMutableBufferPointer<Int8>, key: UInt32) -> (fired: Int, valid: Bool) {
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.leakSlot + 1) { table in
+                run(v, into: out, input, spikes, counters: SlotCounters(table.baseAddress!, key: key))
+            }
+        }
+
+        private func run(_ v: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
+                         _ spikes: UnsafeMutableBufferPointer<Int8>, counters: SlotCounters) -> (fired: Int, valid: Bool) {
             let n = v.count, whole = n & ~7
-            var fired = SIMD8<Int32>.zero, range = RangeCheck(upper: axonsPerCore)
+            var fired = 0, range = RangeCheck(upper: axonsPerCore)
             guard n > 0, let vBase = v.baseAddress.map(UnsafeRawPointer.init), let outBase = out.baseAddress.map(UnsafeMutableRawPointer.init),
                   let inBase = input.baseAddress.map(UnsafeRawPointer.init),
                   let spikeBase = spikes.baseAddress.map(UnsafeMutableRawPointer.init) else { return (0, true) }
@@ -330,10 +353,11 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
                 let counts = inBase.loadUnaligned(fromByteOffset: j &* 16, as: SIMD32<Int32>.self)
                 range.include(counts.lowHalf); range.include(counts.highHalf)
                 let (u, up) = block(vBase.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self), counts,
-                                    draws: Draws(spread: spread), key: key)
+                                    draws: Draws(spread: spread), counters: counters)
                 outBase.storeBytes(of: u, toByteOffset: j &* 4, as: SIMD8<Int32>.self)
-                spikeBase.storeBytes(of: ones(up), toByteOffset: j, as: SIMD8<Int8>.self)
-                fired &-= lanes(up)
+                let spiked = ones(up)
+                spikeBase.storeBytes(of: spiked, toByteOffset: j, as: SIMD8<Int8>.self)
+                fired &+= unsafeBitCast(spiked, to: UInt64.self).nonzeroBitCount  // bytes of 0 or 1: one bit each
                 spread &+= blockStride
                 j &+= 8
             }
@@ -344,14 +368,14 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
                     for g in 0..<4 { counts[k * 4 + g] = input[(whole + k) * 4 + g] }
                 }
                 range.include(counts.lowHalf); range.include(counts.highHalf)
-                let (u, up) = block(vv, counts, draws: Draws(spread: spread), key: key)
+                let (u, up) = block(vv, counts, draws: Draws(spread: spread), counters: counters)
                 for k in 0..<(n - whole) {
                     out[whole + k] = u[k]
                     spikes[whole + k] = up[k] ? 1 : 0
-                    fired[k] &+= up[k] ? 1 : 0
+                    fired &+= up[k] ? 1 : 0
                 }
             }
-            return (Int(fired.wrappedSum()), range.allWithin)
+            return (fired, range.allWithin)
         }
     }
 

@@ -265,7 +265,7 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
         // stochastic types plus A_jG·s_G over the others, where ρ_e,G is byte G of draw slot e.
         // Counts of 0…12 span several slots. Neurons 5…12 have 256 events of type 3 (|s| = 255):
         // slot 255 is drawn for them alone, and a lane whose 256 events all hit (p = 0.37 each)
-        // needs the per-byte tallies flushed after 128 slots. The neurons fill a full and a
+        // needs the per-byte tallies flushed before slot 255. The neurons fill a full and a
         // partial 8-lane block.
         let weights: [Int32] = [200, -77, 5, -255]
         let stochastic = [true, true, false, true]
@@ -287,8 +287,13 @@ private func run<P: NeuronPopulation>(_ p: inout P, input: [P.Input], steps: Int
             for g in 0..<4 {
                 guard stochastic[g] else { expected += input[4 * j + g] * weights[g]; continue }
                 for e in 0..<Int(input[4 * j + g]) {
-                    // The documented rule: lowbias32(neuron·φ ⊕ (key + slot·c)).
-                    let bits = TrueNorthPopulation.Tick.mix(SIMD8(repeating: (UInt32(j) &* 0x9E37_79B1) ^ (key &+ UInt32(e) &* 0x85EB_CA77)))[0]
+                    // The documented rule: lowbias32 with its first xor-shift taken on the
+                    // neuron's and the slot's shares, which are then added.
+                    func shifted(_ x: UInt32) -> UInt32 { x ^ (x >> 16) }
+                    var bits = 0x7FEB_352D &* (shifted(UInt32(j) &* 0x9E37_79B1) &+ shifted(key &+ UInt32(e) &* 0x85EB_CA77))
+                    bits ^= bits >> 15
+                    bits = bits &* 0x846C_A68B
+                    bits ^= bits >> 16
                     if (bits >> (8 * UInt32(g))) & 0xFF < weights[g].magnitude { expected += weights[g].signum(); hits += 1 }
                 }
             }
