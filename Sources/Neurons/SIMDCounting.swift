@@ -38,43 +38,51 @@ func saturatedBytes(_ v: SIMD16<Int32>) -> SIMD16<UInt8> {
     #endif
 }
 
-/// The weights of `weightedSums`, 32 lanes of 16 signed bits, kept in the form the build
-/// multiplies with (widened once here rather than per call: the standard library's widening
-/// conversion is a generic call).
+/// The weights of `weightedSums` for 16 counts (both halves of a block's 32 use the same),
+/// kept in the form the build multiplies with (narrowed once here rather than per call: the
+/// standard library's narrowing conversion is a generic call).
 struct LaneWeights {
     #if SPIKECHIP_AVX512
-    fileprivate let narrow: __m512i
+    fileprivate let narrow: __m512i  // the 16 as 16-bit lanes, twice
     #else
-    fileprivate let wide: SIMD32<Int32>
+    fileprivate let wide: SIMD16<Int32>
     #endif
 
-    init(_ w: SIMD32<Int32>) {
+    init(_ w: SIMD16<Int32>) {
         #if SPIKECHIP_AVX512
-        narrow = unsafeBitCast(SIMD32<Int16>(truncatingIfNeeded: w), to: __m512i.self)
+        let half = unsafeBitCast(SIMD16<Int16>(truncatingIfNeeded: w), to: __m256i.self)
+        narrow = unsafeBitCast((half, half), to: __m512i.self)
         #else
         wide = w
         #endif
     }
 }
 
-/// Σ_k counts[4j + k]·weights[4j + k] for each j of 8, where every count fits 16 signed bits.
-/// AVX-512 narrows the counts to 16 bits and lets `vpmaddwd` multiply and add pairs, then
-/// adds the two pairs of each neuron in its 64-bit lane; elsewhere four 32-bit products are
-/// added by two even/odd shuffles.
+/// Σ_k counts[4j + k]·weights[4j + k] for each j of 8, the counts given as their halves `low`
+/// (j < 4) and `high`, every count fitting 16 signed bits. AVX-512 narrows the counts to 16
+/// bits and lets `vpmaddwd` multiply and add pairs, then adds the two pairs of each neuron in
+/// its 64-bit lane; elsewhere four 32-bit products are added by two even/odd shuffles.
 @inline(__always)
-func weightedSums(_ counts: SIMD32<Int32>, _ weights: LaneWeights) -> SIMD8<Int32> {
+func weightedSums(_ low: SIMD16<Int32>, _ high: SIMD16<Int32>, _ weights: LaneWeights) -> SIMD8<Int32> {
     #if SPIKECHIP_AVX512
-    let lo = _mm512_cvtepi32_epi16(m512i(counts.lowHalf)), hi = _mm512_cvtepi32_epi16(m512i(counts.highHalf))
-    let narrow = SIMD32<Int16>(lowHalf: unsafeBitCast(lo, to: SIMD16<Int16>.self), highHalf: unsafeBitCast(hi, to: SIMD16<Int16>.self))
-    let pairs = unsafeBitCast(_mm512_madd_epi16(unsafeBitCast(narrow, to: __m512i.self), weights.narrow), to: SIMD8<UInt64>.self)
+    let narrow = unsafeBitCast((_mm512_cvtepi32_epi16(m512i(low)), _mm512_cvtepi32_epi16(m512i(high))), to: __m512i.self)
+    let pairs = unsafeBitCast(_mm512_madd_epi16(narrow, weights.narrow), to: SIMD8<UInt64>.self)
     let sums = pairs &+ (pairs &>> 32)  // the low 32 bits: a neuron's two pairs added
     return unsafeBitCast(_mm512_cvtepi64_epi32(unsafeBitCast(sums, to: __m512i.self)), to: SIMD8<Int32>.self)
     #else
-    let products = counts &* weights.wide
-    let pairs = products.evenHalf &+ products.oddHalf
-    return pairs.evenHalf &+ pairs.oddHalf
+    @inline(__always) func quads(_ c: SIMD16<Int32>) -> SIMD4<Int32> {
+        let products = c &* weights.wide
+        let pairs = products.evenHalf &+ products.oddHalf
+        return pairs.evenHalf &+ pairs.oddHalf
+    }
+    return unsafeBitCast((quads(low), quads(high)), to: SIMD8<Int32>.self)
     #endif
 }
+
+/// a then b as one vector of twice the lanes: a bit cast of the pair, where the standard
+/// library's `init(lowHalf:highHalf:)` is a generic call the inliner does not always take.
+@inline(__always)
+func joined(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD32<UInt8> { unsafeBitCast((a, b), to: SIMD32<UInt8>.self) }
 
 /// Whether every lane of the vectors `include`d lies within 0...`upper`, kept as one vector so
 /// a loop checks its inputs on the way at a cost of an operation or two per 16 lanes.
@@ -113,7 +121,7 @@ struct RangeCheck {
 func ones(_ mask: SIMDMask<SIMD8<Int32>>) -> SIMD8<Int8> {
     #if SPIKECHIP_AVX512
     let bytes = _mm_movm_epi8(UInt16(_mm256_movepi32_mask(unsafeBitCast(mask, to: __m256i.self))))
-    return unsafeBitCast(_mm_sub_epi8(_mm_setzero_si128(), bytes), to: SIMD16<Int8>.self).lowHalf
+    return unsafeBitCast(_mm_sub_epi8(_mm_setzero_si128(), bytes), to: (SIMD8<Int8>, SIMD8<Int8>).self).0  // the low half
     #else
     return SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>.zero &- lanes(mask))
     #endif
@@ -229,7 +237,7 @@ struct ByteLanes {
         let l = m512i(low ^ v), h = m512i(high ^ v)
         bits = UInt32(_mm512_testn_epi32_mask(l, l)) | UInt32(_mm512_testn_epi32_mask(h, h)) << 16
         #else
-        bytes = unsafeBitCast(SIMD32(lowHalf: narrowed(lanes(low .== v)), highHalf: narrowed(lanes(high .== v))), to: SIMD8<UInt32>.self)
+        bytes = unsafeBitCast((narrowed(lanes(low .== v)), narrowed(lanes(high .== v))), to: SIMD8<UInt32>.self)
         #endif
     }
 

@@ -146,8 +146,8 @@ struct Bytes64 {
     @inline(__always)
     init(narrowing c0: SIMD16<Int32>, _ c1: SIMD16<Int32>, _ c2: SIMD16<Int32>, _ c3: SIMD16<Int32>) {
         #if SPIKECHIP_AVX512
-        let low = SIMD32(lowHalf: narrowed(c0), highHalf: narrowed(c1)), high = SIMD32(lowHalf: narrowed(c2), highHalf: narrowed(c3))
-        v = unsafeBitCast(SIMD64(lowHalf: low, highHalf: high), to: __m512i.self)
+        // A bit cast of the four quarters: `init(lowHalf:highHalf:)` is a generic call.
+        v = unsafeBitCast((narrowed(c0), narrowed(c1), narrowed(c2), narrowed(c3)), to: __m512i.self)
         #else
         a = narrowed(c0); b = narrowed(c1); c = narrowed(c2); d = narrowed(c3)
         #endif

@@ -142,8 +142,9 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         let stochasticSynapses: Bool, fixedSynapses: Bool
         /// Per (neuron, type) lane 4j + G of a block (the input's neuron-major order): −1 where
         /// type G is stochastic; s_G where it is not (0 where it is); and, as bytes, |s_G| and
-        /// sgn(s_G) where G is stochastic (0 where not).
-        let drawnTypes: SIMD32<Int32>, fixedWeights: LaneWeights
+        /// sgn(s_G) where G is stochastic (0 where not). The first two repeat every 16 lanes, so
+        /// they serve both halves of a block's 32 counts.
+        let drawnTypes: SIMD16<Int32>, fixedWeights: LaneWeights
         let magnitudes: SIMD32<UInt8>, signs: SIMD32<Int8>
         /// Ones for `incremented` (see there why they are not a literal).
         let one = SIMD32<UInt8>(repeating: 1)
@@ -160,16 +161,17 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         let seedKey: UInt32
 
         init(_ p: TrueNorthParameters, seed: UInt64) {
-            @inline(__always) func block<T: SIMDScalar>(_ x: SIMD4<T>) -> SIMD32<T> {
-                let x8 = SIMD8(lowHalf: x, highHalf: x), x16 = SIMD16(lowHalf: x8, highHalf: x8)
-                return SIMD32(lowHalf: x16, highHalf: x16)
+            @inline(__always) func half<T: SIMDScalar>(_ x: SIMD4<T>) -> SIMD16<T> {
+                let x8 = SIMD8(lowHalf: x, highHalf: x)
+                return SIMD16(lowHalf: x8, highHalf: x8)
             }
+            @inline(__always) func block<T: SIMDScalar>(_ x: SIMD4<T>) -> SIMD32<T> { SIMD32(lowHalf: half(x), highHalf: half(x)) }
             let w = SIMD4<Int32>(p.weights.0, p.weights.1, p.weights.2, p.weights.3)
             let b = p.stochasticSynapse
             let stochastic = SIMD4<Int32>(b.0 ? -1 : 0, b.1 ? -1 : 0, b.2 ? -1 : 0, b.3 ? -1 : 0)
             stochasticSynapses = stochastic != .zero
-            drawnTypes = block(stochastic)
-            fixedWeights = LaneWeights(block(w & ~stochastic))
+            drawnTypes = half(stochastic)
+            fixedWeights = LaneWeights(half(w & ~stochastic))
             fixedSynapses = w & ~stochastic != .zero
             let sign = lanes(w .< .zero) &- lanes(w .> .zero)  // sgn(s_G)
             magnitudes = block(SIMD4<UInt8>(truncatingIfNeeded: w &* sign))
@@ -233,13 +235,13 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// hash's first xor-shift, added: finish(M·(shifted(spread) + shifted(key + e·S))),
         /// with M the first multiplier. The product distributes over the sum, so the
         /// neuron's share is multiplied once per block and the slot's once per tick
-        /// (`SlotCounters`): a slot costs one multiply, not two.
+        /// (`SlotShares`): a slot costs one multiply, not two.
         struct Draws {
             let neuronShare: SIMD8<UInt32>
 
             @inline(__always) init(spread: SIMD8<UInt32>) { neuronShare = shifted(spread) &* SIMD8(repeating: firstMultiplier) }
 
-            /// The 32 random bits of a draw slot given that slot's entry of `SlotCounters`.
+            /// The 32 random bits of a draw slot given that slot's entry of `SlotShares`.
             /// Slot e < 256 holds the ρ of event e of each axon type, byte G for type G; the
             /// leak's ρ is the top byte of `leakSlot` and η its low TM ≤ 17 bits.
             @inline(__always)
@@ -250,7 +252,7 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// once per tick: a slot's draw then starts from a broadcast load, where splatting a
         /// scalar computed in the loop would be a general-register-to-vector transfer per slot
         /// (1.5 cycles on Zen 4, on the pipes the hash's shifts need).
-        struct SlotCounters {
+        struct SlotShares {
             let table: UnsafeMutablePointer<UInt32>
 
             init(_ table: UnsafeMutablePointer<UInt32>, key: UInt32) {
@@ -274,21 +276,21 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// ends by slot 255 on its own); slot 255 is for counts of 256 only, after a flush of
         /// the tallies, which hold at most 255 hits.
         @inline(__always)
-        func stochasticSynapses(_ counts: SIMD32<Int32>, draws: Draws, counters: SlotCounters) -> SIMD8<Int32> {
-            var low = counts.lowHalf, high = counts.highHalf
-            if fixedSynapses { low &= drawnTypes.lowHalf; high &= drawnTypes.highHalf }
-            let limit = SIMD32(lowHalf: saturatedBytes(low), highHalf: saturatedBytes(high))
+        func stochasticSynapses(_ low: SIMD16<Int32>, _ high: SIMD16<Int32>, draws: Draws, shares: SlotShares) -> SIMD8<Int32> {
+            var low = low, high = high
+            if fixedSynapses { low &= drawnTypes; high &= drawnTypes }
+            let limit = joined(saturatedBytes(low), saturatedBytes(high))
             var tally = SIMD32<UInt8>.zero
             var slot = 0, slotBytes = SIMD8<UInt32>.zero  // the slot in every byte
             while true {
                 let pending = ByteLanes(bytes(slotBytes), below: limit)
                 if pending.isEmpty { break }
-                tally = incremented(tally, in: pending.filter(bytes(draws.word(counters[slot])), below: magnitudes), one: one)
+                tally = incremented(tally, in: pending.filter(bytes(draws.word(shares[slot])), below: magnitudes), one: one)
                 slot &+= 1
                 slotBytes &+= SIMD8(repeating: 0x0101_0101)
             }
             guard slot == 255 else { return signedSums(tally, signs) }
-            let last = ByteLanes(low, high, equalTo: 256).filter(bytes(draws.word(counters[slot])), below: magnitudes)
+            let last = ByteLanes(low, high, equalTo: 256).filter(bytes(draws.word(shares[slot])), below: magnitudes)
             return signedSums(tally, signs) &+ signedSums(incremented(.zero, in: last, one: one), signs)
         }
 
@@ -296,16 +298,16 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         // SIMD32<UInt8> go lane by lane.
         @inline(__always) func bytes(_ w: SIMD8<UInt32>) -> SIMD32<UInt8> { unsafeBitCast(w, to: SIMD32<UInt8>.self) }
 
-        /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major) and the draws of
-        /// their block.
+        /// One tick of 8 neurons given their 4 × 8 axon counts (neuron-major: neurons 0…3 in
+        /// `low`, 4…7 in `high`) and the draws of their block.
         @inline(__always)
-        func block(_ v: SIMD8<Int32>, _ counts: SIMD32<Int32>, draws: Draws, counters: SlotCounters)
+        func block(_ v: SIMD8<Int32>, _ low: SIMD16<Int32>, _ high: SIMD16<Int32>, draws: Draws, shares: SlotShares)
             -> (v: SIMD8<Int32>, fired: SIMDMask<SIMD8<Int32>>) {
             var u = v
-            if fixedSynapses { u &+= weightedSums(counts, fixedWeights) }
-            if stochasticSynapses { u &+= stochasticSynapses(counts, draws: draws, counters: counters) }
+            if fixedSynapses { u &+= weightedSums(low, high, fixedWeights) }
+            if stochasticSynapses { u &+= stochasticSynapses(low, high, draws: draws, shares: shares) }
             // One draw serves the leak (top byte) and the threshold (low bits).
-            let bits = stochasticLeak || thresholdMask != 0 ? draws.word(counters[Self.leakSlot]) : .zero
+            let bits = stochasticLeak || thresholdMask != 0 ? draws.word(shares[Self.leakSlot]) : .zero
             if leak != 0 {
                 var step = SIMD8<Int32>(repeating: stochasticLeak ? leak.signum() : leak)
                 // ρ (the top byte) < |λ| exactly when the word < |λ|·2^24: no shift needed.
@@ -335,12 +337,12 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         func run(_ v: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
                  _ spikes: UnsafeMutableBufferPointer<Int8>, key: UInt32) -> (fired: Int, valid: Bool) {
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.leakSlot + 1) { table in
-                run(v, into: out, input, spikes, counters: SlotCounters(table.baseAddress!, key: key))
+                run(v, into: out, input, spikes, shares: SlotShares(table.baseAddress!, key: key))
             }
         }
 
         private func run(_ v: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
-                         _ spikes: UnsafeMutableBufferPointer<Int8>, counters: SlotCounters) -> (fired: Int, valid: Bool) {
+                         _ spikes: UnsafeMutableBufferPointer<Int8>, shares: SlotShares) -> (fired: Int, valid: Bool) {
             let n = v.count, whole = n & ~7
             var fired = 0, range = RangeCheck(upper: axonsPerCore)
             guard n > 0, let vBase = v.baseAddress.map(UnsafeRawPointer.init), let outBase = out.baseAddress.map(UnsafeMutableRawPointer.init),
@@ -350,10 +352,13 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
             let blockStride = SIMD8<UInt32>(repeating: 8 &* Self.neuronStride)
             var j = 0
             while j < whole {
-                let counts = inBase.loadUnaligned(fromByteOffset: j &* 16, as: SIMD32<Int32>.self)
-                range.include(counts.lowHalf); range.include(counts.highHalf)
-                let (u, up) = block(vBase.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self), counts,
-                                    draws: Draws(spread: spread), counters: counters)
+                // The counts as two 16-lane halves: splitting a 32-lane vector goes through the
+                // standard library's generic `lowHalf`, which the inliner does not always take.
+                let low = inBase.loadUnaligned(fromByteOffset: j &* 16, as: SIMD16<Int32>.self)
+                let high = inBase.loadUnaligned(fromByteOffset: j &* 16 &+ 64, as: SIMD16<Int32>.self)
+                range.include(low); range.include(high)
+                let (u, up) = block(vBase.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self), low, high,
+                                    draws: Draws(spread: spread), shares: shares)
                 outBase.storeBytes(of: u, toByteOffset: j &* 4, as: SIMD8<Int32>.self)
                 let spiked = ones(up)
                 spikeBase.storeBytes(of: spiked, toByteOffset: j, as: SIMD8<Int8>.self)
@@ -362,13 +367,16 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
                 j &+= 8
             }
             if whole < n {
-                var vv = SIMD8<Int32>.zero, counts = SIMD32<Int32>.zero
+                var vv = SIMD8<Int32>.zero, low = SIMD16<Int32>.zero, high = SIMD16<Int32>.zero
                 for k in 0..<(n - whole) {
                     vv[k] = v[whole + k]
-                    for g in 0..<4 { counts[k * 4 + g] = input[(whole + k) * 4 + g] }
+                    for g in 0..<4 {
+                        let c = input[(whole + k) * 4 + g]
+                        if k < 4 { low[k * 4 + g] = c } else { high[k * 4 + g - 16] = c }
+                    }
                 }
-                range.include(counts.lowHalf); range.include(counts.highHalf)
-                let (u, up) = block(vv, counts, draws: Draws(spread: spread), counters: counters)
+                range.include(low); range.include(high)
+                let (u, up) = block(vv, low, high, draws: Draws(spread: spread), shares: shares)
                 for k in 0..<(n - whole) {
                     out[whole + k] = u[k]
                     spikes[whole + k] = up[k] ? 1 : 0
