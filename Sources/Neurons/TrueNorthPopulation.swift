@@ -253,13 +253,18 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// scalar computed in the loop would be a general-register-to-vector transfer per slot
         /// (1.5 cycles on Zen 4, on the pipes the hash's shifts need).
         struct SlotShares {
+            /// Entries of the table: slots 0…`leakSlot`, rounded up to whole 8-lane vectors.
+            static let capacity = (leakSlot + 8) & ~7
+
             let table: UnsafeMutablePointer<UInt32>
 
+            /// Fills `table` (`capacity` entries) 8 slots at a time through the hash's own steps.
             init(_ table: UnsafeMutablePointer<UInt32>, key: UInt32) {
                 self.table = table
-                for slot in 0...leakSlot {
-                    let counter = key &+ UInt32(slot) &* slotStride
-                    table[slot] = (counter ^ (counter >> 16)) &* firstMultiplier
+                var counter = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7) &* slotStride &+ SIMD8(repeating: key)
+                for slot in stride(from: 0, to: Self.capacity, by: 8) {
+                    UnsafeMutableRawPointer(table + slot).storeBytes(of: shifted(counter) &* SIMD8(repeating: firstMultiplier), as: SIMD8<UInt32>.self)
+                    counter &+= SIMD8(repeating: 8 &* slotStride)
                 }
             }
 
@@ -336,7 +341,7 @@ public struct TrueNorthPopulation: NeuronPopulation, Sendable {
         /// was within 0...256 (checked on the way, so the input is read once).
         func run(_ v: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, _ input: UnsafeBufferPointer<Int32>,
                  _ spikes: UnsafeMutableBufferPointer<Int8>, key: UInt32) -> (fired: Int, valid: Bool) {
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.leakSlot + 1) { table in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: SlotShares.capacity) { table in
                 run(v, into: out, input, spikes, shares: SlotShares(table.baseAddress!, key: key))
             }
         }
