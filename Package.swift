@@ -78,7 +78,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"], swiftSettings: simdLoops),
         .target(name: "Traces", dependencies: ["Energy", "Engine", "Mapping", "Models", "Neurons", "SimKernel"]),
-        .target(name: "Baselines", dependencies: ["Energy", "Models", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Baselines", dependencies: ["Energy", "Engine", "Mapping", "Models", "Topology"]),
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "Neurons", "Topology", "Energy", "Traces"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "Neurons", "SimKernel", "Topology", "Energy"]),
-        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Models"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "Topology"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,88 +1,91 @@
 import Foundation
-import Yams
+import Topology
 
-/// The energy table of the dense FP16 and INT8 accelerators, read from YAML.
-///
-/// The numbers are data, not code, so that a study can swap Horowitz's 45 nm figures for
-/// another node or memory system and cite its source next to each value.
+/// What is specific to the dense FP16 and INT8 accelerators, read from YAML
+/// (`topologies/baselines.yaml`): arithmetic per precision, throughput, and the DRAM of the
+/// scenarios that stream weights. What both sides share (on-chip SRAM, function units, KV
+/// cache, leakage, node) comes from the topology, so that the same-memory scenario holds it equal.
 public struct BaselineTable: Sendable, Equatable {
     /// Arithmetic and data width of one precision.
-    public struct Precision: Sendable, Equatable, Decodable {
+    public struct Precision: Sendable, Equatable {
         public var bytesPerValue: Double
         public var multiplyPJ: Double
         public var addPJ: Double
-        /// One multiply-accumulate.
-        public var macPJ: Double
-        /// One element-wise non-linear operation (norm, SiLU, softmax, RoPE step).
-        public var nonlinearOpPJ: Double
+        /// One multiply-accumulate, with its range.
+        public var mac: Figure
+        public var macPJ: Double { mac.value }
 
-        public init(bytesPerValue: Double, multiplyPJ: Double, addPJ: Double, macPJ: Double, nonlinearOpPJ: Double) {
-            self.bytesPerValue = bytesPerValue; self.multiplyPJ = multiplyPJ; self.addPJ = addPJ
-            self.macPJ = macPJ; self.nonlinearOpPJ = nonlinearOpPJ
+        public init(bytesPerValue: Double, multiplyPJ: Double, addPJ: Double, mac: Figure) {
+            self.bytesPerValue = bytesPerValue; self.multiplyPJ = multiplyPJ; self.addPJ = addPJ; self.mac = mac
         }
-
-        enum CodingKeys: String, CodingKey {
-            case bytesPerValue = "bytes_per_value", multiplyPJ = "multiply_pj", addPJ = "add_pj", macPJ = "mac_pj"
-            case nonlinearOpPJ = "nonlinear_op_pj"
-        }
-    }
-
-    /// The memory levels each kind of data passes through per token.
-    public struct Hierarchy: Sendable, Equatable, Decodable {
-        public var weights: [String]
-        public var activations: [String]
-        public var kvCache: [String]
-        public init(weights: [String], activations: [String], kvCache: [String]) {
-            self.weights = weights; self.activations = activations; self.kvCache = kvCache
-        }
-        enum CodingKeys: String, CodingKey { case weights, activations, kvCache = "kv_cache" }
     }
 
     public var name: String
+    /// Node and supply of the arithmetic and buffer figures (DRAM is its own technology and is not scaled).
+    public var technology: TechnologyPoint
     public var fp16: Precision
     public var int8: Precision
-    /// Energy of one synaptic accumulate on the spiking side (level-1 arithmetic).
-    public var accumulatePJ: Double
-    /// Energy of one 64-bit access, per memory name.
-    public var memories: [String: Double]
-    public var hierarchies: [String: Hierarchy]
-    public var defaultHierarchy: String
+    /// One synaptic accumulate on the spiking side (level-1 arithmetic).
+    public var accumulate: Figure
+    /// MAC units of the dense array.
+    public var macUnits: Int
+    /// MACs the dense array completes per ns.
+    public var macsPerNanosecond: Double
+    /// DRAM bandwidth, bytes per ns.
+    public var dramBytesPerNanosecond: Double
+    /// Reading one byte of DRAM, pJ.
+    public var dramReadPerByte: Figure
+    /// DRAM background power per GiB held, mW.
+    public var dramBackgroundPerGiB: Figure
+    /// One byte through the on-chip buffer a streamed weight passes, pJ.
+    public var bufferPerByte: Figure
 
-    /// A table built in code (e.g. from a paper's stated assumptions); validated like a file.
-    public init(name: String, fp16: Precision, int8: Precision, accumulatePJ: Double, memories: [String: Double],
-                hierarchies: [String: Hierarchy], defaultHierarchy: String) throws {
-        self.name = name; self.fp16 = fp16; self.int8 = int8; self.accumulatePJ = accumulatePJ
-        self.memories = memories; self.hierarchies = hierarchies; self.defaultHierarchy = defaultHierarchy
-        try validate(source: name)
+    public var accumulatePJ: Double { accumulate.value }
+
+    public init(name: String, technology: TechnologyPoint, fp16: Precision, int8: Precision, accumulate: Figure, macUnits: Int, macsPerNanosecond: Double,
+                dramBytesPerNanosecond: Double, dramReadPerByte: Figure, dramBackgroundPerGiB: Figure, bufferPerByte: Figure) {
+        self.name = name; self.technology = technology; self.fp16 = fp16; self.int8 = int8; self.accumulate = accumulate
+        self.macUnits = macUnits; self.macsPerNanosecond = macsPerNanosecond; self.dramBytesPerNanosecond = dramBytesPerNanosecond
+        self.dramReadPerByte = dramReadPerByte; self.dramBackgroundPerGiB = dramBackgroundPerGiB; self.bufferPerByte = bufferPerByte
     }
 
-    /// Parses and validates a table; `source` names the text in error messages.
-    public init(yaml: String, source: String = "baselines.yaml") throws {
-        struct File: Decodable {
-            struct Spiking: Decodable {
-                var accumulatePJ: Double
-                enum CodingKeys: String, CodingKey { case accumulatePJ = "accumulate_pj" }
-            }
-            var name: String
-            var precisions: [String: Precision]
-            var spiking: Spiking
-            var memories: [String: Double]
-            var hierarchies: [String: Hierarchy]
-            var defaultHierarchy: String
-            enum CodingKeys: String, CodingKey {
-                case name, precisions, spiking, memories, hierarchies, defaultHierarchy = "default_hierarchy"
-            }
+    /// Parses and validates a table; `source` names the text in errors, which give the line.
+    public init(yaml: String, source: String = "baselines.yaml", library: TechnologyLibrary? = nil) throws {
+        var top = try YAMLCursor.document(yaml, file: source, empty: "a baseline table needs name, technology, precisions, spiking, accelerator and dram")
+        name = try top.string("name", what: "the table's name")
+        var tech = try top.cursor("technology", what: "the node of the figures: {node_nm, voltage_v, source}")
+        let nm = try tech.int("node_nm", what: "the technology node in nm", in: 1...1000)
+        let node: TechnologyNode
+        do { node = try (library ?? TechnologyLibrary.shipped()).node(nm) } catch let e as TechnologyError { throw tech.error("node_nm", e.description) }
+        technology = TechnologyPoint(node: node, voltage: try tech.double("voltage_v", what: "the supply voltage in V", in: 0.1...5),
+                                     source: try tech.string("source", what: "where the node and voltage come from"))
+        try tech.finish(allowed: ["node_nm", "voltage_v", "source"])
+        var precisions = try top.cursor("precisions", what: "fp16 and int8")
+        func precision(_ key: String) throws -> Precision {
+            var c = try precisions.cursor(key, what: "bytes_per_value, multiply_pj, add_pj and mac_pj of \(key)")
+            let p = Precision(bytesPerValue: try c.double("bytes_per_value", what: "bytes per weight or activation", in: 0.125...16),
+                              multiplyPJ: try c.double("multiply_pj", what: "one multiply in pJ", in: 0...1e6),
+                              addPJ: try c.double("add_pj", what: "one add in pJ", in: 0...1e6),
+                              mac: try c.figure("mac_pj", what: "one multiply-accumulate in pJ", in: 0...1e6))
+            try c.finish(allowed: ["bytes_per_value", "multiply_pj", "add_pj", "mac_pj"])
+            return p
         }
-        let file: File
-        do { file = try YAMLDecoder().decode(File.self, from: yaml) } catch {
-            throw BaselineError.malformedTable(source: source, detail: String(describing: error))
-        }
-        guard let fp16 = file.precisions["fp16"], let int8 = file.precisions["int8"] else {
-            throw BaselineError.invalidTable(source: source, detail: "precisions must define both fp16 and int8")
-        }
-        self.name = file.name; self.fp16 = fp16; self.int8 = int8; accumulatePJ = file.spiking.accumulatePJ
-        memories = file.memories; hierarchies = file.hierarchies; defaultHierarchy = file.defaultHierarchy
-        try validate(source: source)
+        fp16 = try precision("fp16"); int8 = try precision("int8")
+        try precisions.finish(allowed: ["fp16", "int8"])
+        var spiking = try top.cursor("spiking", what: "accumulate_pj: the spiking side's level-1 accumulate")
+        accumulate = try spiking.figure("accumulate_pj", what: "one synaptic accumulate in pJ", in: 0...1e6)
+        try spiking.finish(allowed: ["accumulate_pj"])
+        var acc = try top.cursor("accelerator", what: "mac_units, macs_per_ns and dram_bytes_per_ns")
+        macUnits = try acc.int("mac_units", what: "MAC units of the array", in: 1...Int(1) << 40)
+        macsPerNanosecond = try acc.double("macs_per_ns", what: "MACs completed per ns", in: 1e-6...1e12)
+        dramBytesPerNanosecond = try acc.double("dram_bytes_per_ns", what: "DRAM bandwidth in bytes per ns", in: 1e-6...1e9)
+        try acc.finish(allowed: ["mac_units", "macs_per_ns", "dram_bytes_per_ns"])
+        var dram = try top.cursor("dram", what: "read_pj_per_byte, background_mw_per_gib, buffer_pj_per_byte")
+        dramReadPerByte = try dram.figure("read_pj_per_byte", what: "reading one DRAM byte in pJ", in: 0...1e6)
+        dramBackgroundPerGiB = try dram.figure("background_mw_per_gib", what: "DRAM background power per GiB in mW", in: 0...1e6)
+        bufferPerByte = try dram.figure("buffer_pj_per_byte", what: "one byte through the on-chip weight buffer in pJ", in: 0...1e6)
+        try dram.finish(allowed: ["read_pj_per_byte", "background_mw_per_gib", "buffer_pj_per_byte"])
+        try top.finish(allowed: ["name", "technology", "precisions", "spiking", "accelerator", "dram"])
     }
 
     /// Loads `topologies/baselines.yaml` (or another file).
@@ -91,48 +94,23 @@ public struct BaselineTable: Sendable, Equatable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw BaselineError.invalidArgument("cannot read baseline table \(url.path): \(error.localizedDescription)")
         }
-        try self.init(yaml: text, source: url.lastPathComponent)
+        try self.init(yaml: text, source: url.path)
     }
 
     public func precision(_ p: DensePrecision) -> Precision { p == .fp16 ? fp16 : int8 }
 
-    /// The named hierarchy, or the default one.
-    public func hierarchy(_ name: String? = nil) throws -> Hierarchy {
-        let key = name ?? defaultHierarchy
-        guard let h = hierarchies[key] else {
-            throw BaselineError.invalidArgument(
-                "no memory hierarchy '\(key)' in table \(self.name); choose one of \(hierarchies.keys.sorted().joined(separator: ", "))")
+    /// The table at `target`: arithmetic, accumulate and buffer energies scaled with Stillmaker &
+    /// Baas; DRAM figures kept (DRAM is its own process, not the logic node).
+    public func scaled(to target: TechnologyPoint) -> BaselineTable {
+        let f = technology.energyFactor(to: target)
+        var t = self
+        t.technology = target
+        for p in [\BaselineTable.fp16, \BaselineTable.int8] {
+            t[keyPath: p].multiplyPJ *= f; t[keyPath: p].addPJ *= f; t[keyPath: p].mac = t[keyPath: p].mac.scaled(by: f)
         }
-        return h
-    }
-
-    /// Energy of moving `bytes` through `levels`: one 64-bit access per 8 bytes at each level.
-    func transferPJ(bytes: Double, levels: [String]) -> Double {
-        levels.reduce(0) { $0 + (memories[$1] ?? 0) } * bytes / 8
-    }
-
-    private func validate(source: String) throws {
-        for (label, p) in [("fp16", fp16), ("int8", int8)] {
-            let values = [p.bytesPerValue, p.multiplyPJ, p.addPJ, p.macPJ, p.nonlinearOpPJ]
-            guard values.allSatisfy({ $0.isFinite && $0 >= 0 }), p.bytesPerValue > 0 else {
-                throw BaselineError.invalidTable(source: source, detail: "precision \(label) has a negative, zero-width or non-finite value")
-            }
-        }
-        guard accumulatePJ.isFinite && accumulatePJ >= 0 else {
-            throw BaselineError.invalidTable(source: source, detail: "spiking.accumulate_pj must be a non-negative number")
-        }
-        for (name, pj) in memories where !(pj.isFinite && pj >= 0) {
-            throw BaselineError.invalidTable(source: source, detail: "memory \(name) has energy \(pj); it must be a non-negative number")
-        }
-        for (name, h) in hierarchies {
-            for level in h.weights + h.activations + h.kvCache where memories[level] == nil {
-                throw BaselineError.invalidTable(source: source,
-                                                 detail: "hierarchy \(name) uses memory '\(level)', which `memories` does not define")
-            }
-        }
-        guard hierarchies[defaultHierarchy] != nil else {
-            throw BaselineError.invalidTable(source: source, detail: "default_hierarchy '\(defaultHierarchy)' is not among the hierarchies")
-        }
+        t.accumulate = accumulate.scaled(by: f)
+        t.bufferPerByte = bufferPerByte.scaled(by: f)
+        return t
     }
 }
 

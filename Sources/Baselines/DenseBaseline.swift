@@ -1,122 +1,149 @@
+import Engine
 import Models
+import Topology
 
-/// What a dense accelerator spends to decode the same tokens of the same model.
+/// What a dense accelerator spends to decode the same tokens of the same model, per scenario.
 ///
-/// An analytic action-count × energy-per-action model (in the spirit of Accelergy):
-/// MACs of every projection, attention and the LM head; weights read through the memory
-/// hierarchy once per token (no reuse across tokens: batch 1 decoding); activations read
-/// and written once per projection; the KV cache (or linear-attention state) read per
-/// token; and element-wise non-linear operations. Counts come from `ModelSpec`.
+/// An action-count × energy-per-action model (in the spirit of Accelergy): MACs of every mapped
+/// projection (and of the LM head when it is mapped); the weights read once per token (batch 1)
+/// or once per batch from where the scenario keeps them; every projection's input and output
+/// read and written once in on-chip SRAM; the model's element-wise work, attention and KV cache
+/// (`OperationCounts`, the very counts the spiking chip's function units are charged for) on the
+/// same function units; and static power (leakage of its SRAM bits and logic at the node, DRAM
+/// background power when weights live in DRAM) over the time the token takes on a MAC array
+/// of the table's throughput.
 public struct DenseBaseline: Sendable {
-    /// Where the energy goes.
+    /// Components, as stored in the `baseline` table.
     public enum Component: String, Sendable, CaseIterable {
-        /// Multiply-accumulates of the linear projections and the LM head (what spikes replace).
-        case projectionMACs = "mac"
-        /// Multiply-accumulates of attention (QKᵀ, AV, linear-attention state).
-        case attentionMACs = "attention_mac"
-        /// Weight reads through the hierarchy.
-        case weightFetch = "weight_fetch"
-        /// Activation reads and writes of every projection.
-        case activations = "activation"
-        /// KV cache or recurrent state reads and writes.
-        case kvCache = "kv_cache"
-        /// Norms, SiLU, softmax, RoPE, residual adds, final softmax.
-        case nonlinear = "nonlinear"
+        case mac, weightFetch = "weight_fetch", activation, kvCache = "kv_cache", functionUnit = "function_unit", staticPower = "static"
     }
 
-    /// One component of one layer (nil = outside the layers: LM head, final norm).
-    public struct Item: Sendable, Equatable {
-        public var layer: Int?
-        public var component: Component
-        public var operations: Double
-        public var picojoules: Double
-    }
-
-    /// The energy of one precision over a set of tokens.
-    public struct Result: Sendable, Equatable {
+    /// One precision in one scenario over a set of tokens.
+    public struct Result: Sendable {
         public var precision: DensePrecision
+        public var scenario: DenseScenario
         public var tokens: Int
-        public var items: [Item]
+        public var terms: [EnergyTerm]
+        /// Operations per component (MACs, bytes, function-unit operations, nanoseconds × chips for static).
+        public var operations: [Component: Double]
+        /// Time to produce one token (a batch's time for batched scenarios), ns.
+        public var latencyNanoseconds: Double
+        /// Static power of the accelerator (and its DRAM), mW.
+        public var staticMilliwatts: Figure
+        /// Silicon area of the accelerator, mm².
+        public var squareMillimetres: Double
 
-        public func picojoules(_ components: Set<Component>) -> Double {
-            items.reduce(0) { components.contains($1.component) ? $0 + $1.picojoules : $0 }
-        }
-        public func operations(_ component: Component) -> Double {
-            items.reduce(0) { $1.component == component ? $0 + $1.operations : $0 }
-        }
-        public var totalPicojoules: Double { items.reduce(0) { $0 + $1.picojoules } }
+        public func picojoules(_ components: Set<Component>) -> Double { terms.picojoules(Set(components.map(\.rawValue))) }
+        public var totalPicojoules: Double { terms.picojoules }
+        public func operations(_ c: Component) -> Double { operations[c] ?? 0 }
     }
 
     public let model: ModelSpec
+    /// Layers of the model on the chip, and whether the LM head is: the dense side does exactly this work.
+    public let layers: Int
+    public let head: Bool
     public let table: BaselineTable
-    public let hierarchy: BaselineTable.Hierarchy
+    public let shared: SharedHardware
 
-    /// - Parameter hierarchy: a hierarchy name of the table; nil for its default.
-    public init(model: ModelSpec, table: BaselineTable, hierarchy: String? = nil) throws {
-        guard model.layers > 0, model.hidden > 0, model.heads > 0, model.attention.count == model.layers else {
-            throw BaselineError.invalidArgument("model \(model.name) has \(model.layers) layers, \(model.attention.count) attention kinds; they must match and be positive")
+    public init(model: ModelSpec, layers: Int, head: Bool, table: BaselineTable, shared: SharedHardware) throws {
+        guard layers > 0, layers <= model.layers, model.hidden > 0, model.heads > 0, model.attention.count == model.layers else {
+            throw BaselineError.invalidArgument("model \(model.name): \(layers) of \(model.layers) layers, \(model.attention.count) attention kinds; layers must be 1…\(model.layers)")
         }
-        self.model = model; self.table = table; self.hierarchy = try table.hierarchy(hierarchy)
+        self.model = model; self.layers = layers; self.head = head; self.table = table; self.shared = shared
+    }
+
+    /// Projection MACs of one token: every weight of the mapped layers, and the LM head's.
+    public var macsPerToken: Double { Double(layers * model.parametersPerLayer + (head ? model.hidden * model.vocabulary : 0)) }
+
+    /// Input and output values of every mapped projection for one token.
+    public var activationValuesPerToken: Double {
+        let perLayer = ModelSpec.Projection.allCases.reduce(0) { let s = model.shape(of: $1); return $0 + s.inputs + s.outputs }
+        return Double(layers * perLayer + (head ? model.hidden + model.vocabulary : 0))
     }
 
     /// Energy of decoding tokens at the given context lengths (one entry per token: the
-    /// number of positions it attends to, including itself).
-    public func energy(_ precision: DensePrecision, contexts: [Int]) throws -> Result {
+    /// positions it attends to, itself included).
+    public func energy(_ precision: DensePrecision, scenario: DenseScenario, contexts: [Int]) throws -> Result {
         if let bad = contexts.first(where: { $0 < 1 }) {
             throw BaselineError.invalidArgument("context length \(bad) is invalid; every token attends to at least itself (1)")
         }
-        return Result(precision: precision, tokens: contexts.count, items: items(precision, contexts: contexts))
-    }
-
-    private func items(_ precision: DensePrecision, contexts: [Int]) -> [Item] {
+        if case .dram(let b) = scenario, b < 1 {
+            throw BaselineError.invalidArgument("--batch must be at least 1, got \(b)")
+        }
         let p = table.precision(precision)
         let tokens = Double(contexts.count)
-        let bytes = p.bytesPerValue
-        let h = Double(model.hidden), ffn = Double(model.ffn), kv = Double(model.kvDim), hd = Double(model.headDim)
-        let heads = Double(model.heads)
-        var out: [Item] = []
-        func add(_ layer: Int?, _ c: Component, ops: Double, pj: Double) {
-            out.append(Item(layer: layer, component: c, operations: ops, picojoules: pj))
+        let fu = shared.functionUnit
+        var work = OperationCounts()
+        var fuNanoseconds = 0.0
+        for c in contexts {
+            let w = OperationCounts.token(model, layers: layers, head: head, position: c - 1)
+            work += w
+            fuNanoseconds += w.latency(on: fu).nanoseconds
         }
-        let weightsPerLayer = Double(model.parametersPerLayer)
-        let activationValues = ModelSpec.Projection.allCases.reduce(0.0) {
-            let s = model.shape(of: $1); return $0 + Double(s.inputs + s.outputs)
+        let macs = macsPerToken * tokens
+        let weightBytes = macsPerToken * p.bytesPerValue
+        let activationBytes = activationValuesPerToken * p.bytesPerValue * tokens
+        let local = shared.localSRAMPerByte
+        var terms: [EnergyTerm] = [
+            EnergyTerm(component: "mac", picojoules: macs * p.macPJ, lowFactor: p.mac.lowFactor, highFactor: p.mac.highFactor, key: "dense.mac.\(precision)"),
+            EnergyTerm(component: "activation", picojoules: activationBytes * local.value, lowFactor: local.lowFactor, highFactor: local.highFactor, key: "sram.local"),
+        ]
+        let fuOps: [(Int, OpCost)] = [(work.adds, fu.add), (work.multiplies, fu.multiply), (work.exps, fu.exp), (work.divides, fu.divide),
+                                      (work.rsqrts, fu.rsqrt), (work.compares, fu.compare)]
+        terms.append(EnergyTerm(component: "function_unit", picojoules: fuOps.reduce(0) { $0 + Double($1.0) * $1.1.energy.picojoules },
+                                lowFactor: shared.functionUnitOpFactors.low, highFactor: shared.functionUnitOpFactors.high, key: "fu.ops"))
+        terms.append(EnergyTerm(component: "kv_cache",
+                                picojoules: Double(work.bytesRead) * fu.memoryRead.energy.picojoules + Double(work.bytesWritten) * fu.memoryWrite.energy.picojoules,
+                                lowFactor: shared.functionUnitMemoryFactors.low, highFactor: shared.functionUnitMemoryFactors.high, key: "fu.memory"))
+
+        // Silicon: the MAC array and the function units (as many as the spiking chip's, with their memory),
+        // plus the weights when they are resident.
+        let lib = shared.library, node = shared.technology.node
+        let scale = node.logicAreaScale * 1e-6
+        let macArea = Double(table.macUnits) * (precision == .fp16 ? lib.fp16MACSquareMicrons45 : lib.int8MACSquareMicrons45) * scale
+        let fuArea = Double(shared.functionUnits * fu.lanes) * lib.fp16MACSquareMicrons45 * scale
+        var sramBits = Double(shared.functionUnits * fu.memoryBytes) * 8
+        let batch: Double
+        let streamedBytesPerBatch: Double
+        switch scenario {
+        case .sameMemory:
+            batch = 1; streamedBytesPerBatch = 0
+            sramBits += weightBytes * 8
+            terms.append(EnergyTerm(component: "weight_fetch", picojoules: weightBytes * tokens * local.value,
+                                    lowFactor: local.lowFactor, highFactor: local.highFactor, key: "sram.local"))
+        case .dram(let b):
+            batch = Double(b); streamedBytesPerBatch = weightBytes
+            let bytes = weightBytes * tokens / batch
+            terms.append(EnergyTerm(component: "weight_fetch", picojoules: bytes * table.dramReadPerByte.value,
+                                    lowFactor: table.dramReadPerByte.lowFactor, highFactor: table.dramReadPerByte.highFactor, key: "dram.read"))
+            terms.append(EnergyTerm(component: "weight_fetch", picojoules: bytes * table.bufferPerByte.value,
+                                    lowFactor: table.bufferPerByte.lowFactor, highFactor: table.bufferPerByte.highFactor, key: "dense.buffer"))
         }
-        for (layer, kind) in model.attention.enumerated() {
-            add(layer, .projectionMACs, ops: weightsPerLayer * tokens, pj: weightsPerLayer * tokens * p.macPJ)
-            let weightBytes = weightsPerLayer * bytes * tokens
-            add(layer, .weightFetch, ops: weightBytes, pj: table.transferPJ(bytes: weightBytes, levels: hierarchy.weights))
-            let actBytes = activationValues * bytes * tokens
-            add(layer, .activations, ops: actBytes, pj: table.transferPJ(bytes: actBytes, levels: hierarchy.activations))
-            // Attention: positions attended per token, KV bytes read (plus the new K, V written).
-            var attended = 0.0, kvBytes = 0.0, softmaxOps = 0.0
-            for c in contexts {
-                switch kind {
-                case .full, .slidingWindow:
-                    let span = Double(kind == .full ? c : min(c, model.slidingWindow))
-                    attended += 2 * heads * hd * span
-                    kvBytes += (2 * kv * span + 2 * kv) * bytes
-                    softmaxOps += 3 * heads * span            // exp, sum, divide per score
-                case .linear:
-                    attended += 2 * heads * hd * hd
-                    kvBytes += 2 * heads * hd * hd * bytes      // state read and written back
-                }
-            }
-            add(layer, .attentionMACs, ops: attended, pj: attended * p.macPJ)
-            add(layer, .kvCache, ops: kvBytes, pj: table.transferPJ(bytes: kvBytes, levels: hierarchy.kvCache))
-            // Two RMSNorms (3 ops/element), RoPE on q and k (3 ops/element), SiLU (4) and gating (1)
-            // per FFN element, two residual adds per hidden element.
-            let elementwise = (2 * 3 * h + 3 * (h + kv) + 5 * ffn + 2 * h) * tokens + softmaxOps
-            add(layer, .nonlinear, ops: elementwise, pj: elementwise * p.nonlinearOpPJ)
+        let sramArea = node.sramSquareMillimetres(bits: sramBits, arrayEfficiency: lib.sramArrayEfficiency)
+        let leakage = node.leakageMilliwatts(sramBits: sramBits, logicSquareMillimetres: Figure(macArea + fuArea))
+        let sramLeakage = node.sramLeakagePicowattsPerBit.scaled(by: sramBits * 1e-9)
+        let logicLeakage = node.logicLeakageMilliwattsPerSquareMillimetre.scaled(by: macArea + fuArea)
+        // A batch's time: the MAC array or the DRAM stream, whichever is slower, then the function units' work.
+        let batchNanoseconds = max(batch * macsPerToken / table.macsPerNanosecond, streamedBytesPerBatch / table.dramBytesPerNanosecond)
+            + batch * fuNanoseconds / tokens
+        let seconds = batchNanoseconds * tokens / batch // simulated ns over all tokens
+        for (part, key) in [(sramLeakage, "leakage.sram"), (logicLeakage, "leakage.logic")] {
+            terms.append(EnergyTerm(component: "static", picojoules: part.value * seconds, lowFactor: part.lowFactor,
+                                    highFactor: part.highFactor, key: key))
         }
-        let head = h * Double(model.vocabulary)
-        add(nil, .projectionMACs, ops: head * tokens, pj: head * tokens * p.macPJ)
-        let headBytes = head * bytes * tokens
-        add(nil, .weightFetch, ops: headBytes, pj: table.transferPJ(bytes: headBytes, levels: hierarchy.weights))
-        let headActs = (h + Double(model.vocabulary)) * bytes * tokens
-        add(nil, .activations, ops: headActs, pj: table.transferPJ(bytes: headActs, levels: hierarchy.activations))
-        let final = (3 * h + 3 * Double(model.vocabulary)) * tokens   // final RMSNorm, softmax over the vocabulary
-        add(nil, .nonlinear, ops: final, pj: final * p.nonlinearOpPJ)
-        return out
+        var staticPower = leakage
+        if case .dram = scenario {
+            let gib = weightBytes / Double(1 << 30)
+            let background = table.dramBackgroundPerGiB.scaled(by: gib)
+            terms.append(EnergyTerm(component: "static", picojoules: background.value * seconds, lowFactor: background.lowFactor,
+                                    highFactor: background.highFactor, key: "dram.background"))
+            staticPower = Figure(value: leakage.value + background.value, low: leakage.low + background.low, high: leakage.high + background.high)
+        }
+        let ops: [Component: Double] = [
+            .mac: macs, .weightFetch: weightBytes * tokens / batch, .activation: activationBytes,
+            .kvCache: Double(work.bytesRead + work.bytesWritten), .functionUnit: Double(fuOps.reduce(0) { $0 + $1.0 }), .staticPower: seconds,
+        ]
+        return Result(precision: precision, scenario: scenario, tokens: contexts.count, terms: terms, operations: ops,
+                      latencyNanoseconds: batchNanoseconds, staticMilliwatts: staticPower, squareMillimetres: sramArea + macArea + fuArea)
     }
 }

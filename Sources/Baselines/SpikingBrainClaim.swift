@@ -1,5 +1,5 @@
-import Energy
 import Models
+import Topology
 
 /// SpikingBrain's arithmetic-only energy claim (arXiv 2509.05276, Section 5.5, Eq. 24),
 /// recomputed through the same level-1 path the simulator uses for its own runs.
@@ -23,26 +23,23 @@ public enum SpikingBrainClaim {
         public static let paper = Assumptions(spikesPerActivation: 1.13, addPJ: 0.03, fp16MacPJ: 1.5, int8MacPJ: 0.23)
     }
 
-    /// Level 1 of a `ThreeLevelComparison` of one decoded token of `model` under `assumptions`.
+    /// Level 1 of one decoded token of `model` under `assumptions`.
     ///
     /// Gives 97.74% less than FP16 and 85.26% less than INT8. The paper prints 97.7% and 85.2%
     /// because it first rounds 1.13 × 0.03 = 0.0339 pJ to 0.034 pJ (1 − 0.034/0.23 = 85.22%);
     /// its 43.48× and 6.76× are 1/(1 − 0.977) and 1/(1 − 0.852), the reciprocals of the rounded
     /// percentages, whereas the energy ratios themselves are 44.2× and 6.78×.
-    public static func level1(_ assumptions: Assumptions = .paper, model: ModelSpec = .spikingBrain7B) throws
-        -> ThreeLevelComparison.Level {
+    public static func level1(_ assumptions: Assumptions = .paper, model: ModelSpec = .spikingBrain7B) throws -> EnergyStudy.Level {
         let precision = { (mac: Double) in
-            BaselineTable.Precision(bytesPerValue: 1, multiplyPJ: 0, addPJ: 0, macPJ: mac, nonlinearOpPJ: 0)
+            BaselineTable.Precision(bytesPerValue: 1, multiplyPJ: 0, addPJ: 0, mac: Figure(mac))
         }
-        let table = try BaselineTable(
-            name: "SpikingBrain Sec. 5.5 assumptions", fp16: precision(assumptions.fp16MacPJ),
-            int8: precision(assumptions.int8MacPJ), accumulatePJ: assumptions.addPJ, memories: ["none": 0],
-            hierarchies: ["none": .init(weights: [], activations: [], kvCache: [])], defaultHierarchy: "none")
-        let baseline = try DenseBaseline(model: model, table: table)
-        let fp16 = try baseline.energy(.fp16, contexts: [1])
-        let int8 = try baseline.energy(.int8, contexts: [1])
-        let spiking = SpikingSide(synapticOps: assumptions.spikesPerActivation * fp16.operations(.projectionMACs),
-                                  picojoulesByKind: Array(repeating: 0, count: EnergyKind.allCases.count), tokens: 1)
-        return try ThreeLevelComparison(spiking: spiking, fp16: fp16, int8: int8, table: table).levels[0]
+        let node = try TechnologyLibrary.shipped().node(45)
+        let table = BaselineTable(
+            name: "SpikingBrain Sec. 5.5 assumptions", technology: .nominal(node, source: "SpikingBrain Sec. 5.5 (45 nm figures)"),
+            fp16: precision(assumptions.fp16MacPJ), int8: precision(assumptions.int8MacPJ), accumulate: Figure(assumptions.addPJ),
+            macUnits: 1, macsPerNanosecond: 1, dramBytesPerNanosecond: 1, dramReadPerByte: Figure(0), dramBackgroundPerGiB: Figure(0),
+            bufferPerByte: Figure(0))
+        let macs = Double(model.linearMACsPerToken)
+        return EnergyStudy.level1(synapticOps: assumptions.spikesPerActivation * macs, macs: macs, table: table, tokens: 1)
     }
 }

@@ -153,22 +153,20 @@ extension ChipState {
         let t = mapping.topology
         tokenEnd[token] = time
         let duration = time - tokenStart[token]
-        if t.chipStaticPowerMilliwatts > 0 {
-            // mW × ns = pJ. Records carry whole nanoseconds in 32 bits, so long tokens span several.
-            var remaining = duration.picoseconds
-            var at = tokenStart[token]
-            let chunk = UInt64(UInt32.max) * 1000
-            while remaining > 0 {
-                let span = Swift.min(remaining, chunk)
-                at = at + SimTime(picoseconds: span)
-                let pj = t.chipStaticPowerMilliwatts * Double(span) / 1000
-                for chip in poweredChips {
-                    let r = EnergyRecord(time: at, energy: Energy(picojoules: pj), count: UInt32(span / 1000), kind: .staticIdle,
-                                         chip: UInt16(chip), core: EnergyRecord.noCore, layer: -1, token: UInt32(token), step: EnergyRecord.noStep)
-                    buffer.append(r)
-                }
-                remaining -= span
+        // mW × ns = pJ. Records carry whole nanoseconds in 32 bits, so long tokens span several.
+        var remaining = duration.picoseconds
+        var at = tokenStart[token]
+        let chunk = UInt64(UInt32.max) * 1000
+        while remaining > 0 {
+            let span = Swift.min(remaining, chunk)
+            at = at + SimTime(picoseconds: span)
+            for (chip, milliwatts) in poweredChips where milliwatts > 0 {
+                let r = EnergyRecord(time: at, energy: Energy(picojoules: milliwatts * Double(span) / 1000), count: UInt32(span / 1000),
+                                     kind: .staticIdle, chip: UInt16(chip), core: EnergyRecord.noCore, layer: -1, token: UInt32(token),
+                                     step: EnergyRecord.noStep)
+                buffer.append(r)
             }
+            remaining -= span
         }
         guard token + 1 < workload.tokens else { return }
         tokenStart[token + 1] = time

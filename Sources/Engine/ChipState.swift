@@ -23,8 +23,9 @@ public struct ChipState {
     // Static lookups derived from the mapping and topology.
     let width: Int
     let chipOfCore: ContiguousArray<UInt16>
-    /// Chips hosting at least one mapped core: the ones that draw static power.
-    let poweredChips: [Int]
+    /// Chips hosting at least one mapped core, with the static power each draws (mW): the
+    /// mapping's silicon budget (a stated figure, or leakage at the node).
+    let poweredChips: [(chip: Int, milliwatts: Double)]
     let tileStage: ContiguousArray<Int32>
     let tileGroup: ContiguousArray<Int32>
     let groupLayer: ContiguousArray<Int16>
@@ -56,9 +57,7 @@ public struct ChipState {
         let t = mapping.topology
         width = t.width
         chipOfCore = ContiguousArray((0..<t.coreCount).map { UInt16(t.chip(of: $0)) })
-        poweredChips = Set((0..<t.coreCount).filter {
-            mapping.tileOfCore[$0] >= 0 || mapping.stageOfCore[$0] >= 0 || mapping.splitterGroupOfCore[$0] >= 0
-        }.map { t.chip(of: $0) }).sorted()
+        poweredChips = mapping.siliconBudget().chips.filter(\.powered).map { ($0.index, $0.staticMilliwatts.value) }
         tileStage = ContiguousArray(mapping.tiles.map { Int32(mapping.projections[Int($0.projection)].stage) })
         let groupOfTile = ContiguousArray(mapping.tiles.map { tile in
             Int32(mapping.stages[mapping.projections[Int(tile.projection)].stage].groups.lowerBound + Int(tile.row))

@@ -4,27 +4,17 @@ import Models
 import SimKernel
 import Topology
 
-/// The non-synaptic work a stage's function unit does for one token, as operation
-/// counts: reducing the previous stage's partial sums, the LLM's non-linear parts, and
-/// the encoder's threshold. Nothing here is free: each count becomes energy records.
-public struct FunctionUnitWork: Sendable, Hashable {
-    public var adds = 0
-    public var multiplies = 0
-    public var exps = 0
-    public var divides = 0
-    public var rsqrts = 0
-    public var compares = 0
-    public var bytesRead = 0
-    public var bytesWritten = 0
+/// The non-synaptic work a stage's function unit does for one token, as operation counts:
+/// reducing the previous stage's partial sums, the LLM's own element-wise work
+/// (`OperationCounts.model`, the same counts the dense baselines are charged for) and the
+/// encoder's threshold. Nothing here is free: each count becomes energy records.
+public typealias FunctionUnitWork = OperationCounts
 
-    public init() {}
-
+extension OperationCounts {
     /// Work of `stage` at context position `position` (tokens already in the KV cache).
     public static func forStage(_ stageIndex: Int, in mapping: ChipMapping, position: Int) -> FunctionUnitWork {
         var w = FunctionUnitWork()
-        let spec = mapping.spec
         let stage = mapping.stages[stageIndex]
-        let h = spec.hidden
         // Reduce the previous stage's tiles: (row blocks × slices − 1) adds per output, one
         // multiply per output for the per-row weight scale times the encoder's threshold.
         if stageIndex > 0 {
@@ -35,58 +25,26 @@ public struct FunctionUnitWork: Sendable, Hashable {
                 w.multiplies += mp.outputs
             }
         }
+        let part: OperationCounts.Part
         switch stage.kind {
-        case .attentionInput:
-            if stage.layer == 0 { w.bytesRead += 2 * h } else { w.adds += h } // FP16 embedding row, or residual add
-            w.rmsNorm(h)
-            w.encode(stage.inputs)
-        case .attentionOutput:
-            w.attention(spec: spec, layer: stage.layer, position: position)
-            w.encode(stage.inputs)
-        case .ffnInput:
-            w.adds += h
-            w.rmsNorm(h)
-            w.encode(stage.inputs)
-        case .ffnOutput:
-            // SiLU(gate) · up = gate / (1 + exp(−gate)) · up
-            w.exps += spec.ffn; w.adds += spec.ffn; w.divides += spec.ffn; w.multiplies += spec.ffn
-            w.encode(stage.inputs)
-        case .lmHead:
-            w.adds += h
-            w.rmsNorm(h)
-            w.encode(stage.inputs)
+        case .attentionInput: part = .attentionInput
+        case .attentionOutput: part = .attentionOutput
+        case .ffnInput: part = .ffnInput
+        case .ffnOutput: part = .ffnOutput
+        case .lmHead: part = .lmHeadInput
         case .output:
-            if mapping.options.includeLMHead { w.compares += spec.vocabulary } // argmax over the logits
+            // Argmax over the logits only when the LM head is on the chip.
+            if mapping.options.includeLMHead { w += .model(mapping.spec, part: .output, layer: stage.layer, position: position) }
+            return w
         }
+        w += .model(mapping.spec, part: part, layer: stage.layer, position: position)
+        w.encode(stage.inputs)
         return w
-    }
-
-    /// RMSNorm: square and sum, one reciprocal square root, scale and weight.
-    mutating func rmsNorm(_ n: Int) {
-        multiplies += 3 * n; adds += n; rsqrts += 1
     }
 
     /// SpikingBrain's adaptive threshold V_th = mean(|x|) / k, then s = round(x / V_th) per element.
     mutating func encode(_ n: Int) {
         adds += n; divides += 1; multiplies += n; compares += n
-    }
-
-    /// RoPE, then softmax attention over the positions the layer sees, or the linear-attention state update.
-    mutating func attention(spec: ModelSpec, layer: Int, position: Int) {
-        let d = spec.headDim, kv = spec.kvDim
-        multiplies += 2 * (spec.hidden + kv); adds += spec.hidden + kv // RoPE on q and k
-        switch spec.attention[layer] {
-        case .full, .slidingWindow:
-            let seen = spec.attention[layer] == .full ? position + 1 : min(position + 1, spec.slidingWindow)
-            multiplies += 2 * spec.heads * d * seen; adds += 2 * spec.heads * d * seen // QKᵀ and AV
-            exps += spec.heads * seen; adds += spec.heads * seen; divides += spec.heads * seen // softmax
-            bytesWritten += 2 * kv * 2 // new K and V in FP16
-            bytesRead += 2 * kv * seen * 2 // K and V of every position seen
-        case .linear:
-            // State S (d×d per KV head): S += k vᵀ, o = q S; read and written every token.
-            multiplies += 2 * spec.heads * d * d; adds += 2 * spec.heads * d * d
-            bytesRead += spec.kvHeads * d * d * 2; bytesWritten += spec.kvHeads * d * d * 2
-        }
     }
 
     /// Time the unit is busy: each kind of operation in `lanes`-wide batches.

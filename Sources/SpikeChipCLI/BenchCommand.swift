@@ -110,7 +110,7 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// The default `spikechip run`: one 7B token at T = 4 on spikechip-llm, every packet simulated.
+    /// The default `spikechip run`: one 7B token at T = 8 on spikechip-llm, every packet simulated.
     func engine() throws {
         let topo = try Topology.load(path: try ResourceLocator.topology("spikechip-llm"))
         let m = try ChipMapping(spec: .spikingBrain7B, topology: topo)
@@ -121,7 +121,7 @@ struct BenchCommand: ParsableCommand {
             walls.append(r.wallSeconds); events = r.events
         }
         let w = ModelBenchmark.median(walls)
-        row("engine", "7B token, T = 4, spikechip-llm (wall)", w, "s", "\(events) events per token")
+        row("engine", "7B token, T = 8, spikechip-llm (wall)", w, "s", "\(events) events per token")
         row("engine", "7B token events per second", Double(events) / w / 1e6, "M events/s", "statistical mode, DiscardingSink")
         row("engine", "peak resident memory of the bench process", Double(ModelBenchmark.peakResidentBytes()) / 1_048_576, "MiB", "getrusage ru_maxrss")
     }

@@ -26,9 +26,17 @@ struct MappingArguments: ParsableArguments {
     @Option(help: "How tiles hand partial sums to the reduction: graded (integer sums in graded packets) or spikes[:BITS] (each sum re-encoded as BITS-bit bitwise spikes, default 8, integrated by reduction neurons). Default: graded.")
     var partialSums = "graded"
 
-    /// Loads the topology, reads the model shape (`--model`, else `defaultSpec`) and maps it.
+    @Option(help: "Technology node of the answer in nm (45, 32, 28, 20, 16, 14, 10, 7: topologies/technology.yaml): every energy of the topology and of the dense baselines is scaled there (Stillmaker & Baas 2017), area and leakage are the node's. Default: the topology's own node.")
+    var node: Int?
+
+    /// Loads the topology (moved to `--node`), reads the model shape (`--model`, else `defaultSpec`) and maps it.
     func map(defaultSpec: ModelSpec = .spikingBrain7B) throws -> ChipMapping {
-        let topo = try Topology.load(path: try ResourceLocator.topology(topology))
+        var topo = try Topology.load(path: try ResourceLocator.topology(topology))
+        if let node {
+            do { topo = topo.scaled(to: .nominal(try topo.library.node(node), source: "--node \(node), nominal supply")) } catch let e as TechnologyError {
+                throw ValidationErrorMessage("--node: \(e)")
+            }
+        }
         let spec: ModelSpec
         if let model {
             spec = try ModelSpec(gguf: try GGUFFile(path: model))

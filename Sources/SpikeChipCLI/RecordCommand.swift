@@ -53,14 +53,15 @@ struct RecordCommand: ParsableCommand {
         let quiet = output.quiet || output.format == .json
 
         guard closedLoop.isRequested else {
-            let silent = self.workload.silent
+            let distribution = try self.workload.distribution()
+            let silent = distribution.silentFraction
             let workload = self.workload.statistical(seed: output.seed)
             provenance["context"] = .integer(Int64(workload.context))
             let writer = try TraceWriter(path: out, header: TraceHeader(
                 mapping: m, content: .spikes, encoder: "statistical:silent=\(silent)", timeSteps: workload.timeSteps, provenance: provenance))
-            let source = try RecordingSpikeSource(wrapping: try StatisticalSpikeSource(silentFraction: silent, seed: output.seed),
+            let source = try RecordingSpikeSource(wrapping: StatisticalSpikeSource(distribution: distribution, seed: output.seed),
                                                   writer: writer, mapping: m, workload: workload)
-            try output.execute(m, workload, source, encoderLabel: "statistical ternary, silent \(silent)", configuredSilent: silent) { _, _ in nil }
+            try output.execute(m, workload, source, encoderLabel: distribution.label, statistics: distribution) { _, _ in nil }
             try finish(writer)
             return
         }
@@ -89,9 +90,9 @@ struct RecordCommand: ParsableCommand {
         }
         if activations == nil {
             let recording = try RecordingSpikeSource(wrapping: loop.source, writer: writer, mapping: m, workload: workload)
-            try output.execute(m, workload, recording, encoderLabel: label, configuredSilent: nil) { try outcome($0.inner, $1) }
+            try output.execute(m, workload, recording, encoderLabel: label, statistics: nil) { try outcome($0.inner, $1) }
         } else {
-            try output.execute(m, workload, loop.source, encoderLabel: label, configuredSilent: nil, outcome: outcome)
+            try output.execute(m, workload, loop.source, encoderLabel: label, statistics: nil, outcome: outcome)
         }
         try finish(writer)
     }

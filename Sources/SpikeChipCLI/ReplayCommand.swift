@@ -51,7 +51,7 @@ struct ReplayCommand: ParsableCommand {
         let source = try TraceSpikeSource(path: trace, mapping: m, workload: workload, encoder: configured)
         let label = "trace \((trace as NSString).lastPathComponent): \(header.content.rawValue) of \(header.spec.name), "
             + (header.content == .spikes ? "recorded with \(header.encoder)" : "encoded with \(encoder ?? header.encoder)")
-        try output.execute(m, workload, source, encoderLabel: label, configuredSilent: nil, shouldStop: { source.failure != nil }) { source, _ in
+        try output.execute(m, workload, source, encoderLabel: label, statistics: nil, shouldStop: { source.failure != nil }) { source, _ in
             try source.finish()
             return nil
         }

@@ -17,10 +17,12 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Simulate tokens of a spiking LLM on a chip and report energy and latency per token.",
         discussion: """
-            Statistical mode (default): every encoder emits ternary spikes at the given per-step silence
-            (SpikingBrain reports 69%), every spike packet is routed hop by hop through the mesh.
+            Statistical mode (default): every encoder neuron draws its signed spike count for the token from
+            SpikingBrain-7B's statistics (69% zero counts, 1.13 spikes per activation: --silent,
+            --spikes-per-activation), laid into T steps by --coding; every spike packet is routed hop by hop.
             With no options: the built-in SpikingBrain-7B spec on topologies/spikechip-llm.yaml, one token
-            at T = 4, written to spikechip.sqlite.
+            at T = 8, written to spikechip.sqlite, compared with dense FP16/INT8 accelerators in named
+            scenarios (same-memory first) at the topology's node (--node to move both sides).
 
             Closed loop (--prompt or --prompt-ids): real tokens through the chip. Each position's stage inputs
             are encoded by --encoder, integrated exactly through the crossbar weights (quantized from --model
@@ -46,13 +48,13 @@ struct RunCommand: ParsableCommand {
             let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: workload.tokens, seed: output.seed, quiet: output.quiet || output.format == .json)
             let w = try workload.closedLoop(positions: loop.source.positions, encoderSteps: loop.encoder.steps, seed: output.seed)
             try output.execute(m, w, loop.source, encoderLabel: "closed loop: \(closedLoop.encoder); \(loop.weightsLabel)",
-                               configuredSilent: nil) { source, result in
+                               statistics: nil) { source, result in
                 try ClosedLoopOutcome(source: source, result: result, tokenizer: loop.model.tokenizer, loadSeconds: loop.loadSeconds)
             }
         } else {
-            let silent = workload.silent
-            try output.execute(m, workload.statistical(seed: output.seed), try StatisticalSpikeSource(silentFraction: silent, seed: output.seed),
-                               encoderLabel: "statistical ternary, silent \(silent)", configuredSilent: silent) { _, _ in nil }
+            let distribution = try workload.distribution()
+            try output.execute(m, workload.statistical(seed: output.seed), StatisticalSpikeSource(distribution: distribution, seed: output.seed),
+                               encoderLabel: distribution.label, statistics: distribution) { _, _ in nil }
         }
     }
 }

@@ -30,8 +30,8 @@ struct RunOutputArguments: ParsableArguments {
     @Option(help: "Dense baseline energy table (YAML). Default: topologies/baselines.yaml.")
     var baselines: String?
 
-    @Option(help: "Memory hierarchy of the dense baseline, as named in the baseline table. Default: the table's default.")
-    var hierarchy: String?
+    @Option(help: "Batch of the amortised DRAM scenario: the dense accelerator streams its weights from DRAM once per batch of this many tokens (besides same-memory and DRAM at batch 1). Default: 16.")
+    var batch = 16
 
     @Option(help: "Summary format on stdout: text or json. Default: text.")
     var format: OutputFormat = .text
@@ -44,10 +44,11 @@ struct RunOutputArguments: ParsableArguments {
     /// Simulates, stores and reports one run; `outcome` turns the final source into the
     /// closed loop's part of the report (nil in statistical mode).
     func execute<Source: SpikeSource>(_ m: ChipMapping, _ workload: Workload, _ source: Source, encoderLabel: String,
-                                      configuredSilent: Double?, shouldStop: (() -> Bool)? = nil,
+                                      statistics: SpikeCountDistribution?, shouldStop: (() -> Bool)? = nil,
                                       outcome: (Source, RunResult) throws -> ClosedLoopOutcome?) throws {
         try workload.validate()
-        let table = try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines)))
+        guard (1...1_000_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000000 tokens, got \(batch)") }
+        let table = try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))).scaled(to: m.topology.technology)
         // Positions each token attends to, itself included (as the engine's attention work counts them).
         let contexts = (0..<workload.tokens).map { workload.context + $0 + 1 }
 
@@ -55,7 +56,7 @@ struct RunOutputArguments: ParsableArguments {
             let (result, final) = try simulate(m, workload, source, sink: DiscardingSink(), shouldStop: shouldStop)
             let loop = try outcome(final, result)
             let comparison = try compare(m, result, table, contexts: contexts)
-            try report(m, workload, result, comparison, loop, configuredSilent: configuredSilent, runID: nil)
+            try report(m, workload, result, comparison, loop, statistics: statistics, runID: nil)
             if result.interrupted { throw ExitCode(130) }
             return
         }
@@ -86,16 +87,31 @@ struct RunOutputArguments: ParsableArguments {
                              spikes: $0.spikes, silentFraction: $0.silentFraction)
         })
         let comparison = try compare(m, result, table, contexts: contexts)
-        try store.insertBaseline(run: id, [comparison.fp16, comparison.int8].flatMap { r in
-            r.items.map { BaselineRow(precision: r.precision.rawValue, layer: $0.layer, component: $0.component.rawValue,
-                                      operations: $0.operations, picojoules: $0.picojoules) }
-        })
-        try store.insertComparison(run: id, comparison.levels.levels.map {
-            ComparisonRow(level: $0.number, name: $0.name, spikingPicojoules: $0.spikingPJ, fp16Picojoules: $0.fp16PJ, int8Picojoules: $0.int8PJ)
+        try store.insertBaseline(run: id, comparison.study.scenarios.flatMap { sc in [sc.fp16, sc.int8].flatMap { r in
+            DenseBaseline.Component.allCases.map { c in
+                BaselineRow(precision: r.precision.rawValue, layer: nil, component: c.rawValue, operations: r.operations(c),
+                            picojoules: r.picojoules([c]), scenario: sc.scenario.description)
+            }
+        } })
+        if let same = comparison.study.scenario(.sameMemory) {
+            try store.insertComparison(run: id, same.levels.map {
+                ComparisonRow(level: $0.number, name: $0.name, spikingPicojoules: $0.spikingPJ, fp16Picojoules: $0.fp16PJ, int8Picojoules: $0.int8PJ)
+            })
+        }
+        try store.insertStudy(run: id, studyRow(m, result, comparison, statistics: statistics), levels: comparison.study.scenarios.flatMap { sc in
+            sc.levels.map { l in
+                func ranged(_ v: Double, _ r: ClosedRange<Double>) -> RangedValue { RangedValue(value: v, low: r.lowerBound, high: r.upperBound) }
+                return ScenarioLevelRow(scenario: sc.scenario.description, assumption: sc.scenario.assumption, level: l.number, name: l.name,
+                                        spiking: ranged(l.spikingPJ, l.spikingRange), fp16: ranged(l.fp16PJ, l.denseRange(.fp16)),
+                                        int8: ranged(l.int8PJ, l.denseRange(.int8)), fp16Factor: l.factorRange(.fp16), int8Factor: l.factorRange(.int8))
+            }
+        }, breakEven: comparison.study.breakEven.map {
+            BreakEvenRow(scenario: $0.scenario.description, level: $0.level, versus: $0.versus.rawValue,
+                         spikesPerActivation: $0.spikesPerActivation, firingRatePerStep: $0.firingRatePerStep)
         })
         try store.finishRun(id, status: .complete, totals: RunTotals(ledger: result.ledger, simulatedTime: result.finalTime,
                                                                        tokens: result.tokensDone, wallSeconds: result.wallSeconds))
-        try report(m, workload, result, comparison, loop, configuredSilent: configuredSilent, runID: id)
+        try report(m, workload, result, comparison, loop, statistics: statistics, runID: id)
     }
 
     /// Runs the chip with `sink`, showing progress and honouring Ctrl-C.
@@ -118,47 +134,107 @@ struct RunOutputArguments: ParsableArguments {
     }
 
     struct Comparison {
-        var fp16: DenseBaseline.Result
-        var int8: DenseBaseline.Result
-        var levels: ThreeLevelComparison
-        var note: String?
+        var study: EnergyStudy
+        var spiking: SpikingSide
+        var silicon: SiliconBudget
     }
 
-    /// Prices the same tokens on dense FP16 and INT8 hardware and lines the three levels up.
+    /// Prices the same work (the mapped layers, and the LM head when it is mapped) on dense FP16 and
+    /// INT8 accelerators in every scenario, at the topology's node.
     func compare(_ m: ChipMapping, _ r: RunResult, _ table: BaselineTable, contexts all: [Int]) throws -> Comparison {
-        var spec = m.spec
-        spec.layers = m.layers
-        spec.attention = Array(spec.attention.prefix(m.layers))
-        let dense = try DenseBaseline(model: spec, table: table, hierarchy: hierarchy)
-        let contexts = Array(all.prefix(r.tokensDone))
-        let fp16 = try dense.energy(.fp16, contexts: contexts), int8 = try dense.energy(.int8, contexts: contexts)
-        let levels = try ThreeLevelComparison(spiking: SpikingSide(ledger: r.ledger, tokens: r.tokensDone), fp16: fp16, int8: int8, table: table)
-        let note = m.options.includeLMHead ? nil : "the dense baselines include the LM head, which is off the chip here"
-        return Comparison(fp16: fp16, int8: int8, levels: levels, note: note)
+        let dense = try DenseBaseline(model: m.spec, layers: m.layers, head: m.options.includeLMHead, table: table,
+                                      shared: SharedHardware(mapping: m))
+        let spiking = SpikingSide(result: r, mapping: m)
+        var scenarios: [DenseScenario] = [.sameMemory, .dram(batch: 1)]
+        if batch > 1 { scenarios.append(.dram(batch: batch)) }
+        let study = try EnergyStudy(spiking: spiking, dense: dense, contexts: Array(all.prefix(r.tokensDone)), scenarios: scenarios,
+                                    timeSteps: r.activity.first?.timeSteps ?? 1)
+        return Comparison(study: study, spiking: spiking, silicon: m.siliconBudget())
     }
 
-    func report(_ m: ChipMapping, _ w: Workload, _ r: RunResult, _ c: Comparison, _ loop: ClosedLoopOutcome?, configuredSilent: Double?,
+    /// Token-level spike statistics measured in the run: silent per token, spikes per activation, firing rate per step.
+    func spikeStatistics(_ r: RunResult) -> (silent: Double, spikes: Double, rate: Double) {
+        let neurons = Double(r.activity.reduce(0) { $0 + $1.neurons })
+        guard neurons > 0 else { return (0, 0, 0) }
+        let silent = Double(r.activity.reduce(0) { $0 + $1.silentNeurons }) / neurons
+        let spikes = Double(r.activity.reduce(0) { $0 + $1.spikes }) / neurons
+        return (silent, spikes, spikes / Double(max(r.activity.first?.timeSteps ?? 1, 1)))
+    }
+
+    /// What backs the spike statistics of a run.
+    func statisticsSource(_ statistics: SpikeCountDistribution?, _ loop: Bool) -> String {
+        if let statistics {
+            let paper = statistics.silentFraction == 0.69 && statistics.spikesPerActivation == 1.13
+            return paper ? "SpikingBrain-7B's reported statistics (Table 11: 0.692 zero counts at k = 3; Sec. 5.5: 1.13 spikes per activation), not a model run here"
+                : "statistical source set by --silent / --spikes-per-activation; no model backs these rates"
+        }
+        return loop ? "a closed loop measured here (top-1 and KL against the dense model below)" : "a recorded trace"
+    }
+
+    func studyRow(_ m: ChipMapping, _ r: RunResult, _ c: Comparison, statistics: SpikeCountDistribution?) -> StudyRow {
+        let tokens = Double(max(r.tokensDone, 1))
+        let latency = r.tokenLatencies.reduce(0.0) { $0 + $1.nanoseconds } / tokens
+        let energy = r.ledger.total.picojoules / tokens
+        let s = spikeStatistics(r), mw = c.silicon.staticMilliwatts
+        return StudyRow(chipsX: m.topology.chipsX, technologyNanometres: m.topology.technology.node.nanometres, voltage: m.topology.technology.voltage,
+                        squareMillimetres: c.silicon.squareMillimetres, largestChipSquareMillimetres: c.silicon.chips.map(\.squareMillimetres).max() ?? 0,
+                        reticleSquareMillimetres: c.silicon.reticleSquareMillimetres, staticMilliwatts: RangedValue(value: mw.value, low: mw.low, high: mw.high),
+                        latencyNanoseconds: latency, averagePowerWatts: latency > 0 ? energy / latency / 1000 : 0, energyDelay: energy * latency,
+                        silentPerToken: s.silent, spikesPerActivation: s.spikes, firingRatePerStep: s.rate,
+                        statistics: statisticsSource(statistics, false))
+    }
+
+    func report(_ m: ChipMapping, _ w: Workload, _ r: RunResult, _ c: Comparison, _ loop: ClosedLoopOutcome?, statistics: SpikeCountDistribution?,
                 runID: RunID?) throws {
         let s = m.summary()
         let tokens = Double(max(r.tokensDone, 1))
         let latencies = r.tokenLatencies.map(\.nanoseconds)
-        let measuredSilent = r.activity.isEmpty ? 0 : r.activity.reduce(0.0) { $0 + $1.silentPerStep * Double($1.neurons) } / Double(r.activity.reduce(0) { $0 + $1.neurons })
+        let spikeStats = spikeStatistics(r)
+        let row = studyRow(m, r, c, statistics: statistics)
+        let backing = statisticsSource(statistics, loop != nil)
+        let tech = m.topology.technology
         switch format {
         case .json:
             var kinds: [String: Any] = [:]
             for k in EnergyKind.allCases {
                 kinds[k.name] = ["picojoules_per_token": r.ledger.energy(k).picojoules / tokens, "operations": r.ledger.count(k)]
             }
+            func range(_ r: ClosedRange<Double>) -> [Double] { [r.lowerBound / tokens, r.upperBound / tokens] }
+            let scenarios: [[String: Any]] = c.study.scenarios.map { sc in
+                ["name": sc.scenario.description, "assumption": sc.scenario.assumption, "macs_per_token": sc.macsPerToken,
+                 "dense_latency_ns_per_token": ["fp16": sc.fp16.latencyNanoseconds, "int8": sc.int8.latencyNanoseconds],
+                 "dense_area_mm2": ["fp16": sc.fp16.squareMillimetres, "int8": sc.int8.squareMillimetres],
+                 "levels": sc.levels.map { l -> [String: Any] in
+                     ["level": l.number, "name": l.name, "spiking_pj": l.spikingPJ / tokens, "fp16_pj": l.fp16PJ / tokens, "int8_pj": l.int8PJ / tokens,
+                      "spiking_pj_range": range(l.spikingRange), "fp16_pj_range": range(l.denseRange(.fp16)), "int8_pj_range": range(l.denseRange(.int8)),
+                      "fp16_over_spiking": l.factorVersusFP16, "int8_over_spiking": l.factorVersusINT8,
+                      "fp16_over_spiking_range": [l.factorRange(.fp16).lowerBound, l.factorRange(.fp16).upperBound],
+                      "int8_over_spiking_range": [l.factorRange(.int8).lowerBound, l.factorRange(.int8).upperBound],
+                      "percent_less_than_fp16": l.percentLessThanFP16, "percent_less_than_int8": l.percentLessThanINT8]
+                 }]
+            }
+            let breakEven: [[String: Any]] = c.study.breakEven.map {
+                ["scenario": $0.scenario.description, "level": $0.level, "versus": $0.versus.rawValue,
+                 "spikes_per_activation": $0.spikesPerActivation as Any? ?? NSNull(), "firing_rate_per_step": $0.firingRatePerStep as Any? ?? NSNull()]
+            }
             var object: [String: Any] = [
                 "run": runID.map { Int($0.rawValue) } as Any, "database": noDb ? NSNull() : db as Any,
-                "model": m.spec.name, "layers": m.layers, "topology": m.topology.name, "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
+                "model": m.spec.name, "layers": m.layers, "lm_head": m.options.includeLMHead, "topology": m.topology.name,
+                "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
                 "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
-                "measured_silent_per_step": measuredSilent,
-                "levels": c.levels.levels.map { ["level": $0.number, "name": $0.name, "spiking_pj_per_token": $0.spikingPJPerToken,
-                                                 "percent_less_than_fp16": $0.percentLessThanFP16, "percent_less_than_int8": $0.percentLessThanINT8] },
+                "technology_nm": tech.node.nanometres, "voltage_v": tech.voltage,
+                "silent_per_token": spikeStats.silent, "spikes_per_activation": spikeStats.spikes, "firing_rate_per_step": spikeStats.rate,
+                "statistics_source": backing,
+                "area_mm2": c.silicon.squareMillimetres, "largest_chip_mm2": row.largestChipSquareMillimetres,
+                "reticle_mm2": c.silicon.reticleSquareMillimetres, "chips_over_reticle": c.silicon.chipsOverReticle.count,
+                "static_power_mw": c.silicon.staticMilliwatts.value,
+                "static_power_mw_range": [c.silicon.staticMilliwatts.low, c.silicon.staticMilliwatts.high],
+                "average_power_w": row.averagePowerWatts, "energy_delay_pj_ns": row.energyDelay,
+                "scenarios": scenarios, "break_even": breakEven,
+                "break_even_batch": Dictionary(uniqueKeysWithValues: c.study.breakEvenBatch.map { ($0.key.rawValue, $0.value as Any? ?? NSNull()) }),
             ]
             if let loop { object["closed_loop"] = loop.json }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
@@ -166,25 +242,31 @@ struct RunOutputArguments: ParsableArguments {
         case .text:
             let t = m.topology
             print("SpikeChip \(SpikeChip.version)" + (runID.map { ": run \($0) stored in \(db) (log: \(log.rawValue))" } ?? ": no database"))
-            print("model     \(m.spec.name), \(m.layers) layers\(m.options.includeLMHead ? " + LM head" : ""), on \(t.name): \(s.coresUsed) cores on \(s.chipsUsed) of \(t.chipCount) chips")
+            print("model     \(m.spec.name), \(m.layers) layers\(m.options.includeLMHead ? " + LM head" : " (no LM head)"), on \(t.name) at \(tech.label): \(s.coresUsed) cores on \(s.chipsUsed) of \(t.chipCount) chips")
             if let loop {
-                print(String(format: "workload  closed loop, %d position(s) (%d prompt + %d generated − 1), T = %d, silent per step %.3f (measured), seed %llu",
-                             r.tokensDone, loop.promptTokens, loop.generatedTokens, w.timeSteps, measuredSilent, seed))
+                print(String(format: "workload  closed loop, %d position(s) (%d prompt + %d generated − 1), T = %d, seed %llu",
+                             r.tokensDone, loop.promptTokens, loop.generatedTokens, w.timeSteps, seed))
                 loop.printText()
-            } else if let silent = configuredSilent {
-                print(String(format: "workload  %d token(s), T = %d, silent per step %.3f (measured %.3f), context %d, seed %llu",
-                             r.tokensDone, w.timeSteps, silent, measuredSilent, w.context, seed))
             } else {
-                print(String(format: "workload  %d token(s), T = %d, silent per step %.3f (measured), context %d, seed %llu",
-                             r.tokensDone, w.timeSteps, measuredSilent, w.context, seed))
+                print(String(format: "workload  %d token(s), T = %d, context %d, seed %llu%@", r.tokensDone, w.timeSteps, w.context, seed,
+                             (statistics.map { ", \($0.coding.rawValue) coding" } ?? "") as NSString))
             }
+            print(String(format: "spikes    %.3f silent per token, %.3f spikes per activation, %.4f per neuron and step (measured); backed by %@",
+                         spikeStats.silent, spikeStats.spikes, spikeStats.rate, backing as NSString))
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %d partition(s)",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
                          group(UInt64(r.peakPendingEvents)) as NSString, r.partitions))
-            print("spikes    \(group(r.traffic.spikes)) sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings")
+            print("packets   \(group(r.traffic.spikes)) spikes sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings")
             print("partials \(m.options.partialSums): " + (m.options.partialSums == .graded
                 ? "\(group(r.traffic.gradedPackets)) graded packets" : "\(group(r.traffic.partialSumSpikes)) spikes to reduction neurons"))
             print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
+            let over = c.silicon.chipsOverReticle
+            let mw = c.silicon.staticMilliwatts
+            print(String(format: "silicon   %.0f mm² on %d chips (largest %.0f mm²%@), static %@ (range %@ – %@)",
+                         c.silicon.squareMillimetres, t.chipCount, row.largestChipSquareMillimetres,
+                         (over.isEmpty ? "" : String(format: "; %d over the %.0f mm² reticle: wafer-scale or stitched silicon", over.count, c.silicon.reticleSquareMillimetres)) as NSString,
+                         power(mw.value) as NSString, power(mw.low) as NSString, power(mw.high) as NSString))
+            print(String(format: "power     %@ average, energy × delay %.3g pJ·ns per token", power(row.averagePowerWatts * 1000) as NSString, row.energyDelay))
             print("energy    \(Energy.format(picojoules: r.ledger.total.picojoules / tokens)) per token")
             let total = max(r.ledger.total.picojoules, 1e-30)
             for k in EnergyKind.allCases where r.ledger.count(k) > 0 {
@@ -192,10 +274,42 @@ struct RunOutputArguments: ParsableArguments {
                 print(String(format: "  %-17@ %12@ per token  %5.1f%%  (%@ operations)", k.name as NSString,
                              Energy.format(picojoules: pj / tokens) as NSString, 100 * pj / total, group(r.ledger.count(k)) as NSString))
             }
-            print("against dense baselines of the same tokens (\(c.levels.levels.first.map { _ in "FP16 and INT8, \(hierarchy ?? "default hierarchy")" } ?? "")):")
-            print(c.levels.summaryText())
-            if let note = c.note { print("  note: \(note)") }
+            print("against dense FP16 and INT8 accelerators doing the same work at \(tech.label) (per token; ratio = dense / spiking, range over every figure's range):")
+            for sc in c.study.scenarios {
+                print("  \(sc.scenario): \(sc.scenario.assumption)")
+                for l in sc.levels {
+                    let f = l.factorRange(.fp16), i = l.factorRange(.int8)
+                    print(String(format: "    level %d %-20@ spiking %@ | FP16 %@ = %@× (%@–%@) | INT8 %@ = %@× (%@–%@)", l.number, l.name as NSString,
+                                 Energy.format(picojoules: l.spikingPJ / tokens) as NSString,
+                                 Energy.format(picojoules: l.fp16PJ / tokens) as NSString, ratio(l.factorVersusFP16) as NSString,
+                                 ratio(f.lowerBound) as NSString, ratio(f.upperBound) as NSString,
+                                 Energy.format(picojoules: l.int8PJ / tokens) as NSString, ratio(l.factorVersusINT8) as NSString,
+                                 ratio(i.lowerBound) as NSString, ratio(i.upperBound) as NSString))
+                }
+                let even = c.study.breakEven.filter { $0.scenario == sc.scenario && $0.level > 1 }.map { b in
+                    "level \(b.level) vs \(b.versus.rawValue.uppercased()) " + (b.spikesPerActivation.map {
+                        String(format: "%.3g (%.3g per step)", $0, b.firingRatePerStep ?? 0) } ?? "never")
+                }
+                print("    break-even spikes per activation: " + even.joined(separator: "; "))
+            }
+            let batches = DensePrecision.allCases.map { p in
+                "\(p.rawValue.uppercased()) " + ((c.study.breakEvenBatch[p] ?? nil).map { "batch ≥ \($0)" } ?? "no batch up to 65,536")
+            }
+            print("  DRAM-streaming dense matches the chip's whole-system energy per token at: " + batches.joined(separator: ", "))
             if let runID { print("report:   spikechip report \(db) --run \(runID)") }
+        }
+    }
+
+    /// A ratio people read at a glance: 3 significant digits.
+    func ratio(_ x: Double) -> String { String(format: "%.3g", x) }
+
+    /// Power in mW given as mW, W or kW.
+    func power(_ mw: Double) -> String {
+        switch mw {
+        case 1e6...: String(format: "%.3g kW", mw / 1e6)
+        case 1e3...: String(format: "%.3g W", mw / 1e3)
+        case 1...: String(format: "%.3g mW", mw)
+        default: String(format: "%.3g µW", mw * 1e3)
         }
     }
 
@@ -209,18 +323,30 @@ struct RunOutputArguments: ParsableArguments {
         return out
     }
 
+    /// Every cost figure of the topology with its range and the source the file cites for it.
     func energyTable(_ t: Topology) -> [EnergyTableEntry] {
-        let src = "topology \(t.name) (cited in its YAML)"
-        var rows: [(String, OpCost, String)] = [
-            ("synaptic_op", t.synapticOp, "per synapse"), ("neuron_update", t.neuronUpdate, "per neuron"), ("spike_out", t.spikeOut, "per packet"),
-            ("hop_east_west", t.hopEastWest, "per flit"), ("hop_north_south", t.hopNorthSouth, "per flit"), ("chip_link", t.chipLink, "per flit"),
-        ]
-        let fu = t.functionUnit
-        rows += [("fu_add", fu.add, "per op"), ("fu_multiply", fu.multiply, "per op"), ("fu_exp", fu.exp, "per op"), ("fu_divide", fu.divide, "per op"),
-                 ("fu_rsqrt", fu.rsqrt, "per op"), ("fu_compare", fu.compare, "per op"), ("fu_memory_read", fu.memoryRead, "per byte"),
-                 ("fu_memory_write", fu.memoryWrite, "per byte")]
-        return rows.map { EnergyTableEntry(name: $0.0, picojoules: $0.1.energy.picojoules, unit: $0.2, source: src) }
-            + [EnergyTableEntry(name: "chip_static_power", picojoules: t.chipStaticPowerMilliwatts, unit: "pJ per ns per chip (mW)", source: src)]
+        let units: [(String, String)] = [
+            ("core.synaptic_op.energy_pj", "pJ per synapse"), ("core.weight_read_pj_per_byte", "pJ per weight byte (part of synaptic_op)"),
+            ("core.neuron_update.energy_pj", "pJ per neuron"), ("core.spike_out.energy_pj", "pJ per packet"),
+            ("router.hop.east_west.energy_pj", "pJ per flit"), ("router.hop.north_south.energy_pj", "pJ per flit"),
+            ("system.chip_link.energy_pj", "pJ per flit"),
+        ] + ["add", "multiply", "exp", "divide", "rsqrt", "compare"].map { ("function_unit.ops.\($0).energy_pj", "pJ per op") }
+          + ["memory_read_byte", "memory_write_byte"].map { ("function_unit.ops.\($0).energy_pj", "pJ per byte") }
+          + [("chip.static_power_mw", "mW per chip")]
+        var rows = units.compactMap { key, unit in
+            t.figures[key].map { EnergyTableEntry(name: key, picojoules: $0.value, unit: unit, source: "\(t.citation(of: key)) [\(t.technology.label)]",
+                                                  low: $0.low, high: $0.high) }
+        }
+        if case .derived = t.staticPower {
+            let n = t.technology.node
+            rows.append(EnergyTableEntry(name: "sram_leakage", picojoules: n.sramLeakagePicowattsPerBit.value, unit: "pW per bit",
+                                         source: "topologies/technology.yaml, \(n.nanometres) nm (CACTI 7.0, simulated)",
+                                         low: n.sramLeakagePicowattsPerBit.low, high: n.sramLeakagePicowattsPerBit.high))
+            rows.append(EnergyTableEntry(name: "logic_leakage", picojoules: n.logicLeakageMilliwattsPerSquareMillimetre.value, unit: "mW per mm²",
+                                         source: "topologies/technology.yaml, \(n.nanometres) nm (Aladdin 40 nm synthesis; assumed at other nodes)",
+                                         low: n.logicLeakageMilliwattsPerSquareMillimetre.low, high: n.logicLeakageMilliwattsPerSquareMillimetre.high))
+        }
+        return rows
     }
 
     func mappingRows(_ m: ChipMapping) -> [MappingRow] {

@@ -8,9 +8,11 @@ public struct BaselineRow: Sendable, Equatable {
     public var component: String
     public var operations: Double
     public var picojoules: Double
+    /// The dense scenario ("same-memory", "dram-batch1", …); nil in databases written before scenarios existed.
+    public var scenario: String?
 
-    public init(precision: String, layer: Int?, component: String, operations: Double, picojoules: Double) {
+    public init(precision: String, layer: Int?, component: String, operations: Double, picojoules: Double, scenario: String? = nil) {
         self.precision = precision; self.layer = layer; self.component = component
-        self.operations = operations; self.picojoules = picojoules
+        self.operations = operations; self.picojoules = picojoules; self.scenario = scenario
     }
 }

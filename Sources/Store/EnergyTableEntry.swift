@@ -8,8 +8,12 @@ public struct EnergyTableEntry: Sendable, Equatable {
     public var unit: String
     /// Where the figure comes from (the topology's source comment).
     public var source: String
+    /// The figure's range (equal to `picojoules` when the source gives none).
+    public var lowPicojoules: Double
+    public var highPicojoules: Double
 
-    public init(name: String, picojoules: Double, unit: String, source: String) {
+    public init(name: String, picojoules: Double, unit: String, source: String, low: Double? = nil, high: Double? = nil) {
         self.name = name; self.picojoules = picojoules; self.unit = unit; self.source = source
+        lowPicojoules = low ?? picojoules; highPicojoules = high ?? picojoules
     }
 }

@@ -41,9 +41,22 @@ public enum HTMLReport {
         </table>
         """
         h += "<h2>Spiking versus dense FP16 and INT8</h2>"
-        if d.comparison.isEmpty {
+        if let st = d.study {
+            h += "<table><tr><th class=\"l\">technology</th><td class=\"l\">\(st.technologyNanometres) nm, \(st.voltage) V (every figure of both sides scaled here; topologies/technology.yaml)</td></tr>"
+            h += String(format: "<tr><th class=\"l\">silicon</th><td class=\"l\">%.0f mm² in all, largest chip %.0f mm²%@</td></tr>", st.squareMillimetres,
+                        st.largestChipSquareMillimetres, (st.largestChipSquareMillimetres > st.reticleSquareMillimetres
+                            ? String(format: " — <span class=\"bad\">%.1f× the %.0f mm² reticle: wafer-scale or stitched silicon</span>",
+                                     st.largestChipSquareMillimetres / st.reticleSquareMillimetres, st.reticleSquareMillimetres) : "") as NSString)
+            h += String(format: "<tr><th class=\"l\">static power</th><td class=\"l\">%.4g mW (range %.4g – %.4g mW)</td></tr>", st.staticMilliwatts.value,
+                        st.staticMilliwatts.low, st.staticMilliwatts.high)
+            h += String(format: "<tr><th class=\"l\">latency, power</th><td class=\"l\">%.4g ns per token, %.4g W average, energy × delay %.4g pJ·ns</td></tr>",
+                        st.latencyNanoseconds, st.averagePowerWatts, st.energyDelay)
+            h += String(format: "<tr><th class=\"l\">spike statistics</th><td class=\"l\">%.3f silent per token, %.3f spikes per activation, %.4f per neuron and step — backed by %@</td></tr></table>",
+                        st.silentPerToken, st.spikesPerActivation, st.firingRatePerStep, e(st.statistics) as NSString)
+        }
+        if d.scenarioLevels.isEmpty && d.comparison.isEmpty {
             h += "<p class=\"note\">No baseline was stored for this run.</p>"
-        } else {
+        } else if d.scenarioLevels.isEmpty {
             h += "<table><tr><th class=\"l\">level</th><th>spiking / token</th><th>FP16 / token</th><th>INT8 / token</th><th>% less than FP16</th><th>% less than INT8</th></tr>"
             for c in d.comparison {
                 h += "<tr><td class=\"l\">\(c.level). \(e(c.name))</td><td>\(pj(c.spikingPicojoules / Double(tokens)))</td>"
@@ -51,15 +64,51 @@ public enum HTMLReport {
                 h += String(format: "<td>%.1f%% (%.2f×)</td><td>%.1f%% (%.2f×)</td></tr>", c.percentLessThanFP16,
                             c.fp16Picojoules / c.spikingPicojoules, c.percentLessThanINT8, c.int8Picojoules / c.spikingPicojoules)
             }
-            h += "</table><p class=\"note\">Level 1 counts only synaptic accumulates against MACs, as published spiking-LLM claims do; level 2 adds memory traffic; level 3 is the whole system (routing, chip crossings, neuron updates, function units, static power). docs/baselines.md derives each level.</p>"
+            h += "</table><p class=\"note\">A run stored before dense scenarios existed: one memory hierarchy, no ranges.</p>"
+        } else {
+            let t = Double(tokens)
+            func ranged(_ v: RangedValue) -> String {
+                v.low == v.high ? pj(v.value / t) : "\(pj(v.value / t))<br><span class=\"note\">\(pj(v.low / t)) – \(pj(v.high / t))</span>"
+            }
+            func factor(_ v: Double, _ r: ClosedRange<Double>) -> String {
+                String(format: "<b>%.3g×</b><br><span class=\"note\">%.3g – %.3g</span>", v, r.lowerBound, r.upperBound)
+            }
+            var scenarios: [String] = []
+            for l in d.scenarioLevels where !scenarios.contains(l.scenario) { scenarios.append(l.scenario) }
+            for sc in scenarios {
+                let rows = d.scenarioLevels.filter { $0.scenario == sc }
+                h += "<h3>Scenario \(e(sc))</h3><p class=\"note\">\(e(rows.first?.assumption ?? ""))</p>"
+                h += "<table><tr><th class=\"l\">level</th><th>spiking / token</th><th>FP16 / token</th><th>FP16 / spiking</th><th>INT8 / token</th><th>INT8 / spiking</th><th class=\"l\">break-even spikes per activation (per step)</th></tr>"
+                for l in rows {
+                    let even = d.breakEven.filter { $0.scenario == sc && $0.level == l.level }.map { b in
+                        "\(b.versus.uppercased()): " + (b.spikesPerActivation.map { String(format: "%.3g (%.3g)", $0, b.firingRatePerStep ?? 0) } ?? "never")
+                    }.joined(separator: "; ")
+                    h += "<tr><td class=\"l\">\(l.level). \(e(l.name))</td><td>\(ranged(l.spiking))</td><td>\(ranged(l.fp16))</td>"
+                    h += "<td>\(factor(l.fp16.value / l.spiking.value, l.fp16Factor))</td><td>\(ranged(l.int8))</td>"
+                    h += "<td>\(factor(l.int8.value / l.spiking.value, l.int8Factor))</td><td class=\"l\">\(even)</td></tr>"
+                }
+                h += "</table>"
+                // Tornado of level 3 against INT8: how far the ratio moves when every figure moves over its range.
+                if let l3 = rows.first(where: { $0.level == 3 }) {
+                    h += SVGChart.horizontalBars([
+                        (label: "INT8/spiking, lowest", value: l3.int8Factor.lowerBound, color: SVGChart.palette[3]),
+                        (label: "INT8/spiking, nominal", value: l3.int8.value / l3.spiking.value, color: SVGChart.palette[0]),
+                        (label: "INT8/spiking, highest", value: l3.int8Factor.upperBound, color: SVGChart.palette[2]),
+                        (label: "FP16/spiking, lowest", value: l3.fp16Factor.lowerBound, color: SVGChart.palette[3]),
+                        (label: "FP16/spiking, nominal", value: l3.fp16.value / l3.spiking.value, color: SVGChart.palette[0]),
+                        (label: "FP16/spiking, highest", value: l3.fp16Factor.upperBound, color: SVGChart.palette[2]),
+                    ], format: { String(format: "%.3g× (above 1: the chip spends less)", $0) })
+                }
+            }
+            h += "<p class=\"note\">Level 1 counts only synaptic accumulates against MACs, as published spiking-LLM claims do; level 2 adds the weight, membrane, activation and KV-cache memory of both sides; level 3 is the whole system (routing, chip crossings, function units, control, static power over each side's own token time). Ranges move every cost figure over its cited range; figures both sides share (SRAM read, function units, leakage) move together. docs/energy-study.md derives each number.</p>"
         }
         if !d.baseline.isEmpty {
-            h += "<h3>Dense baselines by component, per token</h3><table><tr><th class=\"l\">precision</th><th class=\"l\">component</th><th>operations</th><th>energy</th></tr>"
+            h += "<h3>Dense baselines by component, per token</h3><table><tr><th class=\"l\">scenario</th><th class=\"l\">precision</th><th class=\"l\">component</th><th>operations</th><th>energy</th></tr>"
             for b in d.baseline {
-                h += "<tr><td class=\"l\">\(e(b.precision))</td><td class=\"l\">\(e(b.component))</td>"
+                h += "<tr><td class=\"l\">\(e(b.scenario))</td><td class=\"l\">\(e(b.precision))</td><td class=\"l\">\(e(b.component))</td>"
                 h += String(format: "<td>%.4g</td>", b.operations / Double(tokens)) + "<td>\(pj(b.picojoules / Double(tokens)))</td></tr>"
             }
-            h += "</table>"
+            h += "</table><p class=\"note\">The dense accelerator: MAC arithmetic from Horowitz (ISSCC 2014, 45 nm, scaled to the run's node), a TPU v1-class array of 65,536 MACs (Jouppi et al., ISCA 2017) for its time and area, DRAM energy and background power from Horowitz and Micron's DDR4 datasheet; everything else from the chip's own topology (topologies/baselines.yaml, docs/baselines.md).</p>"
         }
         h += "<h2>Energy by kind</h2>"
         h += SVGChart.horizontalBars(d.byKind.enumerated().map { (i, k) in
@@ -74,16 +123,21 @@ public enum HTMLReport {
         let kinds = EnergyKind.allCases.map(\.name)
         var layers: [Int?] = []
         for row in d.byLayerAndKind where !layers.contains(row.layer) { layers.append(row.layer) }
-        let values = layers.map { layer in
+        // Records of no layer (static power, system traffic) dwarf every layer: they get a line of their own, not a bar.
+        let inLayers = layers.compactMap { $0 }
+        let values = inLayers.map { layer in
             kinds.map { kind in d.byLayerAndKind.first { $0.layer == layer && $0.kind == kind }?.picojoules ?? 0 }
         }
-        h += SVGChart.stackedBars(categories: layers.map { $0.map(String.init) ?? "none" }, series: kinds, values: values, format: pj)
-        h += "<p class=\"note\">\"none\": records of no layer (static power, system-wide traffic).</p>"
+        h += SVGChart.stackedBars(categories: inLayers.map(String.init), series: kinds, values: values, format: pj)
+        let outside = d.byLayerAndKind.filter { $0.layer == nil }
+        if !outside.isEmpty {
+            h += "<p class=\"note\">Outside the layers (not drawn): " + outside.map { "\(e($0.kind)) \(pj($0.picojoules))" }.joined(separator: ", ") + ".</p>"
+        }
         h += "<h2>Energy per core</h2>"
         if d.cores.isEmpty {
             h += "<p class=\"note\">No per-core totals: the run stopped before the end of its energy stream.</p>"
         } else {
-            h += SVGChart.heatMap(chips: run.chips, meshX: run.meshX, meshY: run.meshY,
+            h += SVGChart.heatMap(chips: run.chips, chipsX: d.study?.chipsX ?? run.chips, meshX: run.meshX, meshY: run.meshY,
                                   energy: Dictionary(d.cores.map { ($0.core, $0.picojoules) }, uniquingKeysWith: +), format: pj)
             if run.chips > 16 { h += "<p class=\"note\">First 16 of \(run.chips) chips shown.</p>" }
         }
@@ -98,16 +152,21 @@ public enum HTMLReport {
             h += "</table>"
         }
         h += "<h2>Latency per token</h2>"
-        h += SVGChart.line(d.tokens.map { (x: Double($0.token), y: $0.nanoseconds) }, yLabel: "ns", format: { String(format: "%.1f ns", $0) })
+        if d.tokens.count < 2 {
+            h += d.tokens.map { String(format: "<p>Token %d: %.4g ns (simulated).</p>", $0.token, $0.nanoseconds) }.joined()
+        } else {
+            h += SVGChart.line(d.tokens.map { (x: Double($0.token), y: $0.nanoseconds) }, yLabel: "ns", format: { String(format: "%.1f ns", $0) })
+        }
         if !d.hottestLinks.isEmpty {
             h += "<h2>Hottest links</h2><table><tr><th>chip</th><th>router</th><th class=\"l\">direction</th><th>packets</th></tr>"
             for l in d.hottestLinks { h += "<tr><td>\(l.chip)</td><td>\(l.router)</td><td class=\"l\">\(e(l.direction))</td><td>\(l.packets)</td></tr>" }
             h += "</table>"
         }
         if !d.energyTable.isEmpty {
-            h += "<h2>Energy table of the topology</h2><table><tr><th class=\"l\">cost</th><th>pJ</th><th class=\"l\">unit</th><th class=\"l\">source</th></tr>"
+            h += "<h2>Assumptions: the chip's figures</h2><table><tr><th class=\"l\">figure</th><th>value</th><th>low</th><th>high</th><th class=\"l\">unit</th><th class=\"l\">source, node, basis (as the topology cites it)</th></tr>"
             for c in d.energyTable {
-                h += "<tr><td class=\"l\">\(e(c.name))</td><td>\(c.picojoules)</td><td class=\"l\">\(e(c.unit))</td><td class=\"l\">\(e(c.source))</td></tr>"
+                h += "<tr><td class=\"l\">\(e(c.name))</td><td>\(String(format: "%.4g", c.picojoules))</td><td>\(String(format: "%.4g", c.lowPicojoules))</td>"
+                h += "<td>\(String(format: "%.4g", c.highPicojoules))</td><td class=\"l\">\(e(c.unit))</td><td class=\"l\">\(e(c.source))</td></tr>"
             }
             h += "</table>"
         }

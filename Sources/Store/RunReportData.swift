@@ -9,7 +9,7 @@ public struct RunReportData: Sendable {
     public struct LayerFiring: Sendable, Equatable { public var layer: Int; public var firingRate: Double; public var silentFraction: Double }
     public struct TokenLatency: Sendable, Equatable { public var token: Int; public var nanoseconds: Double; public var picojoules: Double }
     public struct BaselineComponent: Sendable, Equatable {
-        public var precision: String; public var component: String; public var operations: Double; public var picojoules: Double
+        public var scenario: String; public var precision: String; public var component: String; public var operations: Double; public var picojoules: Double
     }
     public struct Link: Sendable, Equatable { public var chip: Int; public var router: Int; public var direction: String; public var packets: Int64 }
 
@@ -26,6 +26,10 @@ public struct RunReportData: Sendable {
     public var baseline: [BaselineComponent]
     public var hottestLinks: [Link]
     public var energyTable: [EnergyTableEntry]
+    /// The energy study (nil for runs stored before it existed).
+    public var study: StudyRow?
+    public var scenarioLevels: [ScenarioLevelRow]
+    public var breakEven: [BreakEvenRow]
 
     /// Energy of every summary row, pJ.
     public var totalPicojoules: Double { byKind.reduce(0) { $0 + $1.picojoules } }
@@ -66,10 +70,10 @@ extension RunStore {
                 ComparisonRow(level: $0[0], name: $0[1], spikingPicojoules: $0[2], fp16Picojoules: $0[3], int8Picojoules: $0[4])
             }
             let baseline = try Row.fetchAll(db, sql: """
-                SELECT precision, component, SUM(operations), SUM(energy_pj) FROM baseline WHERE run_id = ?
-                GROUP BY precision, component ORDER BY precision, MIN(rowid)
+                SELECT COALESCE(scenario, '(one hierarchy)'), precision, component, SUM(operations), SUM(energy_pj) FROM baseline WHERE run_id = ?
+                GROUP BY scenario, precision, component ORDER BY MIN(rowid)
                 """, arguments: [r]).map {
-                RunReportData.BaselineComponent(precision: $0[0], component: $0[1], operations: $0[2], picojoules: $0[3])
+                RunReportData.BaselineComponent(scenario: $0[0], precision: $0[1], component: $0[2], operations: $0[3], picojoules: $0[4])
             }
             let links = try Row.fetchAll(db, sql: """
                 SELECT chip, router, direction, SUM(packets) AS p FROM link_traffic WHERE run_id = ?
@@ -77,12 +81,39 @@ extension RunStore {
                 """, arguments: [r, hottestLinks]).map {
                 RunReportData.Link(chip: $0[0], router: $0[1], direction: $0[2], packets: $0[3])
             }
-            let table = try Row.fetchAll(db, sql: "SELECT name, pj, unit, source FROM energy_table WHERE run_id = ? ORDER BY rowid",
+            let table = try Row.fetchAll(db, sql: "SELECT name, pj, unit, source, low_pj, high_pj FROM energy_table WHERE run_id = ? ORDER BY rowid",
                                          arguments: [r]).map {
-                EnergyTableEntry(name: $0[0], picojoules: $0[1], unit: $0[2], source: $0[3])
+                EnergyTableEntry(name: $0[0], picojoules: $0[1], unit: $0[2], source: $0[3], low: $0[4], high: $0[5])
+            }
+            let study = try Row.fetchOne(db, sql: """
+                SELECT chips_x, technology_nm, voltage_v, area_mm2, largest_chip_mm2, reticle_mm2, static_mw, static_low_mw, static_high_mw,
+                       latency_ns, average_power_w, energy_delay_pj_ns, silent_per_token, spikes_per_activation, firing_rate_per_step, statistics
+                FROM study WHERE run_id = ?
+                """, arguments: [r]).map {
+                StudyRow(chipsX: $0[0], technologyNanometres: $0[1], voltage: $0[2], squareMillimetres: $0[3], largestChipSquareMillimetres: $0[4],
+                         reticleSquareMillimetres: $0[5], staticMilliwatts: RangedValue(value: $0[6], low: $0[7], high: $0[8]),
+                         latencyNanoseconds: $0[9], averagePowerWatts: $0[10], energyDelay: $0[11], silentPerToken: $0[12],
+                         spikesPerActivation: $0[13], firingRatePerStep: $0[14], statistics: $0[15])
+            }
+            let levels = try Row.fetchAll(db, sql: """
+                SELECT scenario, assumption, level, name, spiking_pj, spiking_low_pj, spiking_high_pj, fp16_pj, fp16_low_pj, fp16_high_pj,
+                       int8_pj, int8_low_pj, int8_high_pj, fp16_factor_low, fp16_factor_high, int8_factor_low, int8_factor_high
+                FROM scenario_level WHERE run_id = ? ORDER BY rowid
+                """, arguments: [r]).map { (x: Row) -> ScenarioLevelRow in
+                let lo16: Double = x[13], hi16: Double = x[14], lo8: Double = x[15], hi8: Double = x[16]
+                return ScenarioLevelRow(scenario: x[0], assumption: x[1], level: x[2], name: x[3],
+                                        spiking: RangedValue(value: x[4], low: x[5], high: x[6]), fp16: RangedValue(value: x[7], low: x[8], high: x[9]),
+                                        int8: RangedValue(value: x[10], low: x[11], high: x[12]),
+                                        fp16Factor: min(lo16, hi16)...max(lo16, hi16), int8Factor: min(lo8, hi8)...max(lo8, hi8))
+            }
+            let even = try Row.fetchAll(db, sql: """
+                SELECT scenario, level, versus, spikes_per_activation, firing_rate_per_step FROM break_even WHERE run_id = ? ORDER BY rowid
+                """, arguments: [r]).map {
+                BreakEvenRow(scenario: $0[0], level: $0[1], versus: $0[2], spikesPerActivation: $0[3], firingRatePerStep: $0[4])
             }
             return RunReportData(run: run, byKind: byKind, byLayerAndKind: byLayer, cores: cores, firing: firing, tokens: tokens,
-                                 comparison: comparison, baseline: baseline, hottestLinks: links, energyTable: table)
+                                 comparison: comparison, baseline: baseline, hottestLinks: links, energyTable: table,
+                                 study: study, scenarioLevels: levels, breakEven: even)
         }
     }
 }

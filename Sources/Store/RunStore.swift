@@ -89,8 +89,8 @@ public final class RunStore {
                                  info.chips, info.meshX, info.meshY])
             let id = RunID(rawValue: db.lastInsertedRowID)
             for e in info.energyTable {
-                try db.execute(sql: "INSERT INTO energy_table (run_id, name, pj, unit, source) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id.rawValue, e.name, e.picojoules, e.unit, e.source])
+                try db.execute(sql: "INSERT INTO energy_table (run_id, name, pj, unit, source, low_pj, high_pj) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [id.rawValue, e.name, e.picojoules, e.unit, e.source, e.lowPicojoules, e.highPicojoules])
             }
             for m in info.mapping {
                 try db.execute(sql: """
@@ -190,8 +190,32 @@ public final class RunStore {
     /// Stores the dense baselines' components.
     public func insertBaseline(run: RunID, _ rows: [BaselineRow]) throws {
         try insert(run: run, sql: """
-            INSERT INTO baseline (run_id, precision, layer, component, operations, energy_pj) VALUES (?, ?, ?, ?, ?, ?)
-            """, rows) { r in [r.precision, r.layer, r.component, r.operations, r.picojoules] }
+            INSERT INTO baseline (run_id, precision, layer, component, operations, energy_pj, scenario) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, rows) { r in [r.precision, r.layer, r.component, r.operations, r.picojoules, r.scenario] }
+    }
+
+    /// Stores the energy study: every scenario's levels with ranges, the break-even points and the run's study figures.
+    public func insertStudy(run: RunID, _ study: StudyRow, levels: [ScenarioLevelRow], breakEven: [BreakEvenRow]) throws {
+        try insert(run: run, sql: """
+            INSERT OR REPLACE INTO scenario_level (run_id, scenario, assumption, level, name, spiking_pj, spiking_low_pj, spiking_high_pj,
+                fp16_pj, fp16_low_pj, fp16_high_pj, int8_pj, int8_low_pj, int8_high_pj, fp16_factor_low, fp16_factor_high,
+                int8_factor_low, int8_factor_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, levels) { r in
+            [r.scenario, r.assumption, r.level, r.name, r.spiking.value, r.spiking.low, r.spiking.high, r.fp16.value, r.fp16.low, r.fp16.high,
+             r.int8.value, r.int8.low, r.int8.high, r.fp16Factor.lowerBound, r.fp16Factor.upperBound, r.int8Factor.lowerBound, r.int8Factor.upperBound]
+        }
+        try insert(run: run, sql: """
+            INSERT OR REPLACE INTO break_even (run_id, scenario, level, versus, spikes_per_activation, firing_rate_per_step) VALUES (?, ?, ?, ?, ?, ?)
+            """, breakEven) { r in [r.scenario, r.level, r.versus, r.spikesPerActivation, r.firingRatePerStep] }
+        try insert(run: run, sql: """
+            INSERT OR REPLACE INTO study (run_id, chips_x, technology_nm, voltage_v, area_mm2, largest_chip_mm2, reticle_mm2, static_mw, static_low_mw,
+                static_high_mw, latency_ns, average_power_w, energy_delay_pj_ns, silent_per_token, spikes_per_activation, firing_rate_per_step,
+                statistics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [study]) { r in
+            [r.chipsX, r.technologyNanometres, r.voltage, r.squareMillimetres, r.largestChipSquareMillimetres, r.reticleSquareMillimetres,
+             r.staticMilliwatts.value, r.staticMilliwatts.low, r.staticMilliwatts.high, r.latencyNanoseconds, r.averagePowerWatts,
+             r.energyDelay, r.silentPerToken, r.spikesPerActivation, r.firingRatePerStep, r.statistics]
+        }
     }
 
     /// Stores (replacing) the three comparison levels.

@@ -60,26 +60,38 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    /// One grid per chip, one cell per core, shaded from white (no energy) to dark red (the hottest core).
-    static func heatMap(chips: Int, meshX: Int, meshY: Int, energy: [Int: Double], format: (Double) -> String) -> String {
-        let cell = max(3.0, min(24.0, 480.0 / Double(max(meshX, meshY))))
-        let gap = 16.0
-        let chipWidth = Double(meshX) * cell
+    /// One grid per chip, laid out as the board lays its chips, shaded from white (no energy) to dark red
+    /// (the hottest cell). Large meshes are drawn in blocks of cores (at most 32 × 32 cells per chip), so the
+    /// file stays small and the picture fits the page.
+    static func heatMap(chips: Int, chipsX: Int, meshX: Int, meshY: Int, energy: [Int: Double], format: (Double) -> String) -> String {
+        let block = max(1, (max(meshX, meshY) + 31) / 32)
+        let cellsX = (meshX + block - 1) / block, cellsY = (meshY + block - 1) / block
+        let cell = max(3.0, min(12.0, 240.0 / Double(max(cellsX, cellsY))))
+        let gap = 14.0
         let shown = min(chips, 16)
-        let width = Double(shown) * (chipWidth + gap) + gap
-        let height = Double(meshY) * cell + 30
-        let maxValue = max(energy.values.max() ?? 0, 1e-300)
+        let perRow = max(1, min(chipsX, 4))
+        let chipW = Double(cellsX) * cell, chipH = Double(cellsY) * cell + 16
+        let rows = (shown + perRow - 1) / perRow
+        let width = Double(perRow) * (chipW + gap) + gap, height = Double(rows) * (chipH + gap) + gap
+        let boardWidth = chipsX * meshX
+        var sums = [Double](repeating: 0, count: shown * cellsX * cellsY)
+        for (core, v) in energy {
+            let x = core % boardWidth, y = core / boardWidth
+            let chip = (y / meshY) * chipsX + x / meshX
+            guard chip < shown else { continue }
+            sums[(chip * cellsY + (y % meshY) / block) * cellsX + (x % meshX) / block] += v
+        }
+        let maxValue = max(sums.max() ?? 0, 1e-300)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
         for chip in 0..<shown {
-            let x0 = gap + Double(chip) * (chipWidth + gap)
-            svg += "<text x=\"\(number(x0))\" y=\"12\" font-size=\"11\">chip \(chip)</text>"
-            for y in 0..<meshY {
-                for x in 0..<meshX {
-                    let core = chip * meshX * meshY + y * meshX + x
-                    let v = energy[core] ?? 0
+            let x0 = gap + Double(chip % perRow) * (chipW + gap), y0 = gap + Double(chip / perRow) * (chipH + gap)
+            svg += "<text x=\"\(number(x0))\" y=\"\(number(y0 + 10))\" font-size=\"11\">chip \(chip)\(block > 1 ? " (\(block)×\(block) cores per cell)" : "")</text>"
+            for cy in 0..<cellsY {
+                for cx in 0..<cellsX {
+                    let v = sums[(chip * cellsY + cy) * cellsX + cx]
                     let t = v / maxValue
                     let color = String(format: "#%02x%02x%02x", 255 - Int(55 * t), Int(255 * (1 - t)), Int(255 * (1 - t)))
-                    svg += "<rect x=\"\(number(x0 + Double(x) * cell))\" y=\"\(number(18 + Double(y) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(color)\" stroke=\"#ddd\" stroke-width=\"0.5\"><title>core \(core) (\(x), \(y)): \(escape(format(v)))</title></rect>"
+                    svg += "<rect x=\"\(number(x0 + Double(cx) * cell))\" y=\"\(number(y0 + 16 + Double(cy) * cell))\" width=\"\(number(cell))\" height=\"\(number(cell))\" fill=\"\(color)\"><title>cores x \(cx * block)…, y \(cy * block)…: \(escape(format(v)))</title></rect>"
                 }
             }
         }

@@ -86,6 +86,35 @@ enum Schema {
             // The event table has no index on purpose: appends must stay at millions of rows per second.
             // Queries over one run scan it; `CREATE INDEX energy_event_run ON energy_event(run_id)` after the fact helps sweeps.
         }
+        // v2: the energy study (docs/energy-study.md): dense scenarios with ranges, break-even points,
+        // the node, area, power and spike statistics of a run, and every figure's range and citation.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE baseline ADD COLUMN scenario TEXT;
+                ALTER TABLE energy_table ADD COLUMN low_pj REAL;
+                ALTER TABLE energy_table ADD COLUMN high_pj REAL;
+                CREATE TABLE scenario_level (
+                    run_id INTEGER NOT NULL REFERENCES run(id), scenario TEXT NOT NULL, assumption TEXT NOT NULL,
+                    level INTEGER NOT NULL CHECK (level IN (1, 2, 3)), name TEXT NOT NULL,
+                    spiking_pj REAL NOT NULL, spiking_low_pj REAL NOT NULL, spiking_high_pj REAL NOT NULL,
+                    fp16_pj REAL NOT NULL, fp16_low_pj REAL NOT NULL, fp16_high_pj REAL NOT NULL,
+                    int8_pj REAL NOT NULL, int8_low_pj REAL NOT NULL, int8_high_pj REAL NOT NULL,
+                    fp16_factor_low REAL NOT NULL, fp16_factor_high REAL NOT NULL,
+                    int8_factor_low REAL NOT NULL, int8_factor_high REAL NOT NULL,
+                    PRIMARY KEY (run_id, scenario, level));
+                CREATE TABLE break_even (
+                    run_id INTEGER NOT NULL REFERENCES run(id), scenario TEXT NOT NULL, level INTEGER NOT NULL,
+                    versus TEXT NOT NULL, spikes_per_activation REAL, firing_rate_per_step REAL,
+                    PRIMARY KEY (run_id, scenario, level, versus));
+                CREATE TABLE study (
+                    run_id INTEGER PRIMARY KEY REFERENCES run(id), chips_x INTEGER NOT NULL, technology_nm INTEGER NOT NULL, voltage_v REAL NOT NULL,
+                    area_mm2 REAL NOT NULL, largest_chip_mm2 REAL NOT NULL, reticle_mm2 REAL NOT NULL,
+                    static_mw REAL NOT NULL, static_low_mw REAL NOT NULL, static_high_mw REAL NOT NULL,
+                    latency_ns REAL NOT NULL, average_power_w REAL NOT NULL, energy_delay_pj_ns REAL NOT NULL,
+                    silent_per_token REAL NOT NULL, spikes_per_activation REAL NOT NULL, firing_rate_per_step REAL NOT NULL,
+                    statistics TEXT NOT NULL);
+                """)
+        }
         return m
     }()
 

@@ -22,9 +22,13 @@ public struct Topology: Sendable, Hashable {
     /// Cores per chip along x and y.
     public var meshX: Int
     public var meshY: Int
-    /// Static (leakage + idle) power of one chip, in mW.
-    public var chipStaticPowerMilliwatts: Double
-    /// A flit crossing a chip-to-chip link (energy per flit of `spikePacketBits`, latency per crossing).
+    /// Node and supply of the figures below; `technology.node` holds the node's area and leakage figures.
+    public var technology: TechnologyPoint
+    /// The library the node came from (areas of logic, the reticle limit), for silicon budgets.
+    public var library: TechnologyLibrary
+    /// Static (leakage + idle) power of a chip: a stated figure, or derived from the node's leakage.
+    public var staticPower: StaticPower
+    /// A chip-to-chip link crossing (energy per flit of `spikePacketBits`, latency per crossing).
     public var chipLink: OpCost
     /// Chip-to-chip link bandwidth in bits per ns.
     public var chipLinkBitsPerNs: Double
@@ -55,6 +59,11 @@ public struct Topology: Sendable, Hashable {
     public var weights: WeightFormat
     /// One synapse read and accumulated.
     public var synapticOp: OpCost
+    /// The part of `synapticOp` that reads one byte of weights from the crossbar's SRAM: what a
+    /// dense accelerator with the same memory pays per weight byte.
+    public var weightReadPicojoulesPerByte: Double
+    /// Bits of one neuron's state (membrane), held in SRAM beside the crossbar.
+    public var membraneBits: Int
     /// Synapses processed per `synapticOp.latency`.
     public var synapseLanes: Int
     /// One neuron's state read, updated and written.
@@ -65,6 +74,11 @@ public struct Topology: Sendable, Hashable {
     public var spikeOut: OpCost
 
     public var functionUnit: FunctionUnitSpec
+
+    /// Every cost figure read from the file, by dotted key (`core.synaptic_op.energy_pj`), with its range.
+    public var figures: [String: Figure]
+    /// The line of each figure in `source`.
+    public var figureLines: [String: Int]
 
     // MARK: Derived geometry
 
@@ -107,19 +121,22 @@ extension Topology {
     }
 
     /// Reads a topology from YAML text; `file` names it in error messages.
-    public static func parse(yaml text: String, file: String = "<string>") throws -> Topology {
-        let root: Node
-        do {
-            guard let r = try Yams.compose(yaml: text) else {
-                throw TopologyError(file: file, line: nil, key: "", message: "the file is empty; a topology needs name, system, chip, sync, router, core and function_unit")
-            }
-            root = r
-        } catch let e as TopologyError { throw e } catch let e as YamlError {
-            throw TopologyError(file: file, line: YAMLErrorLine.line(of: e), key: "", message: "not valid YAML: \(YAMLErrorLine.problem(of: e))")
-        }
-        var top = try YAMLCursor(node: root, file: file, path: "")
+    /// - Parameter library: the technology nodes; default: the shipped `topologies/technology.yaml`.
+    public static func parse(yaml text: String, file: String = "<string>", library: TechnologyLibrary? = nil) throws -> Topology {
+        var top = try YAMLCursor.document(text, file: file, empty: "a topology needs name, technology, system, chip, sync, router, core and function_unit")
         let name = try top.string("name", what: "the topology's name")
         let description = try top.optionalString("description") ?? ""
+        var figures: [String: Figure] = [:]
+        var lines: [String: Int] = [:]
+
+        var tech = try top.cursor("technology", what: "the node of the figures: {node_nm: 45, voltage_v: 0.9, source: \"…\"}")
+        let nodeNm = try tech.int("node_nm", what: "the technology node in nm", in: 1...1000)
+        let library = try library ?? TechnologyLibrary.shipped()
+        let node: TechnologyNode
+        do { node = try library.node(nodeNm) } catch let e as TechnologyError { throw tech.error("node_nm", e.description) }
+        let technology = TechnologyPoint(node: node, voltage: try tech.double("voltage_v", what: "the supply voltage in V", in: 0.1...5),
+                                         source: try tech.string("source", what: "where the node and voltage come from"))
+        try tech.finish(allowed: ["node_nm", "voltage_v", "source"])
 
         var system = try top.cursor("system", what: "the board: chips and chip_link")
         var chips = try system.cursor("chips", what: "chips along x and y, e.g. {x: 2, y: 4}")
@@ -127,7 +144,9 @@ extension Topology {
         let chipsY = try chips.int("y", what: "chips along y", in: 1...256)
         try chips.finish(allowed: ["x", "y"])
         var link = try system.cursor("chip_link", what: "the chip-to-chip link: latency_ns, energy_pj, bits_per_ns")
-        let chipLink = OpCost(picojoules: try link.double("energy_pj", what: "energy per packet crossing a chip boundary in pJ"),
+        let linkEnergy = try link.figure("energy_pj", what: "energy per packet crossing a chip boundary in pJ", in: energyRange)
+        figures["system.chip_link.energy_pj"] = linkEnergy; lines["system.chip_link.energy_pj"] = link.line(of: "energy_pj")
+        let chipLink = OpCost(picojoules: linkEnergy.value,
                               nanoseconds: try link.double("latency_ns", what: "latency of a chip crossing in ns", in: 0.001...1e9))
         let chipBits = try link.double("bits_per_ns", what: "chip-to-chip link bandwidth in bits per ns", in: 1e-6...1e9)
         try link.finish(allowed: ["energy_pj", "latency_ns", "bits_per_ns"])
@@ -138,8 +157,21 @@ extension Topology {
         let meshX = try mesh.int("x", what: "cores along x", in: 1...4096)
         let meshY = try mesh.int("y", what: "cores along y", in: 1...4096)
         try mesh.finish(allowed: ["x", "y"])
-        let staticPower = try chip.double("static_power_mw", what: "static power of one chip in mW")
-        try chip.finish(allowed: ["mesh", "static_power_mw"])
+        let staticPower: StaticPower
+        switch (chip.has("static_power_mw"), chip.has("static_power")) {
+        case (true, false):
+            let mw = try chip.figure("static_power_mw", what: "static power of one chip in mW", in: 0...1e7)
+            figures["chip.static_power_mw"] = mw; lines["chip.static_power_mw"] = chip.line(of: "static_power_mw")
+            staticPower = .stated(milliwatts: mw)
+        case (false, true):
+            guard try chip.string("static_power", what: "derived") == "derived" else {
+                throw chip.error("static_power", "write `static_power: derived` (leakage of the chip's SRAM and logic at its node) or give static_power_mw")
+            }
+            staticPower = .derived
+        default:
+            throw chip.error("static_power_mw", "give exactly one of static_power_mw (a stated figure in mW) or `static_power: derived`")
+        }
+        try chip.finish(allowed: ["mesh", "static_power_mw", "static_power"])
         let cores = chipsX * chipsY * meshX * meshY
         guard cores <= Int(Event<Int>.maxLP) + 1 else {
             throw TopologyError(file: file, line: mesh.line, key: "chip.mesh", message: "\(cores) cores in all; the simulator handles at most \(Int(Event<Int>.maxLP) + 1)")
@@ -166,9 +198,9 @@ extension Topology {
         }
         var hop = try router.cursor("hop", what: "hop costs: east_west and north_south")
         var ew = try hop.cursor("east_west", what: "energy_pj and latency_ns of an east-west hop")
-        let hopEW = try readCost(&ew, what: "an east-west hop", minLatency: 0.001)
+        let hopEW = try readCost(&ew, what: "an east-west hop", minLatency: 0.001, into: &figures, lines: &lines)
         var ns = try hop.cursor("north_south", what: "energy_pj and latency_ns of a north-south hop")
-        let hopNS = try readCost(&ns, what: "a north-south hop", minLatency: 0.001)
+        let hopNS = try readCost(&ns, what: "a north-south hop", minLatency: 0.001, into: &figures, lines: &lines)
         try hop.finish(allowed: ["east_west", "north_south"])
         let linkBits = try router.double("link_bits_per_ns", what: "on-chip link bandwidth in bits per ns", in: 1e-6...1e9)
         let buffer = try router.optionalInt("buffer_packets", what: "packets an output buffer holds (0 = unbounded)", in: 0...Int(Int32.max)) ?? 0
@@ -200,14 +232,22 @@ extension Topology {
             throw w.error("format", "unknown weight format '\(format)'; use binary, ternary or int")
         }
         var syn = try core.cursor("synaptic_op", what: "energy_pj and latency_ns of one synaptic operation")
-        let synapticOp = try readCost(&syn, what: "a synaptic operation")
+        let synapticOp = try readCost(&syn, what: "a synaptic operation", into: &figures, lines: &lines)
+        let weightRead = try core.figure("weight_read_pj_per_byte", what: "energy of reading one weight byte from the crossbar SRAM in pJ (part of synaptic_op)", in: energyRange)
+        figures["core.weight_read_pj_per_byte"] = weightRead; lines["core.weight_read_pj_per_byte"] = core.line(of: "weight_read_pj_per_byte")
+        let bytesPerSynapse = Double(weights.bits) / 8
+        guard weightRead.value * bytesPerSynapse <= synapticOp.energy.picojoules * (1 + 1e-9) else {
+            throw core.error("weight_read_pj_per_byte", "reading a synapse's \(weights.bits) bits costs \(weightRead.value * bytesPerSynapse) pJ, more than the whole synaptic_op (\(synapticOp.energy.picojoules) pJ)")
+        }
+        let membraneBits = try core.optionalInt("membrane_bits", what: "bits of one neuron's membrane state", in: 1...64) ?? 32
         let synLanes = try core.int("synapse_lanes", what: "synapses processed in parallel", in: 1...65536)
         var nu = try core.cursor("neuron_update", what: "energy_pj and latency_ns of one neuron update")
-        let neuronUpdate = try readCost(&nu, what: "a neuron update")
+        let neuronUpdate = try readCost(&nu, what: "a neuron update", into: &figures, lines: &lines)
         let neuronLanes = try core.int("neuron_lanes", what: "neurons updated in parallel", in: 1...65536)
         var so = try core.cursor("spike_out", what: "energy_pj and latency_ns of a packet leaving a core")
-        let spikeOut = try readCost(&so, what: "a packet leaving a core", minLatency: 0.001)
-        try core.finish(allowed: ["axons", "neurons", "weights", "synaptic_op", "synapse_lanes", "neuron_update", "neuron_lanes", "spike_out"])
+        let spikeOut = try readCost(&so, what: "a packet leaving a core", minLatency: 0.001, into: &figures, lines: &lines)
+        try core.finish(allowed: ["axons", "neurons", "weights", "synaptic_op", "weight_read_pj_per_byte", "membrane_bits", "synapse_lanes",
+                                  "neuron_update", "neuron_lanes", "spike_out"])
 
         var fu = try top.cursor("function_unit", what: "the function units: precision, lanes, memory_bytes and ops")
         let precision = try fu.string("precision", what: "the arithmetic format, e.g. fp16")
@@ -216,7 +256,7 @@ extension Topology {
         var ops = try fu.cursor("ops", what: "costs of add, multiply, exp, divide, rsqrt, compare, memory_read_byte, memory_write_byte")
         func op(_ key: String, _ what: String) throws -> OpCost {
             var c = try ops.cursor(key, what: "energy_pj and latency_ns of \(what)")
-            return try readCost(&c, what: what)
+            return try readCost(&c, what: what, into: &figures, lines: &lines)
         }
         let spec = FunctionUnitSpec(
             precision: precision, lanes: lanes,
@@ -226,34 +266,64 @@ extension Topology {
             memoryWrite: try op("memory_write_byte", "writing one byte of SRAM"), memoryBytes: memoryBytes)
         try ops.finish(allowed: ["add", "multiply", "exp", "divide", "rsqrt", "compare", "memory_read_byte", "memory_write_byte"])
         try fu.finish(allowed: ["precision", "lanes", "memory_bytes", "ops"])
-        try top.finish(allowed: ["name", "description", "system", "chip", "sync", "router", "core", "function_unit"])
+        try top.finish(allowed: ["name", "description", "technology", "system", "chip", "sync", "router", "core", "function_unit"])
 
         return Topology(
             name: name, description: description, source: text, chipsX: chipsX, chipsY: chipsY, meshX: meshX, meshY: meshY,
-            chipStaticPowerMilliwatts: staticPower, chipLink: chipLink, chipLinkBitsPerNs: chipBits, sync: sync,
+            technology: technology, library: library, staticPower: staticPower, chipLink: chipLink, chipLinkBitsPerNs: chipBits, sync: sync,
             fanOut: fanOut, hopEastWest: hopEW, hopNorthSouth: hopNS, linkBitsPerNs: linkBits, bufferPackets: buffer,
             spikePacketBits: spikeBits, gradedPacketBits: gradedBits, gradedValueBits: valueBits, axons: axons, neurons: neurons,
-            weights: weights, synapticOp: synapticOp, synapseLanes: synLanes, neuronUpdate: neuronUpdate, neuronLanes: neuronLanes,
-            spikeOut: spikeOut, functionUnit: spec)
+            weights: weights, synapticOp: synapticOp, weightReadPicojoulesPerByte: weightRead.value, membraneBits: membraneBits,
+            synapseLanes: synLanes, neuronUpdate: neuronUpdate, neuronLanes: neuronLanes,
+            spikeOut: spikeOut, functionUnit: spec, figures: figures, figureLines: lines)
     }
 
-    private static func readCost(_ c: inout YAMLCursor, what: String, minLatency: Double = 0) throws -> OpCost {
-        let e = try c.double("energy_pj", what: "energy of \(what) in pJ")
-        let l = try c.double("latency_ns", what: "latency of \(what) in ns", in: minLatency...1e12)
+    /// Energies a figure may take: up to 1 µJ per operation (a million times any published one),
+    /// so that counts × energies of the largest runs stay far inside the fixed-point totals.
+    static let energyRange: ClosedRange<Double> = 0...1e6
+
+    private static func readCost(_ c: inout YAMLCursor, what: String, minLatency: Double = 0, into figures: inout [String: Figure],
+                                 lines: inout [String: Int]) throws -> OpCost {
+        let e = try c.figure("energy_pj", what: "energy of \(what) in pJ", in: energyRange)
+        figures[YAMLCursor.join(c.path, "energy_pj")] = e
+        lines[YAMLCursor.join(c.path, "energy_pj")] = c.line(of: "energy_pj")
+        let l = try c.double("latency_ns", what: "latency of \(what) in ns", in: minLatency...1e9)
         try c.finish(allowed: ["energy_pj", "latency_ns"])
-        return OpCost(picojoules: e, nanoseconds: l)
+        return OpCost(picojoules: e.value, nanoseconds: l)
+    }
+}
+
+extension Topology {
+    /// The comment the file writes for a figure: on its line, or the nearest comment block above it
+    /// (within six lines, skipping sibling keys), joined into one line.
+    public func citation(of key: String) -> String {
+        guard let line = figureLines[key] else { return "topology \(name)" }
+        let lines = source.components(separatedBy: "\n")
+        guard line >= 1, line <= lines.count else { return "topology \(name)" }
+        func comment(_ l: String) -> String? {
+            let t = l.trimmingCharacters(in: .whitespaces)
+            return t.hasPrefix("#") ? String(t.dropFirst()).trimmingCharacters(in: .whitespaces) : nil
+        }
+        var block: [String] = []
+        var i = line - 2
+        while i >= 0, line - 2 - i < 6 {
+            if let c = comment(lines[i]) { block.insert(c, at: 0) } else if !block.isEmpty { break }
+            i -= 1
+        }
+        if let hash = lines[line - 1].firstIndex(of: "#") { block.append(String(lines[line - 1][lines[line - 1].index(after: hash)...]).trimmingCharacters(in: .whitespaces)) }
+        return block.isEmpty ? "topology \(name), line \(line) (no comment)" : block.joined(separator: " ")
     }
 }
 
 /// Extracts line and problem from Yams' parse errors.
-enum YAMLErrorLine {
-    static func line(of e: YamlError) -> Int? {
+package enum YAMLErrorLine {
+    package static func line(of e: YamlError) -> Int? {
         switch e {
         case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): mark.line
         default: nil
         }
     }
-    static func problem(of e: YamlError) -> String {
+    package static func problem(of e: YamlError) -> String {
         switch e {
         case let .scanner(ctx, problem, _, _), let .parser(ctx, problem, _, _), let .composer(ctx, problem, _, _):
             [ctx.map { "\($0.text)" }, problem].compactMap { $0 }.joined(separator: " ")

@@ -2,15 +2,15 @@ import Yams
 
 /// Reads one YAML mapping of a chip description, remembering which keys were read so
 /// that a misspelt or unknown key is reported with its line instead of being ignored.
-struct YAMLCursor {
-    let file: String
-    let path: String
-    let line: Int?
+package struct YAMLCursor {
+    package let file: String
+    package let path: String
+    package let line: Int?
     private var entries: [(key: String, value: Node, line: Int?)]
     private var used: Set<String> = []
 
     /// `line` is where the mapping's key stands (its first entry's line when omitted).
-    init(node: Node, file: String, path: String, line: Int? = nil) throws {
+    package init(node: Node, file: String, path: String, line: Int? = nil) throws {
         self.file = file; self.path = path; self.line = line ?? node.mark?.line
         guard let mapping = node.mapping else {
             throw TopologyError(file: file, line: node.mark?.line, key: path, message: "expected a mapping of keys, found \(YAMLCursor.describe(node))")
@@ -29,8 +29,22 @@ struct YAMLCursor {
         self.entries = entries
     }
 
-    static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
-    static func describe(_ n: Node) -> String {
+    /// The top-level mapping of a YAML document; `empty` says what the file should hold.
+    package static func document(_ text: String, file: String, empty: String) throws -> YAMLCursor {
+        let root: Node
+        do {
+            guard let r = try Yams.compose(yaml: text) else {
+                throw TopologyError(file: file, line: nil, key: "", message: "the file is empty; \(empty)")
+            }
+            root = r
+        } catch let e as TopologyError { throw e } catch let e as YamlError {
+            throw TopologyError(file: file, line: YAMLErrorLine.line(of: e), key: "", message: "not valid YAML: \(YAMLErrorLine.problem(of: e))")
+        }
+        return try YAMLCursor(node: root, file: file, path: "")
+    }
+
+    package static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
+    package static func describe(_ n: Node) -> String {
         switch n {
         case .scalar(let s): "the value '\(s.string)'"
         case .sequence: "a list"
@@ -39,16 +53,24 @@ struct YAMLCursor {
         }
     }
 
-    func error(_ key: String, _ message: String, line: Int? = nil) -> TopologyError {
+    package func error(_ key: String, _ message: String, line: Int? = nil) -> TopologyError {
         TopologyError(file: file, line: line ?? entry(key)?.line ?? self.line, key: YAMLCursor.join(path, key), message: message)
     }
 
     private func entry(_ key: String) -> (key: String, value: Node, line: Int?)? { entries.first { $0.key == key } }
 
-    func has(_ key: String) -> Bool { entry(key) != nil }
+    package func has(_ key: String) -> Bool { entry(key) != nil }
 
-    mutating func node(_ key: String, what: String) throws -> Node {
+    /// The line of `key` in this mapping (the mapping's own line when the key is absent).
+    package func line(of key: String) -> Int? { entry(key)?.line ?? line }
+
+    package mutating func node(_ key: String, what: String) throws -> Node {
         guard let e = entry(key) else {
+            // A figure written without the unit its key carries (`weight_read: 1.25` for `weight_read_pj_per_byte`).
+            if let bare = entries.first(where: { !used.contains($0.key) && key.hasPrefix($0.key + "_") }) {
+                throw TopologyError(file: file, line: bare.line, key: YAMLCursor.join(path, bare.key),
+                                    message: "a figure without its unit; write '\(key)' (\(what))")
+            }
             // A missing key is most often a misspelt one: point at the typo instead.
             if let typo = entries.first(where: { !used.contains($0.key) && YAMLCursor.distance($0.key, key) <= 2 }) {
                 throw TopologyError(file: file, line: typo.line, key: YAMLCursor.join(path, typo.key),
@@ -60,30 +82,30 @@ struct YAMLCursor {
         return e.value
     }
 
-    mutating func optionalNode(_ key: String) -> Node? {
+    package mutating func optionalNode(_ key: String) -> Node? {
         guard let e = entry(key) else { return nil }
         used.insert(key)
         return e.value
     }
 
-    mutating func cursor(_ key: String, what: String) throws -> YAMLCursor {
+    package mutating func cursor(_ key: String, what: String) throws -> YAMLCursor {
         let n = try node(key, what: what)
         return try YAMLCursor(node: n, file: file, path: YAMLCursor.join(path, key), line: entry(key)?.line)
     }
 
-    mutating func string(_ key: String, what: String) throws -> String {
+    package mutating func string(_ key: String, what: String) throws -> String {
         let n = try node(key, what: what)
         guard case .scalar(let s) = n else { throw error(key, "expected \(what), found \(YAMLCursor.describe(n))") }
         return s.string
     }
 
-    mutating func optionalString(_ key: String) throws -> String? {
+    package mutating func optionalString(_ key: String) throws -> String? {
         guard has(key) else { return nil }
         return try string(key, what: "a string")
     }
 
     /// A number in `range`; `what` names its meaning and unit for the error message.
-    mutating func double(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double {
+    package mutating func double(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double {
         let n = try node(key, what: what)
         guard let v = n.float, v.isFinite else {
             throw error(key, "expected \(what), found \(YAMLCursor.describe(n))")
@@ -94,12 +116,35 @@ struct YAMLCursor {
         return v
     }
 
-    mutating func optionalDouble(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double? {
+    package mutating func optionalDouble(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Double? {
         guard has(key) else { return nil }
         return try double(key, what: what, in: range)
     }
 
-    mutating func int(_ key: String, what: String, in range: ClosedRange<Int>) throws -> Int {
+    /// A cost figure: a number, or `{value, low, high}` with `low ≤ value ≤ high`, all in `range`.
+    package mutating func figure(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Figure {
+        let n = try node(key, what: what)
+        guard n.mapping != nil else { return Figure(try double(key, what: what, in: range)) }
+        var c = try YAMLCursor(node: n, file: file, path: YAMLCursor.join(path, key), line: entry(key)?.line)
+        let value = try c.double("value", what: what, in: range)
+        let low = try c.double("low", what: "the lowest plausible \(what)", in: range)
+        let high = try c.double("high", what: "the highest plausible \(what)", in: range)
+        try c.finish(allowed: ["value", "low", "high"])
+        guard low <= value, value <= high else {
+            throw error(key, "low \(YAMLCursor.format(low)) ≤ value \(YAMLCursor.format(value)) ≤ high \(YAMLCursor.format(high)) does not hold; a range must hold its value")
+        }
+        return Figure(value: value, low: low, high: high)
+    }
+
+    package mutating func optionalFigure(_ key: String, what: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws -> Figure? {
+        guard has(key) else { return nil }
+        return try figure(key, what: what, in: range)
+    }
+
+    /// Keys of the mapping, in file order.
+    package var keys: [String] { entries.map(\.key) }
+
+    package mutating func int(_ key: String, what: String, in range: ClosedRange<Int>) throws -> Int {
         let n = try node(key, what: what)
         guard let v = n.int else { throw error(key, "expected \(what) (a whole number), found \(YAMLCursor.describe(n))") }
         guard range.contains(v) else {
@@ -108,24 +153,24 @@ struct YAMLCursor {
         return v
     }
 
-    mutating func optionalInt(_ key: String, what: String, in range: ClosedRange<Int>) throws -> Int? {
+    package mutating func optionalInt(_ key: String, what: String, in range: ClosedRange<Int>) throws -> Int? {
         guard has(key) else { return nil }
         return try int(key, what: what, in: range)
     }
 
-    mutating func bool(_ key: String, what: String) throws -> Bool {
+    package mutating func bool(_ key: String, what: String) throws -> Bool {
         let n = try node(key, what: what)
         guard let v = n.bool else { throw error(key, "expected true or false (\(what)), found \(YAMLCursor.describe(n))") }
         return v
     }
 
-    mutating func optionalBool(_ key: String, what: String) throws -> Bool? {
+    package mutating func optionalBool(_ key: String, what: String) throws -> Bool? {
         guard has(key) else { return nil }
         return try bool(key, what: what)
     }
 
     /// Throws for the first key that was never read, listing the keys that are allowed here.
-    func finish(allowed: [String]) throws {
+    package func finish(allowed: [String]) throws {
         for e in entries where !used.contains(e.key) {
             let near = allowed.min { YAMLCursor.distance($0, e.key) < YAMLCursor.distance($1, e.key) }
             var msg = "unknown key; allowed here: \(allowed.joined(separator: ", "))"
@@ -134,14 +179,14 @@ struct YAMLCursor {
         }
     }
 
-    static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
-    static func describe(_ r: ClosedRange<Double>) -> String {
+    package static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+    package static func describe(_ r: ClosedRange<Double>) -> String {
         if r.upperBound == .greatestFiniteMagnitude { return r.lowerBound == 0 ? "zero or more" : "at least \(format(r.lowerBound))" }
         return "between \(format(r.lowerBound)) and \(format(r.upperBound))"
     }
 
     /// Levenshtein distance, for "did you mean" hints.
-    static func distance(_ a: String, _ b: String) -> Int {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         var prev = Array(0...b.count)

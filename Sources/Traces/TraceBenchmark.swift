@@ -19,11 +19,11 @@ public enum TraceBenchmark {
     /// medians of `repetitions`: the statistical run, the recording run, a read-and-decode
     /// pass over the trace, and the replay. The last row is the read/replay fraction.
     /// - Throws: `TraceError` or engine errors if the run or the trace fails.
-    public static func run(mapping: ChipMapping, workload: Workload, silentFraction: Double = 0.69, repetitions: Int = 3,
+    public static func run(mapping: ChipMapping, workload: Workload, repetitions: Int = 3,
                            directory: URL = FileManager.default.temporaryDirectory) throws -> [TraceBenchmarkRow] {
         let path = directory.appendingPathComponent("spikechip-bench-\(getpid()).trace").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let statistical = try StatisticalSpikeSource(silentFraction: silentFraction, seed: workload.seed)
+        let statistical = try StatisticalSpikeSource(timeSteps: workload.timeSteps, seed: workload.seed)
         let reps = max(1, repetitions)
 
         var events: UInt64 = 0
@@ -32,7 +32,7 @@ public enum TraceBenchmark {
             events = chip.run().events
         }
         let record = try median(reps) {
-            let header = TraceHeader(mapping: mapping, content: .spikes, encoder: "statistical:silent=\(silentFraction)",
+            let header = TraceHeader(mapping: mapping, content: .spikes, encoder: "statistical:silent=\(statistical.distribution.silentFraction)",
                                      timeSteps: workload.timeSteps, provenance: ["tool": .string("TraceBenchmark")])
             let writer = try TraceWriter(path: path, header: header)
             let source = try RecordingSpikeSource(wrapping: statistical, writer: writer, mapping: mapping, workload: workload)

@@ -98,12 +98,12 @@ struct PartialSumTests {
 
         // Statistical mode: half of the 5 magnitude bits of every output of every tile, per token.
         var stat = try ChipRun(mapping: mapping, workload: Workload(tokens: 2, timeSteps: 4, context: 0),
-                               source: try StatisticalSpikeSource(), sink: NoSink())
+                               source: try StatisticalSpikeSource(spikesPerActivation: 0.5, timeSteps: 4), sink: NoSink())
         let s = stat.run()
         let perToken = mapping.tiles.reduce(0) { $0 + Int($1.neuronsUsed) * 5 / 2 }
         #expect(s.traffic.partialSumSpikes == UInt64(2 * perToken))
         let graded = try ChipMapping(spec: wide, topology: board)
-        var g = try ChipRun(mapping: graded, workload: Workload(tokens: 2, timeSteps: 4, context: 0), source: try StatisticalSpikeSource(), sink: NoSink())
+        var g = try ChipRun(mapping: graded, workload: Workload(tokens: 2, timeSteps: 4, context: 0), source: try StatisticalSpikeSource(spikesPerActivation: 0.5, timeSteps: 4), sink: NoSink())
         let gr = g.run()
         #expect(gr.traffic.partialSumSpikes == 0 && gr.traffic.gradedPackets > 0 && gr.tokensDone == 2)
         print("partial sums, 2 statistical tokens: graded \(gr.traffic.gradedPackets) packets, \(gr.events) events; spikes:6 \(s.traffic.partialSumSpikes) spikes, \(s.events) events")

@@ -38,11 +38,14 @@ private struct SummingSink: EnergySink {
     mutating func finish() { finished = true }
 }
 
+/// `silent: 0` makes every neuron fire at every step (every count at the coding's limit, T).
 private func run(_ t: Topology, silent: Double = 0.69, seed: UInt64 = 1, tokens: Int = 1, steps: Int = 4,
                  partitions: PartitionScheme = .single, spec: ModelSpec = tiny, layers: Int? = nil) throws -> (RunResult, SummingSink, ChipMapping) {
     let m = try ChipMapping(spec: spec, topology: t, options: MappingOptions(layers: layers))
     var r = try ChipRun(mapping: m, workload: Workload(tokens: tokens, timeSteps: steps, context: 16, seed: seed),
-                        source: try StatisticalSpikeSource(silentFraction: silent, seed: seed), sink: SummingSink(), partitioning: partitions)
+                        source: try StatisticalSpikeSource(silentFraction: silent, spikesPerActivation: silent == 0 ? Double(steps) : 1.5 * (1 - silent),
+                                                              timeSteps: steps, seed: seed),
+                        sink: SummingSink(), partitioning: partitions)
     let result = r.run()
     return (result, r.model.sink, m)
 }
@@ -141,39 +144,82 @@ struct EngineTests {
 
     @Test("static power is charged per powered chip (one hosting mapped cores) for each token's duration")
     func staticPower() throws {
-        let (r, _, m) = try run(try smallBoard(), tokens: 3)
+        // A stated 360 mW per chip: mW × ns = pJ.
+        let board = try smallBoard([("static_power: derived", "static_power_mw: 360")])
+        let (r, _, m) = try run(board, tokens: 3)
         #expect(r.tokensDone == 3)
         #expect(r.tokenStart[1] == r.tokenEnd[0] && r.tokenStart[2] == r.tokenEnd[1])
         let chips = m.summary().chipsUsed
-        let expected = r.tokenLatencies.reduce(0.0) { acc, l in
-            acc + Double(chips) * Energy(picojoules: m.topology.chipStaticPowerMilliwatts * l.nanoseconds).picojoules
-        }
+        let expected = r.tokenLatencies.reduce(0.0) { acc, l in acc + Double(chips) * Energy(picojoules: 360 * l.nanoseconds).picojoules }
         #expect(abs(r.ledger.energy(.staticIdle).picojoules - expected) <= 0.001 * Double(3 * chips))
         // One layer fits on fewer chips than the board has; the empty ones draw nothing.
-        let (one, _, m1) = try run(try smallBoard(), tokens: 1, layers: 1)
+        let (one, _, m1) = try run(board, tokens: 1, layers: 1)
         let used = m1.summary().chipsUsed
         #expect(used < m1.topology.chipCount)
-        let perChip = Energy(picojoules: m1.topology.chipStaticPowerMilliwatts * one.tokenLatencies[0].nanoseconds).picojoules
+        let perChip = Energy(picojoules: 360 * one.tokenLatencies[0].nanoseconds).picojoules
         #expect(abs(one.ledger.energy(.staticIdle).picojoules - Double(used) * perChip) <= 0.01)
         // Later tokens see a longer context: attention's memory traffic grows.
         #expect(r.ledger.count(.memory) > 0)
+        // Derived power: each powered chip draws its own leakage (the silicon budget's), for the same duration.
+        let (d, _, md) = try run(try smallBoard(), tokens: 1)
+        let leak = md.siliconBudget().chips.filter(\.powered).reduce(0.0) { $0 + $1.staticMilliwatts.value }
+        #expect(leak > 0)
+        #expect(abs(d.ledger.energy(.staticIdle).picojoules - leak * d.tokenLatencies[0].nanoseconds) <= 0.001 * 4)
     }
 
-    @Test("the statistical source fires at the requested rate, reproducibly, in neuron order")
+    @Test("the statistical source draws token-level counts: zero fraction, spikes per activation and tail as fitted, laid into steps")
     func statisticalSource() throws {
-        var s = try StatisticalSpikeSource(silentFraction: 0.69, seed: 3)
-        var out: [(neuron: Int32, sign: Int8)] = []
-        s.spikes(token: 0, stage: 1, layer: 0, step: 0, inputs: 200_000, into: &out)
-        let rate = Double(out.count) / 200_000
-        print("measured firing rate at silent 0.69:", rate)
-        #expect(abs(rate - 0.31) < 0.005)
-        #expect(zip(out, out.dropFirst()).allSatisfy { $0.neuron < $1.neuron })
-        let positive = Double(out.filter { $0.sign == 1 }.count) / Double(out.count)
-        #expect(abs(positive - 0.5) < 0.01)
-        var again: [(neuron: Int32, sign: Int8)] = []
-        s.spikes(token: 0, stage: 1, layer: 0, step: 0, inputs: 200_000, into: &again)
-        #expect(again.map(\.neuron) == out.map(\.neuron))
-        #expect(throws: EngineError.self) { try StatisticalSpikeSource(silentFraction: 1.5) }
+        // SpikingBrain-7B: 0.69 zero counts, 1.13 spikes per activation, ternary at T = 8.
+        let d = try SpikeCountDistribution(silentFraction: 0.69, spikesPerActivation: 1.13, coding: .ternary, timeSteps: 8)
+        // The fitted ratio satisfies the truncated geometric's mean, written out independently:
+        // E[k] = Σ k q^(k−1) / Σ q^(k−1) over k = 1…8 must equal 1.13 / 0.31.
+        let q = d.ratio
+        var weighted = 0.0, total = 0.0
+        for k in 1...8 {
+            let w: Double = pow(q, Double(k - 1))
+            weighted += Double(k) * w; total += w
+        }
+        let mean = weighted / total
+        #expect(abs(mean - 1.13 / 0.31) < 1e-9)
+        #expect(q > 0.8 && q < 0.9)
+        var s = StatisticalSpikeSource(distribution: d, seed: 3)
+        let n = 200_000
+        var perNeuron = [Int](repeating: 0, count: n), perStep: [Int] = []
+        for step in 0..<8 {
+            var out: [(neuron: Int32, sign: Int8)] = []
+            s.spikes(token: 0, stage: 1, layer: 0, step: step, inputs: n, into: &out)
+            #expect(zip(out, out.dropFirst()).allSatisfy { $0.neuron < $1.neuron })
+            for x in out { perNeuron[Int(x.neuron)] += 1 }
+            perStep.append(out.count)
+        }
+        let silent = Double(perNeuron.filter { $0 == 0 }.count) / Double(n)
+        let spikes = Double(perNeuron.reduce(0, +)) / Double(n)
+        let withinSeven = Double(perNeuron.filter { $0 <= 7 }.count) / Double(n)
+        #expect(abs(silent - 0.69) < 0.005, "silent per token \(silent)")
+        #expect(abs(spikes - 1.13) < 0.02, "spikes per activation \(spikes)")
+        // Table 11 puts |count| ≤ 7 between 0.877 and 0.989 of activations.
+        #expect(withinSeven > 0.877 && withinSeven < 0.989)
+        // Ternary: a count fires from step 0 on, so no step fires more than the one before it.
+        #expect(zip(perStep, perStep.dropFirst()).allSatisfy { $0 >= $1 })
+        // A neuron silent for the token is silent at every step: the per-step silence is far above 0.69.
+        #expect(Double(perStep[7]) / Double(n) < 0.31 * pow(q, 7) + 0.01)
+        // Same seed, same draws, whatever the order of calls.
+        var again = StatisticalSpikeSource(distribution: d, seed: 3), first: [(neuron: Int32, sign: Int8)] = []
+        again.spikes(token: 0, stage: 1, layer: 0, step: 3, inputs: n, into: &first)
+        #expect(first.count == perStep[3])
+        // Bitwise coding: spikes = popcount of the count, MSB first.
+        let b = try SpikeCountDistribution(silentFraction: 0.5, spikesPerActivation: 0.8, coding: .bitwise, timeSteps: 4)
+        var expected = 0.0
+        for k in 1...15 { expected += b.probability(ofMagnitude: k) * Double(k.nonzeroBitCount) }
+        #expect(abs(expected - 0.8) < 1e-6)
+        #expect((0..<4).map { b.fires(5, step: $0) } == [false, true, false, true]) // 0101, MSB first
+        #expect((0..<8).map { d.fires(3, step: $0) } == [true, true, true, false, false, false, false, false])
+        // Bad statistics are refused with the option named.
+        #expect(throws: EngineError.self) { try SpikeCountDistribution(silentFraction: 1.5) }
+        #expect(throws: EngineError.self) { try SpikeCountDistribution(silentFraction: 0.69, spikesPerActivation: 0.2) }
+        // At T = 4 ternary carries 1.13 only with a rising tail (most counts at 4; the CLI warns); at T = 3 not at all.
+        #expect(try SpikeCountDistribution(silentFraction: 0.69, spikesPerActivation: 1.13, timeSteps: 4).ratio > 1)
+        #expect(throws: EngineError.self) { try SpikeCountDistribution(silentFraction: 0.69, spikesPerActivation: 1.13, timeSteps: 3) }
         #expect(throws: EngineError.self) { try Workload(timeSteps: 0).validate() }
     }
 

@@ -49,7 +49,7 @@ private func finishedRun(_ path: String, seed: UInt64, level: LogLevel = .summar
         #expect(abs(d.firing[0].silentFraction - 0.875) < 1e-12)
         #expect(abs(d.firing[1].firingRate - 1) < 1e-12)
         #expect(d.hottestLinks.first == RunReportData.Link(chip: 0, router: 1, direction: "east", packets: 12))
-        #expect(d.baseline == [RunReportData.BaselineComponent(precision: "fp16", component: "weight_fetch", operations: 40, picojoules: 2800)])
+        #expect(d.baseline == [RunReportData.BaselineComponent(scenario: "(one hierarchy)", precision: "fp16", component: "weight_fetch", operations: 40, picojoules: 2800)])
         #expect(d.tokens.count == d.run.tokens)
         #expect(d.tokens.allSatisfy { $0.nanoseconds >= 0 })
     }
@@ -71,8 +71,8 @@ private func finishedRun(_ path: String, seed: UInt64, level: LogLevel = .summar
         #expect(html.contains(Energy.format(picojoules: l.total.picojoules)))
         let tokens = Double(try RunStore(path: path).run(run).tokens!)
         #expect(html.contains("<td class=\"l\">weight_fetch</td><td>\(String(format: "%.4g", 40 / tokens))</td><td>\(Energy.format(picojoules: 2800 / tokens))</td>"))
-        // The heat map has one cell per core of both chips (2 × 4 × 4).
-        #expect(html.components(separatedBy: "<title>core ").count - 1 == 32)
+        // The heat map has one cell per core of both chips (2 × 4 × 4): small meshes are drawn core by core.
+        #expect(html.components(separatedBy: "<title>cores x ").count - 1 == 32)
     }
 
     @Test func comparisonTableComputesRatios() throws {

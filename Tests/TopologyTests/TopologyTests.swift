@@ -109,6 +109,47 @@ struct TopologyTests {
         #expect(failure("- a\n- b")?.message.contains("expected a mapping") == true)
     }
 
+    @Test("Stillmaker & Baas's fits reproduce the authors' published check: HP32 at 0.9 V = 0.4571")
+    func nodeScalingPublishedPoint() throws {
+        let lib = try TechnologyLibrary.shipped()
+        #expect(abs(try lib.node(32).relativeEnergy(atVoltage: 0.9) - 0.4571) < 5e-5)
+        // 45 nm at 0.9 V to 7 nm at 0.7 V: (0.1776·0.49 − 0.09097·0.7 + 0.02447) / (1.018·0.81 − 0.3107·0.9 + 0.1539).
+        let from = TechnologyPoint(node: try lib.node(45), voltage: 0.9, source: ""), to = TechnologyPoint.nominal(try lib.node(7), source: "")
+        #expect(abs(from.energyFactor(to: to) - 0.047815 / 0.69885) < 1e-6)
+        // Every shipped topology states its node, and the node is in the library.
+        for (name, nm) in [("truenorth", 28), ("loihi", 14), ("spikechip-llm", 45)] {
+            #expect(try Topology.parse(yaml: try shipped(name)).technology.node.nanometres == nm)
+        }
+    }
+
+    @Test("figures: ranges are read and checked, nodes must be known, derived static power is the silicon's leakage")
+    func figuresAndNodes() throws {
+        let llm = try shipped("spikechip-llm")
+        let t = try Topology.parse(yaml: llm)
+        let hop = try #require(t.figures["router.hop.east_west.energy_pj"])
+        #expect(hop.value == 25.3 && hop.low == 3.0 && hop.high == 25.3)
+        #expect(t.staticPower == .derived)
+        #expect(t.citation(of: "core.weight_read_pj_per_byte").contains("Horowitz"))
+        // A range whose low end is above its high end is refused with its line.
+        let inverted = llm.replacingOccurrences(of: "weight_read_pj_per_byte: {value: 1.25, low: 1.25, high: 2.65}",
+                                                with: "weight_read_pj_per_byte: {value: 1.25, low: 2.65, high: 1.25}")
+        let e = try #require(failure(inverted))
+        #expect(e.key == "core.weight_read_pj_per_byte" && e.message.contains("a range must hold its value"))
+        #expect(e.line == line(of: "weight_read_pj_per_byte:", in: inverted))
+        // An unknown node names the known ones.
+        let unknown = try #require(failure(llm.replacingOccurrences(of: "node_nm: 45", with: "node_nm: 3")))
+        #expect(unknown.key == "technology.node_nm" && unknown.message.contains("no technology node 3 nm") && unknown.message.contains("45"))
+        // A figure without its unit in the key is an unknown key, with the unit-bearing name suggested.
+        let unitless = try #require(failure(llm.replacingOccurrences(of: "  weight_read_pj_per_byte:", with: "  weight_read:")))
+        #expect(unitless.message.contains("weight_read_pj_per_byte"))
+        // Absurd energies are refused instead of overflowing the fixed-point totals.
+        let huge = try #require(failure(llm.replacingOccurrences(of: "    energy_pj: 10.1", with: "    energy_pj: 1e300")))
+        #expect(huge.key == "core.neuron_update.energy_pj" && huge.message.contains("out of range"))
+        // Stated and derived static power cannot both be given.
+        let both = try #require(failure(llm.replacingOccurrences(of: "  static_power: derived", with: "  static_power: derived\n  static_power_mw: 3")))
+        #expect(both.message.contains("exactly one"))
+    }
+
     @Test("weight formats slice wide weights across crossbars")
     func slices() {
         #expect(WeightFormat.integer(bits: 8).slices(forWeightBits: 8) == 1)

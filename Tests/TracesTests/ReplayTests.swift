@@ -17,7 +17,7 @@ struct ReplayTests {
     }
 
     private func statisticalRun(_ m: ChipMapping, _ w: Workload) throws -> RunResult {
-        var chip = try ChipRun(mapping: m, workload: w, source: try StatisticalSpikeSource(silentFraction: 0.69, seed: w.seed), sink: DiscardingSink())
+        var chip = try ChipRun(mapping: m, workload: w, source: try StatisticalSpikeSource(silentFraction: 0.69, spikesPerActivation: 0.6, timeSteps: w.timeSteps, seed: w.seed), sink: DiscardingSink())
         return chip.run()
     }
 
@@ -33,7 +33,7 @@ struct ReplayTests {
         let header = TraceHeader(mapping: m, content: .spikes, encoder: "statistical:silent=0.69", timeSteps: w.timeSteps,
                                  provenance: ["tool": .string("ReplayTests"), "seed": .integer(Int64(w.seed))])
         let writer = try TraceWriter(path: path, header: header)
-        let source = try RecordingSpikeSource(wrapping: try StatisticalSpikeSource(silentFraction: 0.69, seed: w.seed), writer: writer,
+        let source = try RecordingSpikeSource(wrapping: try StatisticalSpikeSource(silentFraction: 0.69, spikesPerActivation: 0.6, timeSteps: w.timeSteps, seed: w.seed), writer: writer,
                                               mapping: m, workload: w)
         var chip = try ChipRun(mapping: m, workload: w, source: source, sink: DiscardingSink())
         let result = chip.run()
