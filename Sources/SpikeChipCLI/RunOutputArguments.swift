@@ -70,6 +70,10 @@ struct RunOutputArguments: ParsableArguments {
         let id = try store.beginRun(info)
         let sink = try store.makeSink(run: id)
         let (result, final) = try simulate(m, workload, source, sink: sink, shouldStop: shouldStop)
+        // The writer commits the energy stream on its own thread; a failure there (disk full, a lock
+        // taken away) surfaces here, and the run is then not complete, whatever the engine computed.
+        var storeFailure: Error?
+        do { try sink.close() } catch { storeFailure = error }
         if result.interrupted {
             _ = try store.markInterrupted(id, reason: "stopped by signal \(InterruptFlag.receivedSignal ?? SIGINT)", wallSeconds: result.wallSeconds)
             FileHandle.standardError.write(Data("interrupted: run \(id) in \(db) is stored as interrupted, with the events simulated so far\n".utf8))
@@ -82,11 +86,33 @@ struct RunOutputArguments: ParsableArguments {
             _ = try store.markInterrupted(id, reason: "closed loop failed: \(error)", wallSeconds: result.wallSeconds)
             throw error
         }
+        let comparison = try compare(m, result, table, contexts: contexts)
+        do {
+            if let storeFailure { throw storeFailure }
+            try storeResults(result, comparison, m, statistics: statistics, into: store, run: id)
+        } catch {
+            // Nothing the run computed is lost: the summary still goes to stdout, the run is marked
+            // interrupted (when the database takes even that), and the exit status says so.
+            let marked = (try? store.markInterrupted(id, reason: "results not stored: \(error)", wallSeconds: result.wallSeconds)) != nil
+            try report(m, workload, result, comparison, loop, statistics: statistics, runID: nil)
+            FileHandle.standardError.write(Data("""
+                error: the results of run \(id) could not be stored in \(db): \(error)
+                The summary above is complete. \(marked ? "Run \(id) is marked interrupted in the database." : "The database could not be written at all; run \(id) stays marked running until the next open finds its process gone.")
+                Free disk space or choose another --db, then run again.
+
+                """.utf8))
+            throw ExitCode(1)
+        }
+        try report(m, workload, result, comparison, loop, statistics: statistics, runID: id)
+    }
+
+    /// The run's rows after the energy stream: spike activity, dense baselines, the energy study, totals.
+    func storeResults(_ result: RunResult, _ comparison: Comparison, _ m: ChipMapping, statistics: SpikeCountDistribution?,
+               into store: RunStore, run id: RunID) throws {
         try store.insertLayerActivity(run: id, result.activity.map {
             LayerActivityRow(token: $0.token, layer: $0.layer, stage: $0.stage, neurons: $0.neurons, timeSteps: $0.timeSteps,
                              spikes: $0.spikes, silentFraction: $0.silentFraction)
         })
-        let comparison = try compare(m, result, table, contexts: contexts)
         try store.insertBaseline(run: id, comparison.study.scenarios.flatMap { sc in [sc.fp16, sc.int8].flatMap { r in
             DenseBaseline.Component.allCases.map { c in
                 BaselineRow(precision: r.precision.rawValue, layer: nil, component: c.rawValue, operations: r.operations(c),
@@ -111,7 +137,6 @@ struct RunOutputArguments: ParsableArguments {
         })
         try store.finishRun(id, status: .complete, totals: RunTotals(ledger: result.ledger, simulatedTime: result.finalTime,
                                                                        tokens: result.tokensDone, wallSeconds: result.wallSeconds))
-        try report(m, workload, result, comparison, loop, statistics: statistics, runID: id)
     }
 
     /// Runs the chip with `sink`, showing progress and honouring Ctrl-C.
@@ -204,6 +229,9 @@ struct RunOutputArguments: ParsableArguments {
                 ["name": sc.scenario.description, "assumption": sc.scenario.assumption, "macs_per_token": sc.macsPerToken,
                  "dense_latency_ns_per_token": ["fp16": sc.fp16.latencyNanoseconds, "int8": sc.int8.latencyNanoseconds],
                  "dense_area_mm2": ["fp16": sc.fp16.squareMillimetres, "int8": sc.int8.squareMillimetres],
+                 "dense_pj_per_token_by_component": Dictionary(uniqueKeysWithValues: [sc.fp16, sc.int8].map { r in
+                     (r.precision.rawValue, Dictionary(uniqueKeysWithValues: DenseBaseline.Component.allCases.map { ($0.rawValue, r.picojoules([$0]) / tokens) }))
+                 }),
                  "levels": sc.levels.map { l -> [String: Any] in
                      ["level": l.number, "name": l.name, "spiking_pj": l.spikingPJ / tokens, "fp16_pj": l.fp16PJ / tokens, "int8_pj": l.int8PJ / tokens,
                       "spiking_pj_range": range(l.spikingRange), "fp16_pj_range": range(l.denseRange(.fp16)), "int8_pj_range": range(l.denseRange(.int8)),

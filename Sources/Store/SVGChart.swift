@@ -61,10 +61,10 @@ enum SVGChart {
     }
 
     /// One grid per chip, laid out as the board lays its chips, shaded from white (no energy) to dark red
-    /// (the hottest cell). Large meshes are drawn in blocks of cores (at most 32 × 32 cells per chip), so the
+    /// (the hottest cell). Large meshes are drawn in blocks of cores (at most 16 × 16 cells per chip), so the
     /// file stays small and the picture fits the page.
     static func heatMap(chips: Int, chipsX: Int, meshX: Int, meshY: Int, energy: [Int: Double], format: (Double) -> String) -> String {
-        let block = max(1, (max(meshX, meshY) + 31) / 32)
+        let block = max(1, (max(meshX, meshY) + 15) / 16)
         let cellsX = (meshX + block - 1) / block, cellsY = (meshY + block - 1) / block
         let cell = max(3.0, min(12.0, 240.0 / Double(max(cellsX, cellsY))))
         let gap = 14.0
