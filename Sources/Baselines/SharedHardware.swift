@@ -27,14 +27,11 @@ public struct SharedHardware: Sendable {
     /// The hardware of `mapping`'s topology (already at the comparison's node).
     public init(mapping m: ChipMapping) {
         let t = m.topology
-        let ops = ["add", "multiply", "exp", "divide", "rsqrt", "compare"].compactMap { t.figures["function_unit.ops.\($0).energy_pj"] }
-        let mem = ["memory_read_byte", "memory_write_byte"].compactMap { t.figures["function_unit.ops.\($0).energy_pj"] }
-        func factors(_ f: [Figure]) -> (Double, Double) {
-            (f.map(\.lowFactor).min() ?? 1, f.map(\.highFactor).max() ?? 1)
-        }
+        let ops = ["add", "multiply", "exp", "divide", "rsqrt", "compare"].map { "function_unit.ops.\($0).energy_pj" }
+        let mem = ["memory_read_byte", "memory_write_byte"].map { "function_unit.ops.\($0).energy_pj" }
         self.init(technology: t.technology, library: t.library,
                   localSRAMPerByte: t.figures["core.weight_read_pj_per_byte"] ?? Figure(t.weightReadPicojoulesPerByte),
-                  functionUnit: t.functionUnit, functionUnitOpFactors: factors(ops), functionUnitMemoryFactors: factors(mem),
+                  functionUnit: t.functionUnit, functionUnitOpFactors: t.rangeFactors(ops), functionUnitMemoryFactors: t.rangeFactors(mem),
                   functionUnits: m.stages.count)
     }
 }

@@ -26,12 +26,8 @@ public struct SpikingSide: Sendable {
     public init(result r: RunResult, mapping m: ChipMapping) {
         let t = m.topology
         let figures = t.figures
-        func factors(_ keys: [String]) -> (Double, Double) {
-            let f = keys.compactMap { figures[$0] }
-            return (f.map(\.lowFactor).min() ?? 1, f.map(\.highFactor).max() ?? 1)
-        }
         func term(_ kind: EnergyKind, _ keys: [String], key: String) -> EnergyTerm {
-            let (lo, hi) = factors(keys)
+            let (lo, hi) = t.rangeFactors(keys)
             return EnergyTerm(component: kind.name, picojoules: r.ledger.energy(kind).picojoules, lowFactor: lo, highFactor: hi, key: key)
         }
         let hops = ["router.hop.east_west.energy_pj", "router.hop.north_south.energy_pj"]

@@ -361,8 +361,9 @@ struct RunOutputArguments: ParsableArguments {
         ] + ["add", "multiply", "exp", "divide", "rsqrt", "compare"].map { ("function_unit.ops.\($0).energy_pj", "pJ per op") }
           + ["memory_read_byte", "memory_write_byte"].map { ("function_unit.ops.\($0).energy_pj", "pJ per byte") }
           + [("chip.static_power_mw", "mW per chip")]
+        let node = t.scaledFrom.map { "\(t.technology.label), scaled from \($0.label) by Stillmaker & Baas" } ?? t.technology.label
         var rows = units.compactMap { key, unit in
-            t.figures[key].map { EnergyTableEntry(name: key, picojoules: $0.value, unit: unit, source: "\(t.citation(of: key)) [\(t.technology.label)]",
+            t.figures[key].map { EnergyTableEntry(name: key, picojoules: $0.value, unit: unit, source: "\(t.citation(of: key)) [\(node)]",
                                                   low: $0.low, high: $0.high) }
         }
         if case .derived = t.staticPower {

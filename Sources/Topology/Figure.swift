@@ -28,3 +28,11 @@ public struct Figure: Sendable, Hashable {
         Figure(value: value * factor, low: low * factor, high: high * factor)
     }
 }
+
+extension Topology {
+    /// The widest low and high factors over the figures named by `keys` (1 for figures without a range).
+    public func rangeFactors(_ keys: [String]) -> (low: Double, high: Double) {
+        let f = keys.compactMap { figures[$0] }
+        return (f.map(\.lowFactor).min() ?? 1, f.map(\.highFactor).max() ?? 1)
+    }
+}

@@ -22,6 +22,7 @@ extension Topology {
     public func scaled(to target: TechnologyPoint) -> Topology {
         let f = technology.energyFactor(to: target)
         var t = self
+        t.scaledFrom = scaledFrom ?? technology
         t.technology = target
         func s(_ c: OpCost) -> OpCost { OpCost(picojoules: c.energy.picojoules * f, nanoseconds: c.latency.nanoseconds) }
         t.chipLink = s(chipLink); t.hopEastWest = s(hopEastWest); t.hopNorthSouth = s(hopNorthSouth)

@@ -24,6 +24,8 @@ public struct Topology: Sendable, Hashable {
     public var meshY: Int
     /// Node and supply of the figures below; `technology.node` holds the node's area and leakage figures.
     public var technology: TechnologyPoint
+    /// The node the file's figures were written for, when `scaled(to:)` moved them (nil: as written).
+    public var scaledFrom: TechnologyPoint?
     /// The library the node came from (areas of logic, the reticle limit), for silicon budgets.
     public var library: TechnologyLibrary
     /// Static (leakage + idle) power of a chip: a stated figure, or derived from the node's leakage.
