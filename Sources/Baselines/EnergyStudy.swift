@@ -36,6 +36,18 @@ public struct EnergyStudy: Sendable {
         public var spikingRange: ClosedRange<Double> { spiking.total(high: false)...spiking.total(high: true) }
         public func denseRange(_ p: DensePrecision) -> ClosedRange<Double> { dense(p).total(high: false)...dense(p).total(high: true) }
 
+        /// Dense / spiking with each key alone at its ends, widest first: the bars of a tornado chart.
+        public func sensitivity(_ p: DensePrecision) -> [Sensitivity] {
+            let d = dense(p)
+            return spiking.keys.union(d.keys).sorted().map { key -> Sensitivity in
+                func ratio(_ high: Bool) -> Double {
+                    func total(_ terms: [EnergyTerm]) -> Double { terms.reduce(0) { $0 + ($1.key == key ? $1.at(high: high) : $1.picojoules) } }
+                    return total(d) / total(spiking)
+                }
+                return Sensitivity(key: key, ratioAtLow: ratio(false), ratioAtHigh: ratio(true))
+            }.filter { $0.span > 0 }.sorted { $0.span > $1.span }
+        }
+
         /// The range of dense / spiking: figures of one side only move independently (each to the end
         /// that widens the ratio); figures both sides share move together, every combination of their
         /// ends tried (a ratio of sums is monotone in each figure, so its extremes lie at those corners).
@@ -53,6 +65,14 @@ public struct EnergyStudy: Sendable {
             }
             return lo...hi
         }
+    }
+
+    /// How far dense / spiking moves when one figure (a key) alone goes to its low and to its high end.
+    public struct Sensitivity: Sendable {
+        public var key: String
+        public var ratioAtLow: Double
+        public var ratioAtHigh: Double
+        public var span: Double { abs(ratioAtHigh - ratioAtLow) }
     }
 
     /// The three levels against one dense scenario.

@@ -15,8 +15,20 @@ public struct Workload: Sendable, Hashable {
     }
 
     /// Checks the ranges the engine relies on.
+    /// The most tokens one run simulates: per-token latencies and activity are kept in memory (a few
+    /// hundred bytes per token and stage), so larger studies are split into runs.
+    public static let maxTokens = 1_000_000
+    /// The longest context a run starts from, in positions (attention work grows with it).
+    public static let maxContext = 100_000_000
+
     public func validate() throws {
         guard tokens >= 1 else { throw EngineError.invalidWorkload("--tokens must be at least 1, got \(tokens)") }
+        guard tokens <= Self.maxTokens else {
+            throw EngineError.invalidWorkload("--tokens \(tokens) is more than one run simulates (\(Self.maxTokens)); split the study into several runs")
+        }
+        guard context <= Self.maxContext, context <= Int.max / 2 - tokens else {
+            throw EngineError.invalidWorkload("--context \(context) is beyond any model's context (at most \(Self.maxContext) positions)")
+        }
         guard (1...64).contains(timeSteps) else { throw EngineError.invalidWorkload("--time-steps (T) must be between 1 and 64, got \(timeSteps)") }
         guard context >= 0 else { throw EngineError.invalidWorkload("--context must be zero or more positions, got \(context)") }
     }

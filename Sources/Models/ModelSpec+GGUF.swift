@@ -27,7 +27,8 @@ extension ModelSpec {
         let layers = try gguf.int("\(arch).block_count")
         let hidden = try gguf.int("\(arch).embedding_length")
         let kvHeads = gguf.metadata["\(arch).attention.head_count_kv"]?.int ?? heads
-        guard layers > 0, hidden > 0, heads > 0, kvHeads > 0, hidden % heads == 0, heads % kvHeads == 0 else {
+        // Checked before the spec sizes anything (its attention list has one entry per layer).
+        guard (1...ModelSpec.maxLayers).contains(layers), hidden > 0, heads > 0, kvHeads > 0, hidden % heads == 0, heads % kvHeads == 0 else {
             throw ModelError.malformed("inconsistent shape: \(layers) layers, hidden \(hidden), \(heads) heads, \(kvHeads) KV heads")
         }
         let name = gguf.metadata["general.name"]?.string ?? gguf.metadata["general.basename"]?.string ?? arch
@@ -35,5 +36,6 @@ extension ModelSpec {
                   ffn: try gguf.int("\(arch).feed_forward_length"), heads: heads, kvHeads: kvHeads,
                   vocabulary: vocabulary, contextLength: try gguf.int("\(arch).context_length"),
                   tiedEmbeddings: gguf.tensor(named: "output.weight") == nil)
+        if let problem = shapeProblem { throw ModelError.malformed("inconsistent shape: \(problem)") }
     }
 }

@@ -89,3 +89,30 @@ public struct ModelSpec: Sendable, Hashable, Codable {
         vocabulary: 152064, contextLength: 131072, tiedEmbeddings: false,
         attention: (0..<28).map { $0 % 2 == 0 ? .linear : .slidingWindow }, slidingWindow: 4096)
 }
+
+extension ModelSpec {
+    /// Largest shapes SpikeChip accepts from a file (GGUF, trace header): beyond every published
+    /// LLM, small enough that nothing sized by them overflows or exhausts memory.
+    public static let maxLayers = 1024
+    public static let maxWidth = 1 << 20
+    public static let maxVocabulary = 1 << 24
+    public static let maxContextLength = 1 << 30
+
+    /// What is wrong with this shape, or nil: every file reader checks it before anything is sized by it.
+    public var shapeProblem: String? {
+        func within(_ v: Int, _ limit: Int) -> Bool { (1...limit).contains(v) }
+        guard within(layers, Self.maxLayers) else { return "\(layers) layers; expected 1…\(Self.maxLayers)" }
+        guard within(hidden, Self.maxWidth), within(ffn, Self.maxWidth) else {
+            return "hidden \(hidden), FFN \(ffn); each must be 1…\(Self.maxWidth)"
+        }
+        guard within(heads, hidden), within(kvHeads, heads), hidden % heads == 0, heads % kvHeads == 0 else {
+            return "\(heads) heads and \(kvHeads) KV heads for hidden \(hidden); heads must divide hidden and KV heads must divide heads"
+        }
+        guard within(vocabulary, Self.maxVocabulary) else { return "vocabulary \(vocabulary); expected 1…\(Self.maxVocabulary)" }
+        guard within(contextLength, Self.maxContextLength), slidingWindow >= 1 else {
+            return "context length \(contextLength), sliding window \(slidingWindow); expected 1…\(Self.maxContextLength) and at least 1"
+        }
+        guard attention.count == layers else { return "\(attention.count) attention kinds for \(layers) layers" }
+        return nil
+    }
+}

@@ -10,15 +10,23 @@ enum ResourceLocator {
     static func topology(_ nameOrPath: String) throws -> String {
         let fm = FileManager.default
         if fm.fileExists(atPath: nameOrPath) { return nameOrPath }
+        // A path (anything with a directory in it) names that file and no other: never fall back to a shipped one.
+        if nameOrPath.contains("/") {
+            throw ValidationErrorMessage("no file \(nameOrPath): check the path, or give a shipped name (\(shippedTopologies().joined(separator: ", ")))")
+        }
         let file = nameOrPath.hasSuffix(".yaml") ? nameOrPath : nameOrPath + ".yaml"
         for dir in [URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("topologies"),
                     repositoryRoot.appendingPathComponent("topologies")] {
             let p = dir.appendingPathComponent((file as NSString).lastPathComponent).path
             if fm.fileExists(atPath: p) { return p }
         }
-        let shipped = (try? fm.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("topologies").path))?
-            .filter { $0.hasSuffix(".yaml") && $0 != "baselines.yaml" }.sorted().map { ($0 as NSString).deletingPathExtension } ?? []
-        throw ValidationErrorMessage("no topology '\(nameOrPath)': give a YAML path or one of the shipped names: \(shipped.joined(separator: ", "))")
+        throw ValidationErrorMessage("no topology '\(nameOrPath)': give a YAML path or one of the shipped names: \(shippedTopologies().joined(separator: ", "))")
+    }
+
+    /// The chip descriptions shipped in topologies/ (not the baseline table or the technology library).
+    static func shippedTopologies() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("topologies").path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") && $0 != "baselines.yaml" && $0 != "technology.yaml" }.sorted().map { ($0 as NSString).deletingPathExtension }
     }
 
     /// The dense-baseline energy table shipped in topologies/baselines.yaml.

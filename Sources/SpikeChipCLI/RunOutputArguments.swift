@@ -47,6 +47,9 @@ struct RunOutputArguments: ParsableArguments {
                                       statistics: SpikeCountDistribution?, shouldStop: (() -> Bool)? = nil,
                                       outcome: (Source, RunResult) throws -> ClosedLoopOutcome?) throws {
         try workload.validate()
+        if workload.context + workload.tokens > m.spec.contextLength {
+            FileHandle.standardError.write(Data("warning: positions \(workload.context)…\(workload.context + workload.tokens - 1) go beyond \(m.spec.name)'s context length of \(m.spec.contextLength); the attention work is simulated as if the model accepted them\n".utf8))
+        }
         guard (1...1_000_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000000 tokens, got \(batch)") }
         let table = try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))).scaled(to: m.topology.technology)
         // Positions each token attends to, itself included (as the engine's attention work counts them).
@@ -134,6 +137,15 @@ struct RunOutputArguments: ParsableArguments {
         }, breakEven: comparison.study.breakEven.map {
             BreakEvenRow(scenario: $0.scenario.description, level: $0.level, versus: $0.versus.rawValue,
                          spikesPerActivation: $0.spikesPerActivation, firingRatePerStep: $0.firingRatePerStep)
+        }, sensitivity: comparison.study.scenarios.flatMap { sc in
+            sc.levels.filter { $0.number > 1 }.flatMap { l in
+                DensePrecision.allCases.flatMap { p in
+                    l.sensitivity(p).map {
+                        SensitivityRow(scenario: sc.scenario.description, level: l.number, versus: p.rawValue, figure: $0.key,
+                                       ratioAtLow: $0.ratioAtLow, ratioAtHigh: $0.ratioAtHigh)
+                    }
+                }
+            }
         })
         try store.finishRun(id, status: .complete, totals: RunTotals(ledger: result.ledger, simulatedTime: result.finalTime,
                                                                        tokens: result.tokensDone, wallSeconds: result.wallSeconds))

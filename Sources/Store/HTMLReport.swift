@@ -88,16 +88,14 @@ public enum HTMLReport {
                     h += "<td>\(factor(l.int8.value / l.spiking.value, l.int8Factor))</td><td class=\"l\">\(even)</td></tr>"
                 }
                 h += "</table>"
-                // Tornado of level 3 against INT8: how far the ratio moves when every figure moves over its range.
+                // Tornado: level 3 against INT8, one bar per figure moved alone over its range.
                 if let l3 = rows.first(where: { $0.level == 3 }) {
-                    h += SVGChart.horizontalBars([
-                        (label: "INT8/spiking, lowest", value: l3.int8Factor.lowerBound, color: SVGChart.palette[3]),
-                        (label: "INT8/spiking, nominal", value: l3.int8.value / l3.spiking.value, color: SVGChart.palette[0]),
-                        (label: "INT8/spiking, highest", value: l3.int8Factor.upperBound, color: SVGChart.palette[2]),
-                        (label: "FP16/spiking, lowest", value: l3.fp16Factor.lowerBound, color: SVGChart.palette[3]),
-                        (label: "FP16/spiking, nominal", value: l3.fp16.value / l3.spiking.value, color: SVGChart.palette[0]),
-                        (label: "FP16/spiking, highest", value: l3.fp16Factor.upperBound, color: SVGChart.palette[2]),
-                    ], format: { String(format: "%.3g× (above 1: the chip spends less)", $0) })
+                    let bars = d.sensitivity.filter { $0.scenario == sc && $0.level == 3 && $0.versus == "int8" }
+                    if !bars.isEmpty {
+                        h += "<p class=\"note\">Sensitivity of INT8 / spiking at level 3 (nominal \(String(format: "%.3g", l3.int8.value / l3.spiking.value))×) to each figure alone, over its range:</p>"
+                        h += SVGChart.tornado(bars.prefix(10).map { (label: $0.figure, low: $0.ratioAtLow, high: $0.ratioAtHigh) },
+                                              nominal: l3.int8.value / l3.spiking.value)
+                    }
                 }
             }
             h += "<p class=\"note\">Level 1 counts only synaptic accumulates against MACs, as published spiking-LLM claims do; level 2 adds the weight, membrane, activation and KV-cache memory of both sides; level 3 is the whole system (routing, chip crossings, function units, control, static power over each side's own token time). Ranges move every cost figure over its cited range; figures both sides share (SRAM read, function units, leakage) move together. docs/energy-study.md derives each number.</p>"

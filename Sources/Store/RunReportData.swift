@@ -30,6 +30,7 @@ public struct RunReportData: Sendable {
     public var study: StudyRow?
     public var scenarioLevels: [ScenarioLevelRow]
     public var breakEven: [BreakEvenRow]
+    public var sensitivity: [SensitivityRow]
 
     /// Energy of every summary row, pJ.
     public var totalPicojoules: Double { byKind.reduce(0) { $0 + $1.picojoules } }
@@ -111,9 +112,14 @@ extension RunStore {
                 """, arguments: [r]).map {
                 BreakEvenRow(scenario: $0[0], level: $0[1], versus: $0[2], spikesPerActivation: $0[3], firingRatePerStep: $0[4])
             }
+            let sensitivity = try Row.fetchAll(db, sql: """
+                SELECT scenario, level, versus, figure, ratio_at_low, ratio_at_high FROM sensitivity WHERE run_id = ? ORDER BY rowid
+                """, arguments: [r]).map {
+                SensitivityRow(scenario: $0[0], level: $0[1], versus: $0[2], figure: $0[3], ratioAtLow: $0[4], ratioAtHigh: $0[5])
+            }
             return RunReportData(run: run, byKind: byKind, byLayerAndKind: byLayer, cores: cores, firing: firing, tokens: tokens,
                                  comparison: comparison, baseline: baseline, hottestLinks: links, energyTable: table,
-                                 study: study, scenarioLevels: levels, breakEven: even)
+                                 study: study, scenarioLevels: levels, breakEven: even, sensitivity: sensitivity)
         }
     }
 }

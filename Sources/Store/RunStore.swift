@@ -195,7 +195,11 @@ public final class RunStore {
     }
 
     /// Stores the energy study: every scenario's levels with ranges, the break-even points and the run's study figures.
-    public func insertStudy(run: RunID, _ study: StudyRow, levels: [ScenarioLevelRow], breakEven: [BreakEvenRow]) throws {
+    public func insertStudy(run: RunID, _ study: StudyRow, levels: [ScenarioLevelRow], breakEven: [BreakEvenRow],
+                            sensitivity: [SensitivityRow] = []) throws {
+        try insert(run: run, sql: """
+            INSERT OR REPLACE INTO sensitivity (run_id, scenario, level, versus, figure, ratio_at_low, ratio_at_high) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, sensitivity) { r in [r.scenario, r.level, r.versus, r.figure, r.ratioAtLow, r.ratioAtHigh] }
         try insert(run: run, sql: """
             INSERT OR REPLACE INTO scenario_level (run_id, scenario, assumption, level, name, spiking_pj, spiking_low_pj, spiking_high_pj,
                 fp16_pj, fp16_low_pj, fp16_high_pj, int8_pj, int8_low_pj, int8_high_pj, fp16_factor_low, fp16_factor_high,

@@ -27,6 +27,33 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// A tornado chart on a log scale: per row, a bar from the value at a figure's low end to the value
+    /// at its high end (blue: low end, orange: high end), with the nominal value as a vertical line.
+    static func tornado(_ rows: [(label: String, low: Double, high: Double)], nominal: Double) -> String {
+        let width = 720.0, labelWidth = 190.0, row = 22.0, right = 60.0
+        let values = rows.flatMap { [$0.low, $0.high] } + [nominal]
+        guard let lo = values.filter({ $0 > 0 }).min(), let hi = values.max(), hi > 0 else { return "" }
+        let a = log10(lo) - 0.05, b = log10(hi) + 0.05
+        func x(_ v: Double) -> Double { labelWidth + (width - labelWidth - right) * (log10(max(v, lo)) - a) / max(b - a, 1e-9) }
+        let height = row * Double(rows.count) + 30
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        for (i, r) in rows.enumerated() {
+            let y = Double(i) * row + 4
+            svg += "<text x=\"\(number(labelWidth - 6))\" y=\"\(number(y + 14))\" text-anchor=\"end\" font-size=\"11\">\(escape(r.label))</text>"
+            for (v, color) in [(r.low, palette[0]), (r.high, palette[1])] {
+                let x0 = min(x(v), x(nominal)), x1 = max(x(v), x(nominal))
+                svg += "<rect x=\"\(number(x0))\" y=\"\(number(y + 3))\" width=\"\(number(max(x1 - x0, 1)))\" height=\"\(number(row - 6))\" fill=\"\(color)\"><title>\(escape(r.label)) at its \(color == palette[0] ? "low" : "high") end: \(String(format: "%.3g", v))×</title></rect>"
+            }
+        }
+        let xn = x(nominal)
+        svg += "<line x1=\"\(number(xn))\" y1=\"0\" x2=\"\(number(xn))\" y2=\"\(number(height - 20))\" stroke=\"#333\"/>"
+        svg += "<text x=\"\(number(xn))\" y=\"\(number(height - 6))\" text-anchor=\"middle\" font-size=\"11\">\(String(format: "%.3g×", nominal))</text>"
+        if lo < 1, hi > 1 {
+            svg += "<line x1=\"\(number(x(1)))\" y1=\"0\" x2=\"\(number(x(1)))\" y2=\"\(number(height - 20))\" stroke=\"#b00\" stroke-dasharray=\"4 3\"><title>1×: even</title></line>"
+        }
+        return svg + "</svg>"
+    }
+
     /// Vertical bars, one per category, stacked by series, with a legend (energy by layer and kind).
     static func stackedBars(categories: [String], series: [String], values: [[Double]], format: (Double) -> String) -> String {
         let height = 300.0, left = 70.0, bottom = 40.0, top = 10.0

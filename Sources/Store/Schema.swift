@@ -113,6 +113,10 @@ enum Schema {
                     latency_ns REAL NOT NULL, average_power_w REAL NOT NULL, energy_delay_pj_ns REAL NOT NULL,
                     silent_per_token REAL NOT NULL, spikes_per_activation REAL NOT NULL, firing_rate_per_step REAL NOT NULL,
                     statistics TEXT NOT NULL);
+                CREATE TABLE sensitivity (
+                    run_id INTEGER NOT NULL REFERENCES run(id), scenario TEXT NOT NULL, level INTEGER NOT NULL, versus TEXT NOT NULL,
+                    figure TEXT NOT NULL, ratio_at_low REAL NOT NULL, ratio_at_high REAL NOT NULL,
+                    PRIMARY KEY (run_id, scenario, level, versus, figure));
                 """)
         }
         return m

@@ -72,3 +72,18 @@ public struct StudyRow: Sendable, Equatable {
         self.firingRatePerStep = firingRatePerStep; self.statistics = statistics
     }
 }
+
+/// Dense / spiking with one figure alone at its low and high end (`sensitivity`): a tornado chart's bar.
+public struct SensitivityRow: Sendable, Equatable {
+    public var scenario: String
+    public var level: Int
+    public var versus: String
+    public var figure: String
+    public var ratioAtLow: Double
+    public var ratioAtHigh: Double
+
+    public init(scenario: String, level: Int, versus: String, figure: String, ratioAtLow: Double, ratioAtHigh: Double) {
+        self.scenario = scenario; self.level = level; self.versus = versus; self.figure = figure
+        self.ratioAtLow = ratioAtLow; self.ratioAtHigh = ratioAtHigh
+    }
+}

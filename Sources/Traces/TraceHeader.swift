@@ -58,13 +58,14 @@ public struct TraceHeader: Codable, Hashable, Sendable {
 
     /// Checks the ranges readers rely on (docs/trace-format.md); returns what is wrong, or nil.
     func problem() -> String? {
+        if let p = spec.shapeProblem { return "the model spec is not a valid shape: \(p)" }
         if stages.isEmpty { return "the header lists no stages" }
         if stages.count > TraceFormat.maxStages { return "the header lists \(stages.count) stages, more than \(TraceFormat.maxStages)" }
         for (i, s) in stages.enumerated() {
             if !(1...TraceFormat.maxInputs).contains(s.inputs) {
                 return "stage \(i) has \(s.inputs) inputs; expected 1...\(TraceFormat.maxInputs)"
             }
-            if s.layer < 0 { return "stage \(i) has layer \(s.layer); expected 0 or more" }
+            if s.layer < 0 || s.layer > spec.layers { return "stage \(i) has layer \(s.layer); expected 0…\(spec.layers) (the spec's layers, the head last)" }
         }
         if !(1...TraceFormat.maxTimeSteps).contains(timeSteps) { return "timeSteps is \(timeSteps); expected 1...\(TraceFormat.maxTimeSteps)" }
         if tokens < 0 { return "tokens is \(tokens); expected 0 (unknown) or more" }

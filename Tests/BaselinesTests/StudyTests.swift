@@ -72,9 +72,19 @@ private func study(_ t: Topology) throws -> (EnergyStudy, SpikingSide, RunResult
                     let nominal = l.densePJ(p) / l.spikingPJ
                     #expect(l.factorRange(p).contains(nominal * (1 - 1e-12)) || l.factorRange(p).contains(nominal))
                     #expect(l.spikingRange.contains(l.spikingPJ) && l.denseRange(p).contains(l.densePJ(p)))
+                    // One figure moved alone stays inside the box of all figures moved together.
+                    let box = l.factorRange(p)
+                    for bar in l.sensitivity(p) {
+                        #expect(bar.ratioAtLow >= box.lowerBound * (1 - 1e-12) && bar.ratioAtLow <= box.upperBound * (1 + 1e-12))
+                        #expect(bar.ratioAtHigh >= box.lowerBound * (1 - 1e-12) && bar.ratioAtHigh <= box.upperBound * (1 + 1e-12))
+                    }
                 }
             }
         }
+        // The chip's own hop figures (25.3 pJ, range 3–25.3) move only the spiking side: at their low end the chip spends less.
+        let l3 = s.scenarios[0].levels[2]
+        let hops = try #require(l3.sensitivity(.int8).first { $0.key == "spiking.router_hop" })
+        #expect(hops.ratioAtLow > l3.int8PJ / l3.spikingPJ && hops.ratioAtHigh == l3.int8PJ / l3.spikingPJ)
         // Level 1 of the shipped figures has no range: a point.
         let l1 = s.scenarios[0].levels[0]
         #expect(l1.factorRange(.int8).lowerBound == l1.factorRange(.int8).upperBound)

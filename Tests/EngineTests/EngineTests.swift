@@ -221,6 +221,10 @@ struct EngineTests {
         #expect(try SpikeCountDistribution(silentFraction: 0.69, spikesPerActivation: 1.13, timeSteps: 4).ratio > 1)
         #expect(throws: EngineError.self) { try SpikeCountDistribution(silentFraction: 0.69, spikesPerActivation: 1.13, timeSteps: 3) }
         #expect(throws: EngineError.self) { try Workload(timeSteps: 0).validate() }
+        // Absurd sizes are refused before anything is allocated for them.
+        #expect(throws: EngineError.self) { try Workload(tokens: 10_000_000_000).validate() }
+        #expect(throws: EngineError.self) { try Workload(context: 1_000_000_000_000_000).validate() }
+        try Workload(tokens: Workload.maxTokens, context: Workload.maxContext).validate()
     }
 
     @Test("the shipped TrueNorth and Loihi topologies run a small model end to end")

@@ -112,4 +112,18 @@ struct CorruptionTests {
             #expect("\(error)".contains("cannot open"))
         }
     }
+
+    @Test("a header whose model spec is not a shape (0 heads, a million layers) is refused before anything is sized by it")
+    func impossibleSpecs() throws {
+        var h = header(widths: [96, 96], timeSteps: 4)
+        #expect(h.problem() == nil)
+        h.spec.heads = 0
+        #expect(h.problem()?.contains("heads") == true)
+        var deep = header(widths: [96, 96], timeSteps: 4)
+        deep.spec.layers = 1_000_000
+        #expect(deep.problem()?.contains("1000000 layers") == true)
+        var far = header(widths: [96, 96], timeSteps: 4)
+        far.stages[1].layer = 99
+        #expect(far.problem()?.contains("layer 99") == true)
+    }
 }
