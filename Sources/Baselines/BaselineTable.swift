@@ -42,6 +42,17 @@ public struct BaselineTable: Sendable, Equatable {
 
     public var accumulatePJ: Double { accumulate.value }
 
+    /// A figure of the file by dotted key (`precisions.fp16.mac_pj`), with the comment the file cites for it.
+    public struct Citation: Sendable, Equatable {
+        public var key: String
+        public var figure: Figure
+        public var unit: String
+        public var text: String
+    }
+
+    /// Every figure read from the file, for the assumptions a run stores (empty for tables built in code).
+    public var citations: [Citation] = []
+
     public init(name: String, technology: TechnologyPoint, fp16: Precision, int8: Precision, accumulate: Figure, macUnits: Int, macsPerNanosecond: Double,
                 dramBytesPerNanosecond: Double, dramReadPerByte: Figure, dramBackgroundPerGiB: Figure, bufferPerByte: Figure) {
         self.name = name; self.technology = technology; self.fp16 = fp16; self.int8 = int8; self.accumulate = accumulate
@@ -51,6 +62,11 @@ public struct BaselineTable: Sendable, Equatable {
 
     /// Parses and validates a table; `source` names the text in errors, which give the line.
     public init(yaml: String, source: String = "baselines.yaml", library: TechnologyLibrary? = nil) throws {
+        var cited: [(String, Figure, String, String)] = []
+        func cite(_ c: YAMLCursor, _ key: String, _ figure: Figure, _ unit: String) {
+            let line = c.line(of: key) ?? 0
+            cited.append((YAMLCursor.join(c.path, key), figure, unit, YAMLCursor.comment(at: line, in: yaml) ?? "\(source), line \(line) (no comment)"))
+        }
         var top = try YAMLCursor.document(yaml, file: source, empty: "a baseline table needs name, technology, precisions, spiking, accelerator and dram")
         name = try top.string("name", what: "the table's name")
         var tech = try top.cursor("technology", what: "the node of the figures: {node_nm, voltage_v, source}")
@@ -68,24 +84,32 @@ public struct BaselineTable: Sendable, Equatable {
                               addPJ: try c.double("add_pj", what: "one add in pJ", in: 0...1e6),
                               mac: try c.figure("mac_pj", what: "one multiply-accumulate in pJ", in: 0...1e6))
             try c.finish(allowed: ["bytes_per_value", "multiply_pj", "add_pj", "mac_pj"])
+            cite(c, "mac_pj", p.mac, "pJ per MAC")
             return p
         }
         fp16 = try precision("fp16"); int8 = try precision("int8")
         try precisions.finish(allowed: ["fp16", "int8"])
         var spiking = try top.cursor("spiking", what: "accumulate_pj: the spiking side's level-1 accumulate")
         accumulate = try spiking.figure("accumulate_pj", what: "one synaptic accumulate in pJ", in: 0...1e6)
+        cite(spiking, "accumulate_pj", accumulate, "pJ per accumulate (level 1)")
         try spiking.finish(allowed: ["accumulate_pj"])
         var acc = try top.cursor("accelerator", what: "mac_units, macs_per_ns and dram_bytes_per_ns")
         macUnits = try acc.int("mac_units", what: "MAC units of the array", in: 1...Int(1) << 40)
         macsPerNanosecond = try acc.double("macs_per_ns", what: "MACs completed per ns", in: 1e-6...1e12)
         dramBytesPerNanosecond = try acc.double("dram_bytes_per_ns", what: "DRAM bandwidth in bytes per ns", in: 1e-6...1e9)
         try acc.finish(allowed: ["mac_units", "macs_per_ns", "dram_bytes_per_ns"])
+        cite(acc, "macs_per_ns", Figure(macsPerNanosecond), "MACs per ns")
+        cite(acc, "dram_bytes_per_ns", Figure(dramBytesPerNanosecond), "bytes per ns")
         var dram = try top.cursor("dram", what: "read_pj_per_byte, background_mw_per_gib, buffer_pj_per_byte")
         dramReadPerByte = try dram.figure("read_pj_per_byte", what: "reading one DRAM byte in pJ", in: 0...1e6)
         dramBackgroundPerGiB = try dram.figure("background_mw_per_gib", what: "DRAM background power per GiB in mW", in: 0...1e6)
         bufferPerByte = try dram.figure("buffer_pj_per_byte", what: "one byte through the on-chip weight buffer in pJ", in: 0...1e6)
         try dram.finish(allowed: ["read_pj_per_byte", "background_mw_per_gib", "buffer_pj_per_byte"])
+        cite(dram, "read_pj_per_byte", dramReadPerByte, "pJ per byte")
+        cite(dram, "background_mw_per_gib", dramBackgroundPerGiB, "mW per GiB")
+        cite(dram, "buffer_pj_per_byte", bufferPerByte, "pJ per byte")
         try top.finish(allowed: ["name", "technology", "precisions", "spiking", "accelerator", "dram"])
+        citations = cited.map { Citation(key: $0.0, figure: $0.1, unit: $0.2, text: $0.3) }
     }
 
     /// Loads `topologies/baselines.yaml` (or another file).
@@ -110,6 +134,12 @@ public struct BaselineTable: Sendable, Equatable {
         }
         t.accumulate = accumulate.scaled(by: f)
         t.bufferPerByte = bufferPerByte.scaled(by: f)
+        let scaledKeys: Set = ["precisions.fp16.mac_pj", "precisions.int8.mac_pj", "spiking.accumulate_pj", "dram.buffer_pj_per_byte"]
+        t.citations = citations.map { c in
+            var c = c
+            if scaledKeys.contains(c.key) { c.figure = c.figure.scaled(by: f) }
+            return c
+        }
         return t
     }
 }

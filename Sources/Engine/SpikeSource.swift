@@ -214,7 +214,7 @@ import Darwin
 extension SpikeCountDistribution {
     /// How runs label their spike source.
     public var label: String {
-        String(format: "statistical %@, T = %d: %.3g silent per token, %.3g spikes per activation (tail ratio %.3f)",
-               coding.rawValue, timeSteps, silentFraction, spikesPerActivation, ratio)
+        String(format: "statistical %@: %.3g silent per token, %.3g spikes per activation (tail ratio %.3f)",
+               coding.rawValue, silentFraction, spikesPerActivation, ratio)
     }
 }

@@ -66,7 +66,7 @@ struct RunOutputArguments: ParsableArguments {
         let store = try RunStore(path: db)
         let info = RunInfo(
             commandLine: CommandLine.arguments, toolVersion: SpikeChip.version, seed: seed, topologyName: m.topology.name,
-            topologyYAML: m.topology.source, energyTable: energyTable(m.topology),
+            topologyYAML: m.topology.source, energyTable: energyTable(m.topology, dense: table),
             model: try ModelRecord(name: m.spec.name, layers: m.layers, spec: m.spec), encoder: encoderLabel,
             timeSteps: workload.timeSteps, logLevel: log, chips: m.topology.chipCount, meshX: m.topology.meshX, meshY: m.topology.meshY,
             mapping: mappingRows(m))
@@ -364,7 +364,7 @@ struct RunOutputArguments: ParsableArguments {
     }
 
     /// Every cost figure of the topology with its range and the source the file cites for it.
-    func energyTable(_ t: Topology) -> [EnergyTableEntry] {
+    func energyTable(_ t: Topology, dense: BaselineTable) -> [EnergyTableEntry] {
         let units: [(String, String)] = [
             ("core.synaptic_op.energy_pj", "pJ per synapse"), ("core.weight_read_pj_per_byte", "pJ per weight byte (part of synaptic_op)"),
             ("core.neuron_update.energy_pj", "pJ per neuron"), ("core.spike_out.energy_pj", "pJ per packet"),
@@ -386,6 +386,13 @@ struct RunOutputArguments: ParsableArguments {
             rows.append(EnergyTableEntry(name: "logic_leakage", picojoules: n.logicLeakageMilliwattsPerSquareMillimetre.value, unit: "mW per mm²",
                                          source: "topologies/technology.yaml, \(n.nanometres) nm (Aladdin 40 nm synthesis; assumed at other nodes)",
                                          low: n.logicLeakageMilliwattsPerSquareMillimetre.low, high: n.logicLeakageMilliwattsPerSquareMillimetre.high))
+        }
+        let denseNode = dense.technology.label
+        rows += dense.citations.map {
+            let node = $0.key.hasPrefix("dram.read") || $0.key.hasPrefix("dram.background") || $0.key.hasPrefix("accelerator.")
+                ? "not scaled" : denseNode
+            return EnergyTableEntry(name: "dense.\($0.key)", picojoules: $0.figure.value, unit: $0.unit,
+                                    source: "\($0.text) [\(node); topologies/baselines.yaml]", low: $0.figure.low, high: $0.figure.high)
         }
         return rows
     }

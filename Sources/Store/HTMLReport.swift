@@ -92,7 +92,7 @@ public enum HTMLReport {
                 if let l3 = rows.first(where: { $0.level == 3 }) {
                     let bars = d.sensitivity.filter { $0.scenario == sc && $0.level == 3 && $0.versus == "int8" }
                     if !bars.isEmpty {
-                        h += "<p class=\"note\">Sensitivity of INT8 / spiking at level 3 (nominal \(String(format: "%.3g", l3.int8.value / l3.spiking.value))×) to each figure alone, over its range:</p>"
+                        h += "<p class=\"note\">Sensitivity of INT8 / spiking at level 3 (nominal \(String(format: "%.3g", l3.int8.value / l3.spiking.value))×) to each figure alone, over its range (blue: at its low end, orange: at its high end; dashed red: 1×, where the sides are even):</p>"
                         h += SVGChart.tornado(bars.prefix(10).map { (label: $0.figure, low: $0.ratioAtLow, high: $0.ratioAtHigh) },
                                               nominal: l3.int8.value / l3.spiking.value)
                     }

@@ -300,20 +300,7 @@ extension Topology {
     /// (within six lines, skipping sibling keys), joined into one line.
     public func citation(of key: String) -> String {
         guard let line = figureLines[key] else { return "topology \(name)" }
-        let lines = source.components(separatedBy: "\n")
-        guard line >= 1, line <= lines.count else { return "topology \(name)" }
-        func comment(_ l: String) -> String? {
-            let t = l.trimmingCharacters(in: .whitespaces)
-            return t.hasPrefix("#") ? String(t.dropFirst()).trimmingCharacters(in: .whitespaces) : nil
-        }
-        var block: [String] = []
-        var i = line - 2
-        while i >= 0, line - 2 - i < 6 {
-            if let c = comment(lines[i]) { block.insert(c, at: 0) } else if !block.isEmpty { break }
-            i -= 1
-        }
-        if let hash = lines[line - 1].firstIndex(of: "#") { block.append(String(lines[line - 1][lines[line - 1].index(after: hash)...]).trimmingCharacters(in: .whitespaces)) }
-        return block.isEmpty ? "topology \(name), line \(line) (no comment)" : block.joined(separator: " ")
+        return YAMLCursor.comment(at: line, in: source) ?? "topology \(name), line \(line) (no comment)"
     }
 }
 

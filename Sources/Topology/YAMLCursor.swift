@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads one YAML mapping of a chip description, remembering which keys were read so
@@ -27,6 +28,31 @@ package struct YAMLCursor {
             entries.append((name, v, k.mark?.line))
         }
         self.entries = entries
+    }
+
+    /// The comment a file writes for the key at `line` (1-based): on that line, or the nearest comment
+    /// block above it (within six lines, skipping sibling keys, never past a parent key), joined into one line; nil if none.
+    package static func comment(at line: Int, in text: String) -> String? {
+        let lines = text.components(separatedBy: "\n")
+        guard line >= 1, line <= lines.count else { return nil }
+        func comment(_ l: String) -> String? {
+            let t = l.trimmingCharacters(in: .whitespaces)
+            return t.hasPrefix("#") ? String(t.dropFirst()).trimmingCharacters(in: .whitespaces) : nil
+        }
+        func indent(_ l: String) -> Int { l.prefix { $0 == " " }.count }
+        let own = lines[line - 1]
+        var block: [String] = []
+        var i = line - 2
+        while i >= 0, line - 2 - i < 6 {
+            if let c = comment(lines[i]) {
+                block.insert(c, at: 0)
+            } else if !block.isEmpty || indent(lines[i]) < indent(own) {
+                break // the block ended, or a parent key: comments above it are not this key's
+            }
+            i -= 1
+        }
+        if let hash = own.firstIndex(of: "#") { block.append(String(own[own.index(after: hash)...]).trimmingCharacters(in: .whitespaces)) }
+        return block.isEmpty ? nil : block.joined(separator: " ")
     }
 
     /// The top-level mapping of a YAML document; `empty` says what the file should hold.
