@@ -46,8 +46,9 @@ public struct DenseBaseline: Sendable {
     public let shared: SharedHardware
 
     public init(model: ModelSpec, layers: Int, head: Bool, table: BaselineTable, shared: SharedHardware) throws {
-        guard layers > 0, layers <= model.layers, model.hidden > 0, model.heads > 0, model.attention.count == model.layers else {
-            throw BaselineError.invalidArgument("model \(model.name): \(layers) of \(model.layers) layers, \(model.attention.count) attention kinds; layers must be 1…\(model.layers)")
+        guard (0...model.layers).contains(layers), layers > 0 || head, model.shapeProblem == nil else {
+            throw BaselineError.invalidArgument("model \(model.name): \(layers) of \(model.layers) layers\(head ? " and the LM head" : ""); "
+                + (model.shapeProblem ?? "the work must be 0…\(model.layers) layers, and at least one layer or the head"))
         }
         self.model = model; self.layers = layers; self.head = head; self.table = table; self.shared = shared
     }

@@ -43,6 +43,9 @@ public struct ChipMapping: Sendable {
         guard (0...spec.layers).contains(layers) else {
             throw MappingError.invalidOption("--layers must be between 0 and \(spec.layers), got \(layers)")
         }
+        guard layers > 0 || options.includeLMHead else {
+            throw MappingError.invalidOption("--layers 0 with --no-lm-head leaves nothing to map; map at least one layer or the LM head")
+        }
         self.topology = topology; self.spec = spec; self.options = options; self.layers = layers
         if case .spikes = options.partialSums, topology.weights.slices(forWeightBits: options.weightBits) > 1 {
             throw MappingError.invalidOption("spike-coded partial sums need one crossbar per tile, but \(options.weightBits)-bit weights take "

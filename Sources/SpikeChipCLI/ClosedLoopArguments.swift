@@ -13,13 +13,37 @@ struct ClosedLoopArguments: ParsableArguments {
     @Option(help: "Closed loop: prompt as comma-separated token ids (for the built-in spec, whose synthetic weights have no vocabulary).")
     var promptIds: String?
 
-    @Option(help: "Encoder in front of every spiking stage, name[:key=value,...] (see `spikechip encode --help`). Default: spikingbrain:k=8,T=14,coding=bitwise (top-1 agreement 0.88 with dense SmolLM2-135M, docs/fidelity.md).")
-    var encoder = "spikingbrain:k=8,T=14,coding=bitwise"
+    @Option(name: .customLong("encoder"), help: "Closed loop: encoder in front of every spiking stage, name[:key=value,...] (see `spikechip encode --help`). Default: spikingbrain:k=8,T=14,coding=bitwise (top-1 agreement 0.88 with dense SmolLM2-135M, docs/fidelity.md).")
+    var encoderOption: String?
 
-    @Option(help: "Closed loop without --model: standard deviation of the seeded synthetic weights. Default: 0.02 (Llama/Qwen2 initialisation).")
-    var weightStd: Float = 0.02
+    @Option(name: .customLong("weight-std"), parsing: .unconditional, help: "Closed loop without --model: standard deviation of the seeded synthetic weights, > 0. Default: 0.02 (Llama/Qwen2 initialisation).")
+    var weightStdOption: Float?
 
     var isRequested: Bool { prompt != nil || promptIds != nil }
+    /// The encoder of a closed loop.
+    var encoder: String { encoderOption ?? "spikingbrain:k=8,T=14,coding=bitwise" }
+    var weightStd: Float { weightStdOption ?? 0.02 }
+
+    /// Refuses closed-loop options on a run that is not one, and checks every option a closed loop
+    /// uses before anything is loaded or allocated (`modelPath`: the run's --model).
+    func validate(modelPath: String?, vocabulary: Int) throws {
+        guard isRequested else {
+            for (name, given) in [("--encoder", encoderOption != nil), ("--weight-std", weightStdOption != nil)] where given {
+                throw ValidationError("\(name) applies to a closed loop (--prompt or --prompt-ids); a statistical run draws its spikes from --silent, --spikes-per-activation and --coding")
+            }
+            return
+        }
+        if let std = weightStdOption {
+            guard modelPath == nil else { throw ValidationError("--weight-std sets synthetic weights; with --model the weights come from the file, so drop --weight-std") }
+            guard std.isFinite, std > 0 else { throw ValidationError("--weight-std must be a positive number, got \(std)") }
+        }
+        _ = try ConfiguredEncoder(parsing: encoder)
+        if let ids = try promptIDs() {
+            if let bad = ids.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+                throw ValidationError("--prompt-ids: token id \(bad) is outside the model's vocabulary of \(vocabulary) (0…\(vocabulary - 1))")
+            }
+        }
+    }
 
     /// A closed-loop source ready to run, and what the report needs about it.
     struct Prepared {
@@ -62,15 +86,19 @@ struct ClosedLoopArguments: ParsableArguments {
                         loadSeconds: (clock.now - started).inSeconds, weightsLabel: label)
     }
 
-    private func promptTokens(_ model: LanguageModel) throws -> [Int32] {
-        if let promptIds {
-            guard prompt == nil else { throw ValidationError("give --prompt or --prompt-ids, not both") }
-            let parts = promptIds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            return try parts.map { part in
-                guard let id = Int32(part) else { throw ValidationError("--prompt-ids: '\(part)' is not a token id (comma-separated integers)") }
-                return id
-            }
+    /// The ids of --prompt-ids, or nil when the prompt is text.
+    private func promptIDs() throws -> [Int32]? {
+        guard let promptIds else { return nil }
+        guard prompt == nil else { throw ValidationError("give --prompt or --prompt-ids, not both") }
+        let parts = promptIds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return try parts.map { part in
+            guard let id = Int32(part) else { throw ValidationError("--prompt-ids: '\(part)' is not a token id (comma-separated integers)") }
+            return id
         }
+    }
+
+    private func promptTokens(_ model: LanguageModel) throws -> [Int32] {
+        if let ids = try promptIDs() { return ids }
         guard let tokenizer = model.tokenizer else {
             throw ValidationError("this model has no vocabulary to tokenize --prompt with; give --prompt-ids, or a GGUF --model with a tokenizer")
         }

@@ -11,7 +11,7 @@ struct MappingArguments: ParsableArguments {
     @Option(help: "GGUF file whose header gives the model shape (Llama or Qwen2). Default: the built-in SpikingBrain-7B spec (28 layers, hidden 3584, FFN 18944, 28/4 heads, vocabulary 152064).")
     var model: String?
 
-    @Option(help: "Map only the first N layers (default: all).")
+    @Option(parsing: .unconditional, help: "Map only the first N layers (default: all).")
     var layers: Int?
 
     @Flag(help: "Leave the LM head off the chip (default: it is mapped onto crossbars too).")
@@ -20,13 +20,13 @@ struct MappingArguments: ParsableArguments {
     @Option(help: "Core placement: locality (Hilbert order, function unit amid its tiles) or sequential (row-major). Default: locality.")
     var placement: Placement = .locality
 
-    @Option(help: "Bits of a signed model weight; crossbars with fewer bits per synapse take several slices. Default: 8.")
+    @Option(parsing: .unconditional, help: "Bits of a signed model weight; crossbars with fewer bits per synapse take several slices. Default: 8.")
     var weightBits = 8
 
     @Option(help: "How tiles hand partial sums to the reduction: graded (integer sums in graded packets) or spikes[:BITS] (each sum re-encoded as BITS-bit bitwise spikes, default 8, integrated by reduction neurons). Default: graded.")
     var partialSums = "graded"
 
-    @Option(help: "Technology node of the answer in nm (45, 32, 28, 20, 16, 14, 10, 7: topologies/technology.yaml): every energy of the topology and of the dense baselines is scaled there (Stillmaker & Baas 2017), area and leakage are the node's. Default: the topology's own node.")
+    @Option(parsing: .unconditional, help: "Technology node of the answer in nm (45, 32, 28, 20, 16, 14, 10, 7: topologies/technology.yaml): every energy of the topology and of the dense baselines is scaled there (Stillmaker & Baas 2017), area and leakage are the node's. Default: the topology's own node.")
     var node: Int?
 
     /// Loads the topology (moved to `--node`), reads the model shape (`--model`, else `defaultSpec`) and maps it.

@@ -43,6 +43,7 @@ struct RecordCommand: ParsableCommand {
             throw ValidationError("--activations needs a closed-loop run (--prompt or --prompt-ids): statistical runs have no activations")
         }
         let m = try mapping.map()
+        try closedLoop.validate(modelPath: mapping.model, vocabulary: m.spec.vocabulary)
         var provenance: [String: JSONValue] = [
             "tool": .string("spikechip \(SpikeChip.version) record"), "command": .string(CommandLine.arguments.joined(separator: " ")),
             "seed": .integer(Int64(output.seed)), "topology": .string(m.topology.name),

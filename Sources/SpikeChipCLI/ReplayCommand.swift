@@ -38,13 +38,26 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let header = try TraceReader(path: trace).header
         let m = try mapping.map(defaultSpec: header.spec)
+        if header.content == .spikes, let encoder {
+            throw ValidationError("--encoder \(encoder): \(trace) holds spikes already (recorded with \(header.encoder)); --encoder applies to activation traces only")
+        }
         let configured = try encoder.map { try ConfiguredEncoder(parsing: $0) }
         let steps: Int
         switch header.content {
         case .spikes: steps = header.timeSteps
         case .activations: steps = (try configured ?? ConfiguredEncoder(parsing: header.encoder)).steps
         }
-        let count = try tokens ?? TraceReader.completeTokens(path: trace).tokens
+        let complete = try TraceReader.completeTokens(path: trace)
+        guard complete.tokens > 0 else {
+            throw ValidationError("\(trace) holds no complete token (a header only, or cut inside its first token); record it again")
+        }
+        if complete.truncated {
+            FileHandle.standardError.write(Data("warning: \(trace) ends without its trailer (the recording stopped early): \(complete.tokens) complete token(s)\(header.tokens > 0 ? " of the \(header.tokens) its header announces" : ""); only those are replayed\n".utf8))
+        }
+        if let tokens, tokens > complete.tokens {
+            throw ValidationError("--tokens \(tokens): \(trace) holds \(complete.tokens) complete token(s)")
+        }
+        let count = tokens ?? complete.tokens
         var recorded: Int?
         if case .integer(let c)? = header.provenance["context"] { recorded = Int(c) }
         let workload = Workload(tokens: count, timeSteps: steps, context: context ?? recorded ?? 1024, seed: output.seed)

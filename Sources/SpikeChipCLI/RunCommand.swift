@@ -44,6 +44,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let m = try mapping.map()
+        try closedLoop.validate(modelPath: mapping.model, vocabulary: m.spec.vocabulary)
         if closedLoop.isRequested {
             let loop = try closedLoop.prepare(mapping: m, modelPath: mapping.model, tokens: workload.tokens, seed: output.seed, quiet: output.quiet || output.format == .json)
             let w = try workload.closedLoop(positions: loop.source.positions, encoderSteps: loop.encoder.steps, seed: output.seed)

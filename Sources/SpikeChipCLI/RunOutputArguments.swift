@@ -30,7 +30,7 @@ struct RunOutputArguments: ParsableArguments {
     @Option(help: "Dense baseline energy table (YAML). Default: topologies/baselines.yaml.")
     var baselines: String?
 
-    @Option(help: "Batch of the amortised DRAM scenario: the dense accelerator streams its weights from DRAM once per batch of this many tokens (besides same-memory and DRAM at batch 1). Default: 16.")
+    @Option(parsing: .unconditional, help: "Batch of the amortised DRAM scenario: the dense accelerator streams its weights from DRAM once per batch of this many tokens (besides same-memory and DRAM at batch 1). Default: 16.")
     var batch = 16
 
     @Option(help: "Summary format on stdout: text or json. Default: text.")

@@ -4,22 +4,22 @@ import Foundation
 
 /// What the chip is asked to do: shared by `run` and `record`.
 struct WorkloadArguments: ParsableArguments {
-    @Option(help: "Tokens to generate, one after the other (closed loop: after the prompt). Default: 1.")
+    @Option(parsing: .unconditional, help: "Tokens to generate, one after the other (closed loop: after the prompt). Default: 1.")
     var tokens = 1
 
-    @Option(help: "Virtual time steps per token (T), 1 to 64. Default: 8 (closed loop: the encoder's T).")
+    @Option(parsing: .unconditional, help: "Virtual time steps per token (T), 1 to 64. Default: 8 (closed loop: the encoder's T).")
     var timeSteps: Int?
 
-    @Option(help: "Statistical mode: fraction of encoder neurons whose spike count for the whole token is zero, 0 to 1. Default: 0.69 (SpikingBrain-7B, Table 11 at k = 3: 0.692).")
+    @Option(parsing: .unconditional, help: "Statistical mode: fraction of encoder neurons whose spike count for the whole token is zero, 0 to 1. Default: 0.69 (SpikingBrain-7B, Table 11 at k = 3: 0.692).")
     var silent: Double?
 
-    @Option(help: "Statistical mode: spikes emitted per activation and token, averaged over all encoder neurons (silent ones included). Default: 1.13 (SpikingBrain Sec. 5.5).")
+    @Option(parsing: .unconditional, help: "Statistical mode: spikes emitted per activation and token, averaged over all encoder neurons (silent ones included). Default: 1.13 (SpikingBrain Sec. 5.5).")
     var spikesPerActivation: Double?
 
     @Option(help: "Statistical mode: how a neuron's count is laid into the T steps: ternary (one signed spike per step, |count| ≤ T) or bitwise (one bit per step, MSB first, |count| ≤ 2^T − 1). Default: ternary.")
     var coding: CountCoding?
 
-    @Option(help: "Statistical mode: context position of the first token (prompt length in tokens); attention and KV-cache work grow with it. Default: 1024. The closed loop starts at 0.")
+    @Option(parsing: .unconditional, help: "Statistical mode: context position of the first token (prompt length in tokens); attention and KV-cache work grow with it. Default: 1024. The closed loop starts at 0.")
     var context = 1024
 
     /// The statistical run these options describe.

@@ -32,6 +32,35 @@ struct MappingTests {
         #expect(Set(m.tiles.map(\.core)).count == m.tiles.count)
     }
 
+    @Test("--layers 0 maps the LM head alone; with no head there is nothing to map, and that is an error")
+    func headOnly() throws {
+        let board = try topology("spikechip-llm")
+        let head = try ChipMapping(spec: tinySpec, topology: board, options: MappingOptions(includeLMHead: true, layers: 0))
+        #expect(head.layers == 0 && head.projections.map(\.name) == ["lm_head"])
+        #expect(throws: MappingError.self) { try ChipMapping(spec: tinySpec, topology: board, options: MappingOptions(includeLMHead: false, layers: 0)) }
+    }
+
+    @Test("silicon budget: SRAM bits and area from the topology and its node, by hand")
+    func siliconBudget() throws {
+        let board = try topology("spikechip-llm", [("chips: {x: 2, y: 4}", "chips: {x: 1, y: 1}"), ("mesh: {x: 64, y: 64}", "mesh: {x: 4, y: 4}"),
+                                                   ("axons: 512", "axons: 32"), ("neurons: 512", "neurons: 32")])
+        let m = try ChipMapping(spec: ModelSpec(name: "t", architecture: "llama", layers: 1, hidden: 32, ffn: 32, heads: 2, kvHeads: 1,
+                                                vocabulary: 32, contextLength: 64, tiedEmbeddings: false), topology: board)
+        let chip = try #require(m.siliconBudget().chips.first)
+        // 16 cores × (32 × 32 × 8 synapse bits + 32 × 32 membrane bits) + one 16 MiB function unit per stage on the chip.
+        let fus = m.stages.count
+        #expect(chip.functionUnits == fus)
+        let bits = 16.0 * (32 * 32 * 8 + 32 * 32) + Double(fus) * 16_777_216 * 8
+        #expect(chip.sramBits == bits)
+        // Intel 45 nm's 0.346 µm² bitcell at 70% array efficiency.
+        #expect(abs(chip.sramSquareMillimetres - bits * 0.346 / 0.7 * 1e-6) < 1e-9)
+        // Leakage: 2.4 pW per bit and 0.15 mW per mm² of logic: (64 + 2×16) 32-bit adders of 137 µm² and a 50,000 µm² router
+        // per core, 64 FP16 lanes of 3,000 µm² per function unit.
+        let logic = (16 * ((64 + 32) * 137 + 50_000) + Double(fus) * 64 * 3000) * 1e-6
+        #expect(abs(chip.logicSquareMillimetres.value - logic) < 1e-9)
+        #expect(abs(chip.staticMilliwatts.value - (bits * 2.4e-9 + logic * 0.15)) < 1e-9)
+    }
+
     @Test("a model that does not fit says how many cores and chips it needs")
     func doesNotFit() throws {
         let t = try topology("truenorth")
