@@ -44,6 +44,8 @@ extension RunStore {
         let run = try runRow(id)
         return try database.read { db in
             let r = id.rawValue
+            // Files written before the energy study (migration v2) have none of its tables or columns.
+            let study2 = try Schema.has("v2", db)
             let byKind = try Row.fetchAll(db, sql: """
                 SELECT k.name, SUM(s.count), SUM(s.energy_fj) FROM energy_summary s JOIN energy_kind k ON k.id = s.kind
                 WHERE s.run_id = ? GROUP BY s.kind ORDER BY s.kind
@@ -71,8 +73,8 @@ extension RunStore {
                 ComparisonRow(level: $0[0], name: $0[1], spikingPicojoules: $0[2], fp16Picojoules: $0[3], int8Picojoules: $0[4])
             }
             let baseline = try Row.fetchAll(db, sql: """
-                SELECT COALESCE(scenario, '(one hierarchy)'), precision, component, SUM(operations), SUM(energy_pj) FROM baseline WHERE run_id = ?
-                GROUP BY scenario, precision, component ORDER BY MIN(rowid)
+                SELECT \(study2 ? "COALESCE(scenario, '(one hierarchy)')" : "'(one hierarchy)'"), precision, component, SUM(operations), SUM(energy_pj) FROM baseline WHERE run_id = ?
+                GROUP BY \(study2 ? "scenario, " : "")precision, component ORDER BY MIN(rowid)
                 """, arguments: [r]).map {
                 RunReportData.BaselineComponent(scenario: $0[0], precision: $0[1], component: $0[2], operations: $0[3], picojoules: $0[4])
             }
@@ -82,11 +84,12 @@ extension RunStore {
                 """, arguments: [r, hottestLinks]).map {
                 RunReportData.Link(chip: $0[0], router: $0[1], direction: $0[2], packets: $0[3])
             }
-            let table = try Row.fetchAll(db, sql: "SELECT name, pj, unit, source, low_pj, high_pj FROM energy_table WHERE run_id = ? ORDER BY rowid",
+            let table = try Row.fetchAll(db, sql: study2 ? "SELECT name, pj, unit, source, low_pj, high_pj FROM energy_table WHERE run_id = ? ORDER BY rowid"
+                                                         : "SELECT name, pj, unit, source, NULL, NULL FROM energy_table WHERE run_id = ? ORDER BY rowid",
                                          arguments: [r]).map {
                 EnergyTableEntry(name: $0[0], picojoules: $0[1], unit: $0[2], source: $0[3], low: $0[4], high: $0[5])
             }
-            let study = try Row.fetchOne(db, sql: """
+            let study = !study2 ? nil : try Row.fetchOne(db, sql: """
                 SELECT chips_x, technology_nm, voltage_v, area_mm2, largest_chip_mm2, reticle_mm2, static_mw, static_low_mw, static_high_mw,
                        latency_ns, average_power_w, energy_delay_pj_ns, silent_per_token, spikes_per_activation, firing_rate_per_step, statistics
                 FROM study WHERE run_id = ?
@@ -96,7 +99,7 @@ extension RunStore {
                          latencyNanoseconds: $0[9], averagePowerWatts: $0[10], energyDelay: $0[11], silentPerToken: $0[12],
                          spikesPerActivation: $0[13], firingRatePerStep: $0[14], statistics: $0[15])
             }
-            let levels = try Row.fetchAll(db, sql: """
+            let levels = !study2 ? [] : try Row.fetchAll(db, sql: """
                 SELECT scenario, assumption, level, name, spiking_pj, spiking_low_pj, spiking_high_pj, fp16_pj, fp16_low_pj, fp16_high_pj,
                        int8_pj, int8_low_pj, int8_high_pj, fp16_factor_low, fp16_factor_high, int8_factor_low, int8_factor_high
                 FROM scenario_level WHERE run_id = ? ORDER BY rowid
@@ -107,12 +110,12 @@ extension RunStore {
                                         int8: RangedValue(value: x[10], low: x[11], high: x[12]),
                                         fp16Factor: min(lo16, hi16)...max(lo16, hi16), int8Factor: min(lo8, hi8)...max(lo8, hi8))
             }
-            let even = try Row.fetchAll(db, sql: """
+            let even = !study2 ? [] : try Row.fetchAll(db, sql: """
                 SELECT scenario, level, versus, spikes_per_activation, firing_rate_per_step FROM break_even WHERE run_id = ? ORDER BY rowid
                 """, arguments: [r]).map {
                 BreakEvenRow(scenario: $0[0], level: $0[1], versus: $0[2], spikesPerActivation: $0[3], firingRatePerStep: $0[4])
             }
-            let sensitivity = try Row.fetchAll(db, sql: """
+            let sensitivity = !study2 ? [] : try Row.fetchAll(db, sql: """
                 SELECT scenario, level, versus, figure, ratio_at_low, ratio_at_high FROM sensitivity WHERE run_id = ? ORDER BY rowid
                 """, arguments: [r]).map {
                 SensitivityRow(scenario: $0[0], level: $0[1], versus: $0[2], figure: $0[3], ratioAtLow: $0[4], ratioAtHigh: $0[5])

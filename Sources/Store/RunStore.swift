@@ -64,6 +64,13 @@ public final class RunStore {
         }
         if !readOnly {
             try Schema.migrator.migrate(database)
+        }
+        // A table that lost a column (edited by hand, damaged) is refused here, instead of failing
+        // on the first row that reads it.
+        try database.read { db in
+            if let problem = try Schema.missingColumn(db) { throw StoreError.notADatabase(path: path, detail: problem) }
+        }
+        if !readOnly {
             try database.write(Schema.registerKinds)
             _ = try recoverAbandonedRuns()
         }

@@ -122,6 +122,33 @@ enum Schema {
         return m
     }()
 
+    /// The first table column that the migrations applied to `db` create but `db` lacks, as a sentence;
+    /// nil when every table is whole. The reference is a fresh in-memory database migrated just as far.
+    static func missingColumn(_ db: Database) throws -> String? {
+        let applied = try migrator.appliedIdentifiers(db)
+        guard let last = migrator.migrations.last(where: { applied.contains($0) }) else { return nil }
+        let reference = try DatabaseQueue()
+        try migrator.migrate(reference, upTo: last)
+        let expected = try reference.read { ref in
+            try String.fetchAll(ref, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name").map { table in
+                (table, try String.fetchAll(ref, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]))
+            }
+        }
+        for (table, columns) in expected {
+            let present = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]))
+            if present.isEmpty { return "table \(table) is missing" }
+            if let missing = columns.first(where: { !present.contains($0) }) {
+                return "table \(table) lacks column \(missing); the file was edited or damaged (a fresh --db starts a new one)"
+            }
+        }
+        return nil
+    }
+
+    /// Whether the migrations applied to `db` include `identifier` (a file from an older build may lack later tables).
+    static func has(_ identifier: String, _ db: Database) throws -> Bool {
+        try migrator.appliedIdentifiers(db).contains(identifier)
+    }
+
     /// Adds the kinds this build knows to `energy_kind`, at every read-write open, so that a
     /// file created before a kind was added can name it too.
     static func registerKinds(_ db: Database) throws {

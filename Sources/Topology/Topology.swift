@@ -309,6 +309,7 @@ package enum YAMLErrorLine {
     package static func line(of e: YamlError) -> Int? {
         switch e {
         case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): mark.line
+        case let .duplicatedKeysInMapping(_, context): context.mark.line
         default: nil
         }
     }

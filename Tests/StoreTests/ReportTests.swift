@@ -4,7 +4,7 @@ import Testing
 @testable import Store
 
 /// Writes a finished run with side tables and returns the store, its id and the ledger.
-private func finishedRun(_ path: String, seed: UInt64, level: LogLevel = .summary) throws -> (RunStore, RunID, EnergyLedger) {
+func finishedRun(_ path: String, seed: UInt64, level: LogLevel = .summary) throws -> (RunStore, RunID, EnergyLedger) {
     let stream = SyntheticEnergyStream(chips: 2, coresPerChip: 16, layers: 3, timeSteps: 4, seed: seed)
     let store = try RunStore(path: path)
     var info = runInfo(level: level, stream: stream, seed: seed)

@@ -150,6 +150,14 @@ struct TopologyTests {
         #expect(both.message.contains("exactly one"))
     }
 
+    @Test("a key written twice is an error with its line")
+    func duplicateKeys() throws {
+        let yaml = try shipped("spikechip-llm").replacingOccurrences(of: "  axons: 512\n", with: "  axons: 512\n  axons: 256\n")
+        let e = try #require(failure(yaml))
+        #expect(e.line != nil)
+        #expect(e.message.contains("axons") || e.key.contains("axons"))
+    }
+
     @Test("weight formats slice wide weights across crossbars")
     func slices() {
         #expect(WeightFormat.integer(bits: 8).slices(forWeightBits: 8) == 1)

@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Store
+
+@Suite struct SchemaTests {
+    @Test("a run table that lost a column is refused on open, read-only or not, naming the column")
+    func damagedTableIsRefused() throws {
+        let path = temporaryDatabase()
+        _ = try finishedRun(path, seed: 3)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "ALTER TABLE run DROP COLUMN encoder") }
+        try queue.close()
+        for readOnly in [true, false] {
+            do {
+                _ = try RunStore(path: path, readOnly: readOnly)
+                Issue.record("a damaged file was opened")
+            } catch let e as StoreError {
+                #expect("\(e)".contains("table run lacks column encoder"))
+            }
+        }
+    }
+
+    @Test("a file written before the energy study (schema v1) still reports, without the study's sections")
+    func olderFilesStillReport() throws {
+        let path = temporaryDatabase()
+        let (_, run, _) = try finishedRun(path, seed: 4)
+        // Take the file back to v1: the tables and columns v2 added, and its migration record.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                DROP TABLE scenario_level; DROP TABLE break_even; DROP TABLE study; DROP TABLE sensitivity;
+                ALTER TABLE baseline DROP COLUMN scenario; ALTER TABLE energy_table DROP COLUMN low_pj; ALTER TABLE energy_table DROP COLUMN high_pj;
+                DELETE FROM grdb_migrations WHERE identifier = 'v2'
+                """)
+        }
+        try queue.close()
+        let d = try RunStore(path: path, readOnly: true).reportData(run: run)
+        #expect(d.study == nil && d.scenarioLevels.isEmpty && d.sensitivity.isEmpty)
+        #expect(!d.comparison.isEmpty && !d.baseline.isEmpty)
+        #expect(HTMLReport.render(d).contains("A run stored before dense scenarios existed"))
+        // Opened for writing, the file is migrated to v2 and keeps its run.
+        let store = try RunStore(path: path)
+        #expect(try store.reportData(run: run).run.id == run)
+    }
+}
