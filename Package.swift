@@ -56,6 +56,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "spikechip", targets: ["SpikeChipCLI"]),
+        .executable(name: "spikechip-fuzz", targets: ["SpikeChipFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -86,6 +87,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Mutation fuzzing of every reader of user files (scripts/fuzz.sh); the tests replay its findings.
+        .target(name: "FuzzTargets", dependencies: ["Baselines", "Models", "SimKernel", "Store", "Topology", "Traces"]),
+        .executableTarget(name: "SpikeChipFuzz", dependencies: ["FuzzTargets"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "EnergyTests", dependencies: ["Energy"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
@@ -96,6 +100,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "Neurons", "Topology", "Energy", "Traces"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "Neurons", "SimKernel", "Topology", "Energy"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["inputs"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "Topology"]),
     ],
     swiftLanguageModes: [.v5]

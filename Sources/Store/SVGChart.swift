@@ -91,6 +91,10 @@ enum SVGChart {
     /// (the hottest cell). Large meshes are drawn in blocks of cores (at most 16 × 16 cells per chip), so the
     /// file stays small and the picture fits the page.
     static func heatMap(chips: Int, chipsX: Int, meshX: Int, meshY: Int, energy: [Int: Double], format: (Double) -> String) -> String {
+        // The geometry comes from the database: a damaged or foreign file may hold anything.
+        guard (1...65536).contains(chips), (1...chips).contains(chipsX), chips % chipsX == 0, (1...4096).contains(meshX), (1...4096).contains(meshY) else {
+            return "<p class=\"note\">No heat map: the stored board geometry (\(chips) chips, \(chipsX) along x, \(meshX)×\(meshY) cores) is not a board.</p>"
+        }
         let block = max(1, (max(meshX, meshY) + 15) / 16)
         let cellsX = (meshX + block - 1) / block, cellsY = (meshY + block - 1) / block
         let cell = max(3.0, min(12.0, 240.0 / Double(max(cellsX, cellsY))))
@@ -102,7 +106,7 @@ enum SVGChart {
         let width = Double(perRow) * (chipW + gap) + gap, height = Double(rows) * (chipH + gap) + gap
         let boardWidth = chipsX * meshX
         var sums = [Double](repeating: 0, count: shown * cellsX * cellsY)
-        for (core, v) in energy {
+        for (core, v) in energy where core >= 0 && v.isFinite {
             let x = core % boardWidth, y = core / boardWidth
             let chip = (y / meshY) * chipsX + x / meshX
             guard chip < shown else { continue }
