@@ -34,6 +34,8 @@ public struct RunResult: Sendable {
     public var interrupted: Bool
     /// Simulated time of the last event.
     public var finalTime: SimTime
+    /// Packets per router port that carried any: the hottest links.
+    public var links: [LinkLoad] = []
 
     /// Simulated latency of each finished token.
     public var tokenLatencies: [SimTime] { (0..<tokensDone).map { tokenEnd[$0] - tokenStart[$0] } }
@@ -91,6 +93,6 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             tokensDone: done, events: simulator.eventsHandled, peakPendingEvents: simulator.scheduler.peakPending,
             remoteEvents: simulator.scheduler.remoteEvents, windows: simulator.windows, partitions: partitions,
             wallSeconds: wall.inSeconds,
-            interrupted: stopped, finalTime: simulator.scheduler.now)
+            interrupted: stopped, finalTime: simulator.scheduler.now, links: m.linkLoads())
     }
 }

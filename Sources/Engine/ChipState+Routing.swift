@@ -20,8 +20,10 @@ extension ChipState {
     /// returns the arrival time, or nil when the output buffer is full and the packet is dropped.
     mutating func hop(from: Int, to: Int, _ m: ChipMessage, now: SimTime) -> SimTime? {
 
+        // Ports 0 east (+x), 1 west (−x), 2 south (+y), 3 north (−y). On a board one core wide every
+        // neighbour is along y, even the one at id ± 1.
         let dir: Int
-        if to == from + 1 { dir = 0 } else if to == from - 1 { dir = 1 } else if to > from { dir = 2 } else { dir = 3 }
+        if width > 1 && to == from + 1 { dir = 0 } else if width > 1 && to == from - 1 { dir = 1 } else if to > from { dir = 2 } else { dir = 3 }
         let crossing = chipOfCore[from] != chipOfCore[to]
         let graded = m.cargo == .graded
         let ser = crossing ? (graded ? costs.serializeGradedChip : costs.serializeSpikeChip) : (graded ? costs.serializeGraded : costs.serializeSpike)
@@ -32,6 +34,7 @@ extension ChipState {
             return nil
         }
         linkFree[port] = depart &+ ser
+        linkPackets[port] &+= 1
         let cost = crossing ? costs.chipLink : (dir < 2 ? costs.hopEastWest : costs.hopNorthSouth)
         let arrival = SimTime(picoseconds: depart &+ ser &+ cost.latency.picoseconds)
         let flits = graded ? costs.flitsGraded : costs.flitsSpike

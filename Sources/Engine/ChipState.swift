@@ -38,6 +38,8 @@ public struct ChipState {
 
     // Dynamic state.
     var linkFree: ContiguousArray<UInt64>
+    /// Packets that left each router port (core × 4 + port: east, west, south, north).
+    var linkPackets: ContiguousArray<UInt32>
     var coreFree: ContiguousArray<UInt64>
     var markerCounts: ContiguousArray<UInt16>
     var stepsDone: ContiguousArray<UInt8>
@@ -75,6 +77,7 @@ public struct ChipState {
         costs = HardwareCosts(t)
         ledger = EnergyLedger(layers: mapping.layers + 1, chips: t.chipCount)
         linkFree = ContiguousArray(repeating: 0, count: t.coreCount * 4)
+        linkPackets = ContiguousArray(repeating: 0, count: t.coreCount * 4)
         coreFree = ContiguousArray(repeating: 0, count: t.coreCount)
         markerCounts = ContiguousArray(repeating: 0, count: mapping.tiles.count * workload.timeSteps)
         stepsDone = ContiguousArray(repeating: 0, count: mapping.tiles.count)

@@ -112,6 +112,10 @@ struct RunOutputArguments: ParsableArguments {
     /// The run's rows after the energy stream: spike activity, dense baselines, the energy study, totals.
     func storeResults(_ result: RunResult, _ comparison: Comparison, _ m: ChipMapping, statistics: SpikeCountDistribution?,
                into store: RunStore, run id: RunID) throws {
+        try store.insertLinkTraffic(run: id, result.links.map {
+            LinkTrafficRow(chip: $0.chip, router: $0.core, direction: $0.crossesChip ? "chip-\($0.direction.name)" : $0.direction.name,
+                           packets: Int($0.packets))
+        })
         try store.insertLayerActivity(run: id, result.activity.map {
             LayerActivityRow(token: $0.token, layer: $0.layer, stage: $0.stage, neurons: $0.neurons, timeSteps: $0.timeSteps,
                              spikes: $0.spikes, silentFraction: $0.silentFraction)

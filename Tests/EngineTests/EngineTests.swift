@@ -227,6 +227,24 @@ struct EngineTests {
         try Workload(tokens: Workload.maxTokens, context: Workload.maxContext).validate()
     }
 
+    @Test("a board one core wide: every hop is north-south and priced so; per-port packets add up to the hops")
+    func oneCoreWide() throws {
+        // 1 × 64 cores: east-west hops cost 3 pJ, north-south 7 pJ (distinct, round, so the check is exact).
+        let t = try smallBoard([("chips: {x: 2, y: 2}", "chips: {x: 1, y: 1}"), ("mesh: {x: 8, y: 8}", "mesh: {x: 1, y: 64}"),
+                                ("east_west: {energy_pj: {value: 25.3, low: 3.0, high: 25.3}", "east_west: {energy_pj: {value: 3.0, low: 3.0, high: 3.0}"),
+                                ("north_south: {energy_pj: {value: 33.8, low: 4.0, high: 33.8}", "north_south: {energy_pj: {value: 7.0, low: 7.0, high: 7.0}")])
+        #expect(t.width == 1 && t.hopNorthSouth.energy == Energy(picojoules: 7))
+        let small = ModelSpec(name: "small", architecture: "llama", layers: 1, hidden: 32, ffn: 32, heads: 2, kvHeads: 1,
+                              vocabulary: 32, contextLength: 64, tiedEmbeddings: false)
+        let (r, _, _) = try run(t, spec: small)
+        let hops = r.ledger.count(.routerHop) + r.ledger.count(.control)
+        #expect(hops > 0)
+        // Spike and graded packets are 1 or 8 flits; every flit pays 7 pJ: the router-hop energy is 7 pJ × flits.
+        #expect(r.ledger.energy(.routerHop) == Energy(picojoules: 7) * Int64(r.ledger.count(.routerHop)))
+        #expect(r.links.allSatisfy { $0.direction == .south || $0.direction == .north })
+        #expect(r.links.reduce(0) { $0 + $1.packets } == r.traffic.hops)
+    }
+
     @Test("the shipped TrueNorth and Loihi topologies run a small model end to end")
     func shippedChips() throws {
         for name in ["truenorth", "loihi"] {
