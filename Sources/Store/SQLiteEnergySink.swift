@@ -1,7 +1,9 @@
+import Foundation
 import Energy
 
 /// The energy sink of `--log events|steps|summary`: aggregates the stream as the level asks
-/// and hands batches to a background writer thread.
+/// and hands batches to a background writer thread. The aggregation itself runs on a thread of
+/// its own, fed batches of records in order, so the simulation thread only copies each batch.
 ///
 /// Whatever the level, it also keeps the per-token/layer/kind summary and the per-core
 /// totals, so every database can be reported on. Call `finish()` (the engine does, at the
@@ -25,7 +27,57 @@ public final class SQLiteEnergySink: EnergySink {
 
     public let run: RunID
     public let level: LogLevel
-    private let options: Options
+    /// Record batches on their way to the aggregation thread (a few, so memory stays bounded).
+    private let pipe = RecordPipe(capacity: 4)
+    private let aggregation: StreamAggregation
+    private var result: (WriterStatistics, Error?)?
+
+    init(store: RunStore, run: RunID, level: LogLevel, cores: Int, chips: Int, options: Options) {
+        self.run = run
+        self.level = level
+        let aggregation = StreamAggregation(writer: BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity),
+                                            level: level, cores: cores, chips: chips, options: options)
+        self.aggregation = aggregation
+        // The thread holds the pipe and the aggregation, never the sink, so that dropping the sink finishes it.
+        let pipe = self.pipe
+        let thread = Thread {
+            while let batch = pipe.pop() { batch.withUnsafeBufferPointer { aggregation.consume($0) } }
+            pipe.markDrained()
+        }
+        thread.name = "spikechip-sqlite-aggregation"
+        thread.start()
+    }
+
+    deinit { finish() }
+
+    public func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
+        precondition(result == nil, "records consumed after finish()")
+        guard !records.isEmpty else { return }
+        pipe.push(ContiguousArray(records)) // a copy: the engine reuses its buffer
+    }
+
+    /// Aggregates everything still queued, writes it, waits for the writer, stops both threads. Idempotent.
+    public func finish() {
+        guard result == nil else { return }
+        pipe.closeAndWaitDrained()
+        result = aggregation.finish()
+    }
+
+    /// `finish()`, then throws `StoreError.writerFailed` if any batch could not be committed.
+    public func close() throws {
+        finish()
+        if let error = result?.1 { throw StoreError.writerFailed(detail: String(describing: error)) }
+    }
+
+    /// Counters of the writer; final once `finish()` has returned.
+    public var statistics: WriterStatistics? { result?.0 }
+}
+
+/// The aggregation state of a sink, used by its aggregation thread only (and by `finish`, once that
+/// thread has drained): per-token/layer/kind summary, per-core totals, and events or steps by level.
+final class StreamAggregation {
+    private let level: LogLevel
+    private let options: SQLiteEnergySink.Options
     private let writer: BackgroundWriter
     private var events = ContiguousArray<EnergyRecord>()
     private var steps: Aggregator<StepKey>
@@ -38,23 +90,18 @@ public final class SQLiteEnergySink: EnergySink {
     private var cores: CoreTotals
     /// Highest token seen; a record beyond it starts a new token.
     private var highestToken: UInt32?
-    private var result: (WriterStatistics, Error?)?
 
-    init(store: RunStore, run: RunID, level: LogLevel, cores: Int, chips: Int, options: Options) {
-        self.run = run
+    init(writer: BackgroundWriter, level: LogLevel, cores: Int, chips: Int, options: SQLiteEnergySink.Options) {
+        self.writer = writer
         self.level = level
         self.options = options
-        writer = BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity)
         steps = Aggregator(limit: options.groupLimit)
         summary = Aggregator(limit: options.groupLimit)
         self.cores = CoreTotals(cores: cores, chips: chips)
         events.reserveCapacity(options.batchRows)
     }
 
-    deinit { finish() }
-
-    public func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
-        precondition(result == nil, "records consumed after finish()")
+    func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
         for r in records {
             if let h = highestToken, r.token > h {
                 flushAggregates()   // finished tokens reach the database while the run goes on
@@ -83,22 +130,12 @@ public final class SQLiteEnergySink: EnergySink {
         }
     }
 
-    /// Writes everything still buffered, waits for the writer, stops it. Idempotent.
-    public func finish() {
-        guard result == nil else { return }
+    /// Writes what is left and closes the writer.
+    func finish() -> (WriterStatistics, Error?) {
         flushAggregates()
         writer.submit(.cores(cores.rows()))
-        result = writer.close()
+        return writer.close()
     }
-
-    /// `finish()`, then throws `StoreError.writerFailed` if any batch could not be committed.
-    public func close() throws {
-        finish()
-        if let error = result?.1 { throw StoreError.writerFailed(detail: String(describing: error)) }
-    }
-
-    /// Counters of the writer; final once `finish()` has returned.
-    public var statistics: WriterStatistics? { result?.0 }
 
     /// Hands over the finished tokens' groups (and the pending events, so that a token's
     /// summary never reaches the database before its events).
@@ -125,5 +162,51 @@ public final class SQLiteEnergySink: EnergySink {
         batch.reserveCapacity(options.batchRows)
         swap(&batch, &events)
         writer.submit(.events(batch))
+    }
+}
+
+/// A bounded FIFO of record batches between the simulation thread and the aggregation thread:
+/// `push` waits while it is full (back-pressure), `pop` while it is empty, until it is closed.
+final class RecordPipe: @unchecked Sendable { // state guarded by `condition`
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var queue: [ContiguousArray<EnergyRecord>] = []
+    private var head = 0
+    private var closed = false
+    private var drained = false
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    func push(_ batch: ContiguousArray<EnergyRecord>) {
+        condition.lock(); defer { condition.unlock() }
+        while queue.count - head >= capacity { condition.wait() }
+        queue.append(batch)
+        condition.broadcast()
+    }
+
+    /// The next batch, or nil once the pipe is closed and empty.
+    func pop() -> ContiguousArray<EnergyRecord>? {
+        condition.lock(); defer { condition.unlock() }
+        while queue.count == head && !closed { condition.wait() }
+        guard head < queue.count else { return nil }
+        let batch = queue[head]
+        queue[head] = []
+        head += 1
+        if head == queue.count { queue.removeAll(keepingCapacity: true); head = 0 }
+        condition.broadcast()
+        return batch
+    }
+
+    func markDrained() {
+        condition.lock(); defer { condition.unlock() }
+        drained = true
+        condition.broadcast()
+    }
+
+    func closeAndWaitDrained() {
+        condition.lock(); defer { condition.unlock() }
+        closed = true
+        condition.broadcast()
+        while !drained { condition.wait() }
     }
 }
