@@ -57,6 +57,10 @@ struct RunOutputArguments: ParsableArguments {
 
         if noDb {
             let (result, final) = try simulate(m, workload, source, sink: DiscardingSink(), shouldStop: shouldStop)
+            if let stall = stallMessage(result, workload) {
+                FileHandle.standardError.write(Data("error: \(stall)\n".utf8))
+                throw ExitCode(1)
+            }
             let loop = try outcome(final, result)
             let comparison = try compare(m, result, table, contexts: contexts)
             try report(m, workload, result, comparison, loop, statistics: statistics, runID: nil)
@@ -81,6 +85,11 @@ struct RunOutputArguments: ParsableArguments {
             _ = try store.markInterrupted(id, reason: "stopped by signal \(InterruptFlag.receivedSignal ?? SIGINT)", wallSeconds: result.wallSeconds)
             FileHandle.standardError.write(Data("interrupted: run \(id) in \(db) is stored as interrupted, with the events simulated so far\n".utf8))
             throw ExitCode(130)
+        }
+        if let stall = stallMessage(result, workload) {
+            _ = try? store.markInterrupted(id, reason: stall, wallSeconds: result.wallSeconds)
+            FileHandle.standardError.write(Data("error: \(stall)\nRun \(id) in \(db) is marked interrupted, with the events simulated.\n".utf8))
+            throw ExitCode(1)
         }
         let loop: ClosedLoopOutcome?
         do {
@@ -107,6 +116,16 @@ struct RunOutputArguments: ParsableArguments {
             throw ExitCode(1)
         }
         try report(m, workload, result, comparison, loop, statistics: statistics, runID: id)
+    }
+
+    /// Why a run that was not interrupted ended with tokens unfinished (nil: every token finished).
+    /// A packet dropped at a full router buffer (`router.buffer_packets`) can take a step's completion
+    /// marker with it; the tile then waits for it forever and the event queue drains.
+    func stallMessage(_ r: RunResult, _ w: Workload) -> String? {
+        guard !r.interrupted, r.tokensDone < w.tokens else { return nil }
+        return "the run stalled: \(r.tokensDone) of \(w.tokens) token(s) finished. \(r.traffic.droppedPackets) packet(s) were dropped at full router "
+            + "buffers and \(r.traffic.dropped) spike copies lost, so some tile never heard the end of a step. Set router.buffer_packets "
+            + "higher, or to 0 (unbounded buffers), in the topology."
     }
 
     /// The run's rows after the energy stream: spike activity, dense baselines, the energy study, totals.
@@ -269,6 +288,7 @@ struct RunOutputArguments: ParsableArguments {
                 "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
+                "dropped_packets": r.traffic.droppedPackets,
                 "technology_nm": tech.node.nanometres, "voltage_v": tech.voltage,
                 "silent_per_token": spikeStats.silent, "spikes_per_activation": spikeStats.spikes, "firing_rate_per_step": spikeStats.rate,
                 "statistics_source": backing,
@@ -300,7 +320,7 @@ struct RunOutputArguments: ParsableArguments {
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %d partition(s)",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
                          group(UInt64(r.peakPendingEvents)) as NSString, r.partitions))
-            print("packets   \(group(r.traffic.spikes)) spikes sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings")
+            print("packets   \(group(r.traffic.spikes)) spikes sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings; \(r.traffic.droppedPackets) packets dropped at full router buffers")
             print("partials \(m.options.partialSums): " + (m.options.partialSums == .graded
                 ? "\(group(r.traffic.gradedPackets)) graded packets" : "\(group(r.traffic.partialSumSpikes)) spikes to reduction neurons"))
             print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
