@@ -11,6 +11,9 @@ func parseConfiguration(_ text: String, what: String, names: [String]) throws(Ne
             guard kv.count == 2, !kv[0].isEmpty else {
                 throw NeuronParameterError(parameter: "\(what) parameter", value: "'\(item)'", allowed: "key=value")
             }
+            guard parameters[kv[0]] == nil else {
+                throw NeuronParameterError(parameter: kv[0], value: "'\(parameters[kv[0]]!)' and '\(kv[1])'", allowed: "one value: the key appears twice")
+            }
             parameters[kv[0]] = kv[1]
         }
     }

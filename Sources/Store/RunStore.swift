@@ -59,11 +59,16 @@ public final class RunStore {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw StoreError.notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreError.locked(path: path)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
         }
         if !readOnly {
-            try Schema.migrator.migrate(database)
+            do { try Schema.migrator.migrate(database) } catch let error as DatabaseError
+                where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                throw StoreError.locked(path: path)
+            }
         }
         // A table that lost a column (edited by hand, damaged) is refused here, instead of failing
         // on the first row that reads it.

@@ -1,5 +1,6 @@
-import Foundation
 import Energy
+import Foundation
+import GRDB
 
 /// The energy sink of `--log events|steps|summary`: aggregates the stream as the level asks
 /// and hands batches to a background writer thread. The aggregation itself runs on a thread of
@@ -27,6 +28,8 @@ public final class SQLiteEnergySink: EnergySink {
 
     public let run: RunID
     public let level: LogLevel
+    /// The database file, for messages.
+    private let path: String
     /// Record batches on their way to the aggregation thread (a few, so memory stays bounded).
     private let pipe = RecordPipe(capacity: 4)
     private let aggregation: StreamAggregation
@@ -35,6 +38,7 @@ public final class SQLiteEnergySink: EnergySink {
     init(store: RunStore, run: RunID, level: LogLevel, cores: Int, chips: Int, options: Options) {
         self.run = run
         self.level = level
+        path = store.path
         let aggregation = StreamAggregation(writer: BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity),
                                             level: level, cores: cores, chips: chips, options: options)
         self.aggregation = aggregation
@@ -66,6 +70,9 @@ public final class SQLiteEnergySink: EnergySink {
     /// `finish()`, then throws `StoreError.writerFailed` if any batch could not be committed.
     public func close() throws {
         finish()
+        if let error = result?.1 as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreError.locked(path: path)
+        }
         if let error = result?.1 { throw StoreError.writerFailed(detail: String(describing: error)) }
     }
 

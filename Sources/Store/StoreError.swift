@@ -4,6 +4,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case notADatabase(path: String, detail: String)
     /// The file cannot be opened or created (missing directory, permissions, locked).
     case cannotOpen(path: String, detail: String)
+    /// Another connection held the file's lock past the busy timeout.
+    case locked(path: String)
     /// The database was written by a newer SpikeChip whose schema this build does not know.
     case newerSchema(path: String, migration: String)
     /// No run with this id in the database.
@@ -23,6 +25,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             "\(path) is not a SpikeChip SQLite database (\(detail)); pass the file a `spikechip run --db` wrote, or a new path"
         case let .cannotOpen(path, detail):
             "cannot open the database \(path) (\(detail)); check that its directory exists and is writable"
+        case let .locked(path):
+            "the database \(path) is locked by another process (a run writing to it, or a tool holding a transaction) for longer than 10 s; wait for it to finish, or pass another --db"
         case let .newerSchema(path, migration):
             "\(path) uses schema migration '\(migration)' unknown to this build; upgrade spikechip to read it"
         case let .noSuchRun(id, path):

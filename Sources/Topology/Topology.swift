@@ -115,9 +115,12 @@ extension Topology {
     /// Reads a topology from a YAML file.
     /// - Throws: `TopologyError` naming the file, line and key of the first problem.
     public static func load(path: String) throws -> Topology {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw TopologyError(file: path, line: nil, key: "", message: "cannot read the file (\(error.localizedDescription)); check the path, or list the shipped topologies in topologies/")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TopologyError(file: path, line: nil, key: "", message: "the file is not UTF-8 text; save it as UTF-8 (YAML is text)")
         }
         return try parse(yaml: text, file: path)
     }

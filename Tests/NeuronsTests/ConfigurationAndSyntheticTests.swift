@@ -53,6 +53,9 @@ import Testing
         #expect(orphan?.parameter == "v_rest")
         #expect(throws: NeuronParameterError.self) { try ConfiguredEncoder(parsing: "spikingbrain:coding=quaternary") }
         #expect(throws: NeuronParameterError.self) { try ConfiguredEncoder(parsing: "spikellm:levels=1") }
+        // A key given twice is refused, not settled by the last one.
+        let twice = #expect(throws: NeuronParameterError.self) { try ConfiguredEncoder(parsing: "spikingbrain:k=3,k=5") }
+        #expect(twice?.parameter == "k" && twice?.allowed.contains("appears twice") == true)
     }
 
     @Test func parametersFromATopologyDictionary() throws {

@@ -44,3 +44,21 @@ import Testing
         #expect(try store.reportData(run: run).run.id == run)
     }
 }
+
+@Test("a database locked by another connection past the busy timeout says so (not 'check the directory')")
+func lockedDatabaseIsNamed() throws {
+    let path = temporaryDatabase()
+    _ = try RunStore(path: path)
+    let holder = try DatabaseQueue(path: path)
+    // Hold an exclusive lock on one connection while another tries to open the file for writing.
+    try holder.inDatabase { db in
+        try db.execute(sql: "BEGIN EXCLUSIVE")
+        defer { try? db.execute(sql: "ROLLBACK") }
+        do {
+            _ = try RunStore(path: path)
+            Issue.record("opened a locked file for writing")
+        } catch let e as StoreError {
+            #expect(e == .locked(path: path))
+        }
+    }
+}

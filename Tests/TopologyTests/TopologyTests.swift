@@ -150,6 +150,16 @@ struct TopologyTests {
         #expect(both.message.contains("exactly one"))
     }
 
+    @Test("a file that is not UTF-8 says so, instead of blaming the path")
+    func notUTF8() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("latin1-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a])) // "name: é" in Latin-1
+        do { _ = try Topology.load(path: path); Issue.record("accepted") } catch let e as TopologyError {
+            #expect(e.message.contains("not UTF-8"))
+        }
+    }
+
     @Test("a key written twice is an error with its line")
     func duplicateKeys() throws {
         let yaml = try shipped("spikechip-llm").replacingOccurrences(of: "  axons: 512\n", with: "  axons: 512\n  axons: 256\n")
