@@ -22,8 +22,9 @@ public struct SpikingSide: Sendable {
         self.spikesPerActivation = spikesPerActivation; self.spikeShareOfPackets = spikeShareOfPackets
     }
 
-    /// The figures of a run of `mapping` (its topology already at the comparison's node).
-    public init(result r: RunResult, mapping m: ChipMapping) {
+    /// The figures of a run of `mapping` (its topology already at the comparison's node) on `silicon`
+    /// (`mapping.siliconBudget()`, whose leakage the run's static power is).
+    public init(result r: RunResult, mapping m: ChipMapping, silicon budget: SiliconBudget) {
         let t = m.topology
         let figures = t.figures
         func term(_ kind: EnergyKind, _ keys: [String], key: String) -> EnergyTerm {
@@ -52,10 +53,9 @@ public struct SpikingSide: Sendable {
         switch t.staticPower {
         case .derived:
             // SRAM and logic leak through different figures, and the two sides mix them differently.
-            let budget = m.siliconBudget()
             let node = t.technology.node
             let sram = staticPJ * budget.sramShareOfStatic
-            let logicFactors = logicLeakageFactors(budget)
+            let logicFactors = budget.logicLeakageFactors
             terms.append(EnergyTerm(component: EnergyKind.staticIdle.name, picojoules: sram, lowFactor: node.sramLeakagePicowattsPerBit.lowFactor,
                                     highFactor: node.sramLeakagePicowattsPerBit.highFactor, key: "leakage.sram"))
             terms.append(EnergyTerm(component: EnergyKind.staticIdle.name, picojoules: staticPJ - sram, lowFactor: logicFactors.low,
@@ -63,20 +63,10 @@ public struct SpikingSide: Sendable {
         case .stated(let mw):
             terms.append(EnergyTerm(component: EnergyKind.staticIdle.name, picojoules: staticPJ, lowFactor: mw.lowFactor, highFactor: mw.highFactor, key: "spiking.static"))
         }
-        let neurons = r.activity.reduce(0) { $0 + $1.neurons }
-        let spikes = r.activity.reduce(0) { $0 + $1.spikes }
         let packets = Double(r.traffic.spikes + r.traffic.gradedPackets + r.traffic.partialSumSpikes) + Double(r.traffic.markers)
         self.init(synapticOps: synapses, terms: terms, tokens: r.tokensDone,
-                  spikesPerActivation: neurons > 0 ? Double(spikes) / Double(neurons) : 0,
+                  spikesPerActivation: r.spikeStatistics.spikesPerActivation,
                   spikeShareOfPackets: packets > 0 ? Double(r.traffic.spikes) / packets : 0)
     }
 }
 
-/// Range factors of the logic leakage of the powered chips: leakage per mm² and logic area (the router's range) together.
-func logicLeakageFactors(_ budget: SiliconBudget) -> (low: Double, high: Double) {
-    let leak = budget.technology.node.logicLeakageMilliwattsPerSquareMillimetre
-    let chips = budget.chips.filter(\.powered)
-    let area = Figure(value: chips.reduce(0) { $0 + $1.logicSquareMillimetres.value }, low: chips.reduce(0) { $0 + $1.logicSquareMillimetres.low },
-                      high: chips.reduce(0) { $0 + $1.logicSquareMillimetres.high })
-    return (leak.lowFactor * area.lowFactor, leak.highFactor * area.highFactor)
-}

@@ -39,6 +39,16 @@ public struct RunResult: Sendable {
 
     /// Simulated latency of each finished token.
     public var tokenLatencies: [SimTime] { (0..<tokensDone).map { tokenEnd[$0] - tokenStart[$0] } }
+
+    /// Spike statistics measured over every encoder neuron and token: the fraction silent for a whole
+    /// token, spikes per activation, and spikes per neuron and step (all 0 without activity).
+    public var spikeStatistics: (silentPerToken: Double, spikesPerActivation: Double, firingRatePerStep: Double) {
+        let neurons = Double(activity.reduce(0) { $0 + $1.neurons })
+        guard neurons > 0 else { return (0, 0, 0) }
+        let spikes = Double(activity.reduce(0) { $0 + $1.spikes }) / neurons
+        return (Double(activity.reduce(0) { $0 + $1.silentNeurons }) / neurons, spikes,
+                spikes / Double(max(activity.first?.timeSteps ?? 1, 1)))
+    }
 }
 
 /// A simulation of one mapping and workload: builds the chip model, runs the kernel and

@@ -38,12 +38,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let reader = try TraceReader(path: path)
             var spikes = SpikeBlock()
             var values = ContiguousArray<Float>()
-            while let block = try reader.next() {
+            while try reader.next() != nil {
                 switch reader.header.content {
                 case .spikes: try reader.spikes(into: &spikes)
                 case .activations: try reader.activations(into: &values)
                 }
-                _ = block
             }
         case .database:
             let store = try RunStore(path: path, readOnly: true)

@@ -35,6 +35,15 @@ public struct SiliconBudget: Sendable, Hashable {
         let total = staticMilliwatts.value
         return total > 0 ? chips.filter(\.powered).reduce(0) { $0 + $1.sramLeakageMilliwatts } / total : 0
     }
+    /// How far the powered chips' logic leakage moves (leakage per mm² and logic area, the router's range, together).
+    public var logicLeakageFactors: (low: Double, high: Double) {
+        let leak = technology.node.logicLeakageMilliwattsPerSquareMillimetre
+        let chips = chips.filter(\.powered)
+        let area = Figure(value: chips.reduce(0) { $0 + $1.logicSquareMillimetres.value }, low: chips.reduce(0) { $0 + $1.logicSquareMillimetres.low },
+                          high: chips.reduce(0) { $0 + $1.logicSquareMillimetres.high })
+        return (leak.lowFactor * area.lowFactor, leak.highFactor * area.highFactor)
+    }
+
     /// Static power of the powered chips, mW.
     public var staticMilliwatts: Figure {
         let p = chips.filter(\.powered).map(\.staticMilliwatts)

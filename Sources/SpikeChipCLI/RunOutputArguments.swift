@@ -204,21 +204,13 @@ struct RunOutputArguments: ParsableArguments {
     func compare(_ m: ChipMapping, _ r: RunResult, _ table: BaselineTable, contexts all: [Int]) throws -> Comparison {
         let dense = try DenseBaseline(model: m.spec, layers: m.layers, head: m.options.includeLMHead, table: table,
                                       shared: SharedHardware(mapping: m))
-        let spiking = SpikingSide(result: r, mapping: m)
+        let silicon = m.siliconBudget()
+        let spiking = SpikingSide(result: r, mapping: m, silicon: silicon)
         var scenarios: [DenseScenario] = [.sameMemory, .dram(batch: 1)]
         if batch > 1 { scenarios.append(.dram(batch: batch)) }
         let study = try EnergyStudy(spiking: spiking, dense: dense, contexts: Array(all.prefix(r.tokensDone)), scenarios: scenarios,
                                     timeSteps: r.activity.first?.timeSteps ?? 1)
-        return Comparison(study: study, spiking: spiking, silicon: m.siliconBudget())
-    }
-
-    /// Token-level spike statistics measured in the run: silent per token, spikes per activation, firing rate per step.
-    func spikeStatistics(_ r: RunResult) -> (silent: Double, spikes: Double, rate: Double) {
-        let neurons = Double(r.activity.reduce(0) { $0 + $1.neurons })
-        guard neurons > 0 else { return (0, 0, 0) }
-        let silent = Double(r.activity.reduce(0) { $0 + $1.silentNeurons }) / neurons
-        let spikes = Double(r.activity.reduce(0) { $0 + $1.spikes }) / neurons
-        return (silent, spikes, spikes / Double(max(r.activity.first?.timeSteps ?? 1, 1)))
+        return Comparison(study: study, spiking: spiking, silicon: silicon)
     }
 
     /// What backs the spike statistics of a run.
@@ -235,12 +227,12 @@ struct RunOutputArguments: ParsableArguments {
         let tokens = Double(max(r.tokensDone, 1))
         let latency = r.tokenLatencies.reduce(0.0) { $0 + $1.nanoseconds } / tokens
         let energy = r.ledger.total.picojoules / tokens
-        let s = spikeStatistics(r), mw = c.silicon.staticMilliwatts
+        let s = r.spikeStatistics, mw = c.silicon.staticMilliwatts
         return StudyRow(chipsX: m.topology.chipsX, technologyNanometres: m.topology.technology.node.nanometres, voltage: m.topology.technology.voltage,
                         squareMillimetres: c.silicon.squareMillimetres, largestChipSquareMillimetres: c.silicon.chips.map(\.squareMillimetres).max() ?? 0,
                         reticleSquareMillimetres: c.silicon.reticleSquareMillimetres, staticMilliwatts: RangedValue(value: mw.value, low: mw.low, high: mw.high),
                         latencyNanoseconds: latency, averagePowerWatts: latency > 0 ? energy / latency / 1000 : 0, energyDelay: energy * latency,
-                        silentPerToken: s.silent, spikesPerActivation: s.spikes, firingRatePerStep: s.rate,
+                        silentPerToken: s.silentPerToken, spikesPerActivation: s.spikesPerActivation, firingRatePerStep: s.firingRatePerStep,
                         statistics: statisticsSource(statistics, false))
     }
 
@@ -249,7 +241,7 @@ struct RunOutputArguments: ParsableArguments {
         let s = m.summary()
         let tokens = Double(max(r.tokensDone, 1))
         let latencies = r.tokenLatencies.map(\.nanoseconds)
-        let spikeStats = spikeStatistics(r)
+        let spikeStats = r.spikeStatistics
         let row = studyRow(m, r, c, statistics: statistics)
         let backing = statisticsSource(statistics, loop != nil)
         let tech = m.topology.technology
@@ -290,7 +282,8 @@ struct RunOutputArguments: ParsableArguments {
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
                 "dropped_packets": r.traffic.droppedPackets,
                 "technology_nm": tech.node.nanometres, "voltage_v": tech.voltage,
-                "silent_per_token": spikeStats.silent, "spikes_per_activation": spikeStats.spikes, "firing_rate_per_step": spikeStats.rate,
+                "silent_per_token": spikeStats.silentPerToken, "spikes_per_activation": spikeStats.spikesPerActivation,
+                "firing_rate_per_step": spikeStats.firingRatePerStep,
                 "statistics_source": backing,
                 "area_mm2": c.silicon.squareMillimetres, "largest_chip_mm2": row.largestChipSquareMillimetres,
                 "reticle_mm2": c.silicon.reticleSquareMillimetres, "chips_over_reticle": c.silicon.chipsOverReticle.count,
@@ -316,7 +309,7 @@ struct RunOutputArguments: ParsableArguments {
                              (statistics.map { ", \($0.coding.rawValue) coding" } ?? "") as NSString))
             }
             print(String(format: "spikes    %.3f silent per token, %.3f spikes per activation, %.4f per neuron and step (measured); backed by %@",
-                         spikeStats.silent, spikeStats.spikes, spikeStats.rate, backing as NSString))
+                         spikeStats.silentPerToken, spikeStats.spikesPerActivation, spikeStats.firingRatePerStep, backing as NSString))
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %d partition(s)",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
                          group(UInt64(r.peakPendingEvents)) as NSString, r.partitions))

@@ -26,7 +26,7 @@ private func study(_ t: Topology) throws -> (EnergyStudy, SpikingSide, RunResult
     let w = Workload(tokens: 2, timeSteps: 8, context: 16, seed: 5)
     var chip = try ChipRun(mapping: m, workload: w, source: try StatisticalSpikeSource(timeSteps: 8, seed: 5), sink: DiscardingSink())
     let r = chip.run()
-    let spiking = SpikingSide(result: r, mapping: m)
+    let spiking = SpikingSide(result: r, mapping: m, silicon: m.siliconBudget())
     let dense = try DenseBaseline(model: small, layers: m.layers, head: m.options.includeLMHead,
                                   table: try repoTable().scaled(to: t.technology), shared: SharedHardware(mapping: m))
     let s = try EnergyStudy(spiking: spiking, dense: dense, contexts: [17, 18], scenarios: [.sameMemory, .dram(batch: 1), .dram(batch: 8)], timeSteps: 8)
