@@ -13,6 +13,21 @@ extension ChipState {
         return SimTime(picoseconds: done)
     }
 
+    /// `count` synapse reads-and-accumulates on `core`: occupies its synapse lanes and charges them.
+    mutating func accumulate(core: Int, count: Int, lanes: Int, layer: Int16, token: UInt32, step: UInt16, now: SimTime) -> SimTime {
+        let done = occupy(core: core, count: count, cost: costs.synapticOp, lanes: lanes, now: now)
+        charge(.synapticOp, count: count, cost: costs.synapticOp, core: core, layer: layer, token: token, step: step, at: done)
+        return done
+    }
+
+    /// `count` neuron updates on `core` (a tile's step, its output neurons firing partial sums, a
+    /// splitter's relay neurons): occupies its neuron lanes and charges them.
+    mutating func updateNeurons(core: Int, count: Int, layer: Int16, token: UInt32, step: UInt16, now: SimTime) -> SimTime {
+        let done = occupy(core: core, count: count, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: now)
+        charge(.neuronUpdate, count: count, cost: costs.neuronUpdate, core: core, layer: layer, token: token, step: step, at: done)
+        return done
+    }
+
     /// An axon event: the spike's crossbar row is read and added into the tile's neurons.
     mutating func tileSpike(_ tile: Int, core: Int, _ m: ChipMessage, now: SimTime) {
 
@@ -20,10 +35,8 @@ extension ChipState {
         if m.token < tileToken[tile] || (m.token == tileToken[tile] && Int(m.step) < Int(stepsDone[tile])) {
             traffic.late &+= 1
         }
-        let n = Int(mapping.tiles[tile].neuronsUsed)
-        let done = occupy(core: core, count: n, cost: costs.synapticOp, lanes: costs.synapseLanes, now: now)
-        emit(.synapticOp, count: n, energy: costs.synapticOp.energy * Int64(n), core: core, layer: mapping.layerOfCore[core],
-             token: m.token, step: UInt16(m.step), at: done)
+        _ = accumulate(core: core, count: Int(mapping.tiles[tile].neuronsUsed), lanes: costs.synapseLanes, layer: mapping.layerOfCore[core],
+                       token: m.token, step: UInt16(m.step), now: now)
     }
 
     /// A completion marker: once every sender has closed the tile's next step, the step's
@@ -48,9 +61,8 @@ extension ChipState {
 
         let n = Int(mapping.tiles[tile].neuronsUsed)
         let step = stepsDone[tile]
-        var done = occupy(core: core, count: n, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)
-        emit(.neuronUpdate, count: n, energy: costs.neuronUpdate.energy * Int64(n), core: core, layer: mapping.layerOfCore[core],
-             token: token, step: UInt16(step), at: done)
+        let layer = mapping.layerOfCore[core]
+        var done = updateNeurons(core: core, count: n, layer: layer, token: token, step: UInt16(step), now: s.now)
         stepsDone[tile] = step &+ 1
         guard Int(stepsDone[tile]) == steps else { return }
         stepsDone[tile] = 0
@@ -73,9 +85,7 @@ extension ChipState {
         } else {
             // The output neurons fire their sums' bits as spikes, then one packet closes the tile.
             let spikes = Int(partialSpikes[tile])
-            done = occupy(core: core, count: n, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: done)
-            emit(.neuronUpdate, count: n, energy: costs.neuronUpdate.energy * Int64(n), core: core, layer: mapping.layerOfCore[core],
-                 token: token, step: EnergyRecord.noStep, at: done)
+            done = updateNeurons(core: core, count: n, layer: layer, token: token, step: EnergyRecord.noStep, now: done)
             msg.cargo = .partialSpike
             send(spikes)
             msg.cargo = .partialDone
@@ -84,8 +94,7 @@ extension ChipState {
             traffic.partialSumSpikes &+= UInt64(spikes)
         }
         coreFree[core] = done.picoseconds
-        emit(.spikeOut, count: packets, energy: costs.spikeOut.energy * Int64(packets), core: core, layer: mapping.layerOfCore[core],
-             token: token, step: EnergyRecord.noStep, at: done)
+        charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, layer: layer, token: token, step: EnergyRecord.noStep, at: done)
     }
 
     /// A splitter core: its neurons for the arriving axon fire once each, one packet per
@@ -97,9 +106,7 @@ extension ChipState {
         let layer = mapping.layerOfCore[core]
         var time = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree[core]))
         if m.cargo == .spike {
-            time = occupy(core: core, count: k, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)
-            emit(.neuronUpdate, count: k, energy: costs.neuronUpdate.energy * Int64(k), core: core, layer: layer, token: m.token,
-                 step: UInt16(m.step), at: time)
+            time = updateNeurons(core: core, count: k, layer: layer, token: m.token, step: UInt16(m.step), now: s.now)
         } else {
             traffic.markers &+= UInt64(k)
         }
@@ -111,7 +118,7 @@ extension ChipState {
             s.schedule(out, to: LPID(core), at: time)
         }
         coreFree[core] = time.picoseconds
-        emit(m.cargo == .marker ? .control : .spikeOut, count: k, energy: costs.spikeOut.energy * Int64(k), core: core, layer: layer,
-             token: m.token, step: UInt16(m.step), at: time)
+        charge(m.cargo == .marker ? .control : .spikeOut, count: k, cost: costs.spikeOut, core: core, layer: layer, token: m.token,
+               step: UInt16(m.step), at: time)
     }
 }

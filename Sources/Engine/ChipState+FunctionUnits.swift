@@ -9,10 +9,8 @@ extension ChipState {
     mutating func functionUnitInput(_ stage: Int, _ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
         if m.cargo == .partialSpike {
             // A reduction neuron adds the spike's weight (its bit position) into the output's sum.
-            let fu = mapping.stages[stage].functionUnit
-            let done = occupy(core: fu, count: 1, cost: costs.synapticOp, lanes: 1, now: s.now)
-            emit(.synapticOp, count: 1, energy: costs.synapticOp.energy, core: fu, layer: stageLayer[stage], token: m.token,
-                 step: EnergyRecord.noStep, at: done)
+            _ = accumulate(core: mapping.stages[stage].functionUnit, count: 1, lanes: 1, layer: stageLayer[stage], token: m.token,
+                           step: EnergyRecord.noStep, now: s.now)
             return
         }
         packetsReceived[stage] &+= 1
@@ -24,14 +22,13 @@ extension ChipState {
     /// Runs the stage's function-unit work, then (aligned to the next tick under a global
     /// clock) its encoder.
     mutating func startStage(_ stage: Int, token: Int, at now: SimTime, _ s: inout Scheduler<ChipMessage>) {
-        let t = mapping.topology
         let st = mapping.stages[stage]
         let fu = st.functionUnit
         let work = FunctionUnitWork.forStage(stage, in: mapping, position: workload.context + token)
         let start = Swift.max(now.picoseconds, coreFree[fu])
-        let done = SimTime(picoseconds: start &+ work.latency(on: t.functionUnit).picoseconds)
+        let done = SimTime(picoseconds: start &+ work.latency(on: costs.functionUnit).picoseconds)
         coreFree[fu] = done.picoseconds
-        for (kind, count, energy) in work.costs(on: t.functionUnit) {
+        for (kind, count, energy) in work.costs(on: costs.functionUnit) {
             emit(kind, count: count, energy: energy, core: fu, layer: stageLayer[stage], token: UInt32(token), step: EnergyRecord.noStep, at: done)
         }
         if st.kind == .output { finishToken(token, at: done, &s); return }
@@ -49,10 +46,9 @@ extension ChipState {
     @usableFromInline
     mutating func emitStage<Source: SpikeSource>(_ stage: Int, token: Int, at start: SimTime, source: inout Source,
                                                  _ s: inout Scheduler<ChipMessage>) {
-        let t = mapping.topology
         let st = mapping.stages[stage]
         let fu = st.functionUnit
-        let axons = t.axons
+        let axons = costs.axons
         let gap = costs.spikeOut.latency
         if let bits = partialSumBits {
             for p in st.projections {
@@ -106,11 +102,9 @@ extension ChipState {
         traffic.spikes &+= UInt64(spikeTotal)
         traffic.markers &+= UInt64(markersOut)
         let layer = stageLayer[stage]
-        emit(.spikeOut, count: spikesOut, energy: t.spikeOut.energy * Int64(spikesOut), core: fu, layer: layer,
-             token: UInt32(token), step: EnergyRecord.noStep, at: time)
+        charge(.spikeOut, count: spikesOut, cost: costs.spikeOut, core: fu, layer: layer, token: UInt32(token), step: EnergyRecord.noStep, at: time)
         if markersOut > 0 {
-            emit(.control, count: markersOut, energy: t.spikeOut.energy * Int64(markersOut), core: fu, layer: layer,
-                 token: UInt32(token), step: EnergyRecord.noStep, at: time)
+            charge(.control, count: markersOut, cost: costs.spikeOut, core: fu, layer: layer, token: UInt32(token), step: EnergyRecord.noStep, at: time)
         }
         var silent = st.inputs
         for w in 0..<words { silent -= fired[w].nonzeroBitCount }
@@ -130,7 +124,7 @@ extension ChipState {
             time = time + gap
             s.schedule(msg, to: LPID(fu), at: time)
         }
-        switch mapping.topology.fanOut {
+        switch costs.fanOut {
         case .multicast:
             send(to: nil)
             return 1
@@ -150,7 +144,6 @@ extension ChipState {
     /// mapping uses for the token's duration (chips without a mapped core are taken as
     /// power-gated) and send the token back to the first stage for the next one.
     mutating func finishToken(_ token: Int, at time: SimTime, _ s: inout Scheduler<ChipMessage>) {
-        let t = mapping.topology
         tokenEnd[token] = time
         let duration = time - tokenStart[token]
         // mW × ns = pJ. Records carry whole nanoseconds in 32 bits, so long tokens span several.
@@ -161,19 +154,17 @@ extension ChipState {
             let span = Swift.min(remaining, chunk)
             at = at + SimTime(picoseconds: span)
             for (chip, milliwatts) in poweredChips where milliwatts > 0 {
-                let r = EnergyRecord(time: at, energy: Energy(picojoules: milliwatts * Double(span) / 1000), count: UInt32(span / 1000),
-                                     kind: .staticIdle, chip: UInt16(chip), core: EnergyRecord.noCore, layer: -1, token: UInt32(token),
-                                     step: EnergyRecord.noStep)
-                buffer.append(r)
+                emit(.staticIdle, count: Int(span / 1000), energy: Energy(picojoules: milliwatts * Double(span) / 1000), core: -1, chip: chip,
+                     layer: -1, token: UInt32(token), step: EnergyRecord.noStep, at: at)
             }
             remaining -= span
         }
         guard token + 1 < workload.tokens else { return }
         tokenStart[token + 1] = time
         let out = mapping.stages[mapping.stages.count - 1].functionUnit
-        let send = time + t.spikeOut.latency
-        emit(.spikeOut, count: 1, energy: t.spikeOut.energy, core: out, layer: Int16(mapping.layers), token: UInt32(token + 1),
-             step: EnergyRecord.noStep, at: send)
+        let send = time + costs.spikeOut.latency
+        charge(.spikeOut, count: 1, cost: costs.spikeOut, core: out, layer: Int16(mapping.layers), token: UInt32(token + 1),
+               step: EnergyRecord.noStep, at: send)
         s.schedule(ChipMessage(kind: .unicastPacket, cargo: .token, node: UInt32(mapping.stages[0].functionUnit),
                                group: UInt32(mapping.stages.count - 1), token: UInt32(token + 1)), to: LPID(out), at: send)
     }

@@ -15,27 +15,23 @@ extension ChipState {
         }
     }
 
-    /// Moves a packet from router `from` to its neighbour `to`: waits for the output link,
-    /// occupies it for the packet's serialization time, pays the hop (or chip crossing) and
+    /// Moves a packet from router `from` through `port` to its neighbour: waits for the output
+    /// link, occupies it for the packet's serialization time, pays the hop (or chip crossing) and
     /// returns the arrival time, or nil when the output buffer is full and the packet is dropped.
-    mutating func hop(from: Int, to: Int, _ m: ChipMessage, now: SimTime) -> SimTime? {
-
-        // Ports 0 east (+x), 1 west (−x), 2 south (+y), 3 north (−y). On a board one core wide every
-        // neighbour is along y, even the one at id ± 1.
-        let dir: Int
-        if width > 1 && to == from + 1 { dir = 0 } else if width > 1 && to == from - 1 { dir = 1 } else if to > from { dir = 2 } else { dir = 3 }
+    mutating func hop(from: Int, through port: Port, _ m: ChipMessage, now: SimTime) -> SimTime? {
+        let to = costs.routing.neighbour(of: from, through: port)
         let crossing = chipOfCore[from] != chipOfCore[to]
         let graded = m.cargo == .graded
         let ser = crossing ? (graded ? costs.serializeGradedChip : costs.serializeSpikeChip) : (graded ? costs.serializeGraded : costs.serializeSpike)
-        let port = from &* 4 &+ dir
-        let depart = Swift.max(now.picoseconds, linkFree[port])
+        let link = from &* 4 &+ Int(port.rawValue)
+        let depart = Swift.max(now.picoseconds, linkFree[link])
         if costs.bufferPackets > 0, ser > 0, (depart &- now.picoseconds) / ser >= costs.bufferPackets {
             traffic.droppedPackets &+= 1
             return nil
         }
-        linkFree[port] = depart &+ ser
-        linkPackets[port] &+= 1
-        let cost = crossing ? costs.chipLink : (dir < 2 ? costs.hopEastWest : costs.hopNorthSouth)
+        linkFree[link] = depart &+ ser
+        linkPackets[link] &+= 1
+        let cost = costs.hop(port, crossing: crossing)
         let arrival = SimTime(picoseconds: depart &+ ser &+ cost.latency.picoseconds)
         let flits = graded ? costs.flitsGraded : costs.flitsSpike
         let kind: EnergyKind = m.cargo == .marker || m.cargo == .partialDone ? .control : (crossing ? .chipCrossing : .routerHop)
@@ -57,7 +53,7 @@ extension ChipState {
         let first = Int(node.firstChild)
         for c in first..<(first + Int(node.childCount)) {
             let child = mapping.routeNodes[c]
-            if let arrival = hop(from: here, to: Int(child.router), m, now: s.now) {
+            if let arrival = hop(from: here, through: child.port, m, now: s.now) {
                 var next = m
                 next.node = UInt32(c)
                 s.schedule(next, to: child.router, at: arrival)
@@ -67,16 +63,13 @@ extension ChipState {
         }
     }
 
-    /// A packet routed x first, then y, towards `m.node`.
+    /// A packet routed towards `m.node` in the topology's dimension order.
     mutating func routeUnicast(_ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
         let here = Int(s.current)
         let dest = Int(m.node)
-        if here == dest { deliver(m, at: here, &s); return }
-        let x = here % width, dx = dest % width
-        let next: Int
-        if x != dx { next = dx > x ? here + 1 : here - 1 } else { next = dest > here ? here + width : here - width }
-        if let arrival = hop(from: here, to: next, m, now: s.now) {
-            s.schedule(m, to: LPID(next), at: arrival)
+        guard let port = costs.routing.port(from: here, to: dest) else { deliver(m, at: here, &s); return }
+        if let arrival = hop(from: here, through: port, m, now: s.now) {
+            s.schedule(m, to: LPID(costs.routing.neighbour(of: here, through: port)), at: arrival)
         } else if m.cargo == .spike {
             // A spike bound for a splitter carries every copy the splitter would make.
             let g = mapping.groups[Int(m.group)]

@@ -21,7 +21,6 @@ public struct ChipState {
     public internal(set) var tokenEnd: [SimTime]
 
     // Static lookups derived from the mapping and topology.
-    let width: Int
     let chipOfCore: ContiguousArray<UInt16>
     /// Chips hosting at least one mapped core, with the static power each draws (mW): the
     /// mapping's silicon budget (a stated figure, or leakage at the node).
@@ -57,7 +56,6 @@ public struct ChipState {
         try workload.validate()
         self.mapping = mapping; self.workload = workload
         let t = mapping.topology
-        width = t.width
         chipOfCore = ContiguousArray((0..<t.coreCount).map { UInt16(t.chip(of: $0)) })
         poweredChips = mapping.siliconBudget().chips.filter(\.powered).map { ($0.index, $0.staticMilliwatts.value) }
         tileStage = ContiguousArray(mapping.tiles.map { Int32(mapping.projections[Int($0.projection)].stage) })
@@ -91,11 +89,20 @@ public struct ChipState {
 
     // MARK: Energy stream
 
-    mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, layer: Int16, token: UInt32, step: UInt16, at time: SimTime) {
+    /// The one place records enter the energy stream: `count` events of `kind` costing `energy` in
+    /// all, on `core` (or, with `core` −1, on the whole of `chip`).
+    mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, chip: Int = 0, layer: Int16, token: UInt32, step: UInt16,
+                       at time: SimTime) {
         let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
-                             chip: core >= 0 ? chipOfCore[core] : 0, core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
+                             chip: core >= 0 ? chipOfCore[core] : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                              layer: layer, token: token, step: step)
         buffer.append(r)
+    }
+
+    /// `count` events of `kind` at `cost` each, on `core`.
+    @inline(__always)
+    mutating func charge(_ kind: EnergyKind, count: Int, cost: OpCost, core: Int, layer: Int16, token: UInt32, step: UInt16, at time: SimTime) {
+        emit(kind, count: count, energy: cost.energy * Int64(count), core: core, layer: layer, token: token, step: step, at: time)
     }
 
     /// Adds the buffered records to the ledger, hands them to `sink` and empties the buffer.

@@ -1,3 +1,5 @@
+import Topology
+
 /// Packet accounting of a run. `deliveriesSent == delivered + dropped` once the run drains:
 /// every copy of a spike a sender launched either reached its tile or was counted lost.
 public struct TrafficCounters: Sendable, Hashable {
@@ -29,14 +31,9 @@ public struct TrafficCounters: Sendable, Hashable {
 
 /// Packets that left one router port over a run.
 public struct LinkLoad: Sendable, Hashable {
-    public enum Direction: Int, Sendable, CaseIterable {
-        case east, west, south, north
-        public var name: String { ["east", "west", "south", "north"][rawValue] }
-    }
-
     public var core: Int
     public var chip: Int
-    public var direction: Direction
+    public var direction: Port
     /// Whether the port's link crosses to another chip.
     public var crossesChip: Bool
     public var packets: UInt64
@@ -46,15 +43,9 @@ extension ChipState {
     /// The ports that carried packets, in core and port order.
     func linkLoads() -> [LinkLoad] {
         var out: [LinkLoad] = []
-        for (port, n) in linkPackets.enumerated() where n > 0 {
-            let core = port / 4, dir = LinkLoad.Direction(rawValue: port % 4)!
-            let neighbour: Int
-            switch dir {
-            case .east: neighbour = core + 1
-            case .west: neighbour = core - 1
-            case .south: neighbour = core + width
-            case .north: neighbour = core - width
-            }
+        for (link, n) in linkPackets.enumerated() where n > 0 {
+            let core = link / 4, dir = Port(rawValue: UInt8(link % 4))!
+            let neighbour = costs.routing.neighbour(of: core, through: dir)
             out.append(LinkLoad(core: core, chip: Int(chipOfCore[core]), direction: dir,
                                 crossesChip: chipOfCore[core] != chipOfCore[neighbour], packets: UInt64(n)))
         }

@@ -178,28 +178,26 @@ public struct ChipMapping: Sendable {
         stages[0].expectedPackets = 1
     }
 
-    /// Builds the dimension-order (x then y) multicast tree from `source` to the cores in
-    /// `destinations`, appends it to `routeNodes` with children contiguous, returns the root.
+    /// Builds the multicast tree from `source` to the cores in `destinations` along the topology's
+    /// dimension-order routes (the union of the unicast routes), appends it to `routeNodes` with
+    /// children contiguous, returns the root.
     private mutating func buildTree(source: Int, destinations dests: Range<Int>) -> Int {
-        let t = topology
+        let routing = topology.meshRouting
         var index: [Int: Int] = [source: 0]
         var routers = [source]
+        var ports = [Port.east]
         var children: [[Int]] = [[]]
         var deliver = [false]
-        func node(_ r: Int, parent: Int) -> Int {
+        func node(_ r: Int, via port: Port, parent: Int) -> Int {
             if let i = index[r] { return i }
             let i = routers.count
-            index[r] = i; routers.append(r); children.append([]); deliver.append(false)
+            index[r] = i; routers.append(r); ports.append(port); children.append([]); deliver.append(false)
             children[parent].append(i)
             return i
         }
         for d in dests {
-            let dest = Int(destinations[d])
-            var x = t.x(of: source), y = t.y(of: source)
-            let dx = t.x(of: dest), dy = t.y(of: dest)
             var cur = 0
-            while x != dx { x += dx > x ? 1 : -1; cur = node(t.core(x: x, y: y), parent: cur) }
-            while y != dy { y += dy > y ? 1 : -1; cur = node(t.core(x: x, y: y), parent: cur) }
+            for hop in routing.route(from: source, to: Int(destinations[d])) { cur = node(hop.router, via: hop.port, parent: cur) }
             deliver[cur] = true
         }
         // Subtree delivery counts, then breadth-first layout so each node's children are contiguous.
@@ -213,7 +211,7 @@ public struct ChipMapping: Sendable {
         for (p, i) in bfs.enumerated() { position[i] = base + p }
         for i in bfs {
             let first = children[i].first.map { position[$0] } ?? 0
-            routeNodes.append(RouteNode(router: UInt32(routers[i]), firstChild: UInt32(first), childCount: UInt16(children[i].count),
+            routeNodes.append(RouteNode(router: UInt32(routers[i]), port: ports[i], firstChild: UInt32(first), childCount: UInt16(children[i].count),
                                         deliver: deliver[i], deliveries: UInt32(counts[i])))
         }
         return base

@@ -25,11 +25,6 @@ public struct MappingSummary: Sendable, Hashable {
 }
 
 extension ChipMapping {
-    /// Hop distance between two cores along dimension-order routes.
-    public func manhattan(_ a: Int, _ b: Int) -> Int {
-        abs(topology.x(of: a) - topology.x(of: b)) + abs(topology.y(of: a) - topology.y(of: b))
-    }
-
     /// Counts and averages of the mapping.
     public func summary() -> MappingSummary {
         var perLayer = [Int](repeating: 0, count: layers + 1)
@@ -42,6 +37,7 @@ extension ChipMapping {
         let synapses = tiles.reduce(0) { $0 + Int($1.axonsUsed) * Int($1.neuronsUsed) }
         let util = tiles.isEmpty ? 0 : Double(synapses) / Double(tiles.count * topology.axons * topology.neurons)
         var hops = 0.0, deliveries = 0.0, spikes = 0.0, fan = 0.0
+        let routing = topology.meshRouting
         for g in groups {
             let source = stages[g.stage].functionUnit
             let rows = Double(g.rows)
@@ -51,11 +47,11 @@ extension ChipMapping {
             case .multicast:
                 h = treeSize(root: g.treeRoot) - 1
             case .unicast:
-                h = g.destinations.reduce(0) { $0 + manhattan(source, Int(destinations[$1])) }
+                h = g.destinations.reduce(0) { $0 + routing.distance(from: source, to: Int(destinations[$1])) }
             case .splitter:
                 // Each source reaches its splitter, which sends one packet per destination.
                 let sp = Int(splitterCores[g.splitters.lowerBound])
-                h = manhattan(source, sp) + g.destinations.reduce(0) { $0 + manhattan(sp, Int(destinations[$1])) }
+                h = routing.distance(from: source, to: sp) + g.destinations.reduce(0) { $0 + routing.distance(from: sp, to: Int(destinations[$1])) }
             }
             hops += Double(h) * rows; spikes += rows; deliveries += k * rows; fan += k * rows
         }

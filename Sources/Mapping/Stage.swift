@@ -1,3 +1,5 @@
+import Topology
+
 /// A step of one token's dataflow: a function unit prepares and encodes an activation
 /// vector, whose spikes drive the crossbar tiles of one or more projections.
 public struct Stage: Sendable, Hashable {
@@ -86,6 +88,8 @@ public struct SpikeGroup: Sendable, Hashable {
 /// `firstChild`, and deliver to the local core when `deliver`.
 public struct RouteNode: Sendable, Hashable {
     public var router: UInt32
+    /// The parent's port this node is reached through (unused at the root).
+    public var port: Port
     public var firstChild: UInt32
     public var childCount: UInt16
     public var deliver: Bool

@@ -6,7 +6,7 @@
 /// writes only the bucket's 4-byte head. With picosecond-scale buckets the heads of the
 /// buckets in use span tens of kilobytes, and one touched line per event instead of two
 /// (head and tail) is what keeps them in the first-level cache.
-public final class BucketRing<Payload> {
+@usableFromInline final class BucketRing<Payload> {
     @usableFromInline struct Header {
         @usableFromInline var slab: UnsafeMutablePointer<Event<Payload>>
         @usableFromInline var next: UnsafeMutablePointer<Int32>
@@ -22,11 +22,11 @@ public final class BucketRing<Payload> {
     @usableFromInline let occupied: UnsafeMutablePointer<UInt64>
     @usableFromInline let words: Int
     /// Buckets in the ring (a power of two).
-    public let bucketCount: Int
+    @usableFromInline let bucketCount: Int
 
     /// A ring of `bucketCount` empty buckets whose slab holds `slabCapacity` events before it
     /// first doubles (a heap-only queue's unused placeholder ring asks for very few).
-    public init(bucketCount: Int, slabCapacity: Int = 4096) {
+    @usableFromInline init(bucketCount: Int, slabCapacity: Int = 4096) {
         precondition(bucketCount >= 64 && bucketCount & (bucketCount - 1) == 0, "a power of two of at least 64 buckets")
         self.bucketCount = bucketCount
         words = bucketCount / 64
@@ -48,7 +48,7 @@ public final class BucketRing<Payload> {
     }
 
     /// Events held.
-    @inlinable public var held: Int { h.pointee.held }
+    @inlinable var held: Int { h.pointee.held }
 
     @usableFromInline
     func growSlab() {
@@ -62,7 +62,7 @@ public final class BucketRing<Payload> {
 
     /// Appends `e` to bucket `b`.
     @inlinable @inline(__always)
-    public func append(_ e: Event<Payload>, to b: Int) {
+    @usableFromInline func append(_ e: Event<Payload>, to b: Int) {
         let i: Int
         if h.pointee.freeList >= 0 {
             i = Int(h.pointee.freeList); h.pointee.freeList = h.pointee.next[i]
@@ -83,7 +83,7 @@ public final class BucketRing<Payload> {
     /// sorted and the run's insertion sort does little; the stack's reverse order would be
     /// its worst case.
     @inlinable @inline(__always)
-    public func drain(_ b: Int, into run: SortedRun<Payload>) {
+    @usableFromInline func drain(_ b: Int, into run: SortedRun<Payload>) {
         let slab = h.pointee.slab, next = h.pointee.next
         var free = h.pointee.freeList
         var i = head[b]
@@ -105,7 +105,7 @@ public final class BucketRing<Payload> {
 
     /// The first non-empty bucket at or after `start`, going round the ring (the ring must not be empty).
     @inlinable @inline(__always)
-    public func firstOccupied(from start: Int) -> Int {
+    @usableFromInline func firstOccupied(from start: Int) -> Int {
         var word = start >> 6
         var bits = occupied[word] & (~0 << UInt64(start & 63))
         var scanned = 0

@@ -6,7 +6,7 @@
 /// Storage is raw memory reached through a `let` pointer: the kernel's hot loop then pays
 /// neither a copy-on-write uniqueness check nor a dynamic exclusivity check (which class
 /// `var`s would need) per push or pop. A heap belongs to one queue and is never shared.
-public final class EventHeap<Payload> {
+@usableFromInline final class EventHeap<Payload> {
     @usableFromInline struct Header {
         @usableFromInline var base: UnsafeMutablePointer<Event<Payload>>
         @usableFromInline var capacity: Int
@@ -15,7 +15,7 @@ public final class EventHeap<Payload> {
 
     @usableFromInline let h: UnsafeMutablePointer<Header>
 
-    public init(capacity: Int = 1024) {
+    @usableFromInline init(capacity: Int = 1024) {
         let c = Swift.max(capacity, 16)
         h = .allocate(capacity: 1)
         h.initialize(to: Header(base: .allocate(capacity: c), capacity: c, count: 0))
@@ -28,13 +28,13 @@ public final class EventHeap<Payload> {
     }
 
     /// Number of events held.
-    @inlinable public var count: Int { h.pointee.count }
-    @inlinable public var isEmpty: Bool { h.pointee.count == 0 }
+    @inlinable var count: Int { h.pointee.count }
+    @inlinable var isEmpty: Bool { h.pointee.count == 0 }
     /// The earliest event's time, or `.never`.
-    @inlinable public var nextTime: SimTime { h.pointee.count == 0 ? .never : h.pointee.base[0].time }
+    @inlinable var nextTime: SimTime { h.pointee.count == 0 ? .never : h.pointee.base[0].time }
 
     /// The earliest event, without removing it.
-    @inlinable public func peek() -> Event<Payload>? { h.pointee.count == 0 ? nil : h.pointee.base[0] }
+    @inlinable func peek() -> Event<Payload>? { h.pointee.count == 0 ? nil : h.pointee.base[0] }
 
     @usableFromInline
     func grow() {
@@ -44,7 +44,7 @@ public final class EventHeap<Payload> {
 
     /// Adds an event.
     @inlinable
-    public func push(_ e: Event<Payload>) {
+    @usableFromInline func push(_ e: Event<Payload>) {
         if h.pointee.count == h.pointee.capacity { grow() }
         let base = h.pointee.base
         var i = h.pointee.count
@@ -58,7 +58,7 @@ public final class EventHeap<Payload> {
 
     /// Removes and returns the earliest event.
     @inlinable
-    public func pop() -> Event<Payload>? {
+    @usableFromInline func pop() -> Event<Payload>? {
         let n = h.pointee.count &- 1
         guard n >= 0 else { return nil }
         let base = h.pointee.base

@@ -28,7 +28,12 @@ public enum QueueKind: Sendable, Hashable, CustomStringConvertible {
 /// while it drains go to a small heap, and each pop takes the earlier of the two. Events
 /// beyond the ring wait in an overflow heap and move in as the ring advances. With `.heap`
 /// everything goes through one heap; `spikechip bench kernel` compares the two.
-public struct EventQueue<Payload> {
+///
+/// Its storage is classes over raw memory (no copy-on-write or exclusivity checks per push), so a
+/// copy would share the live queue: it is internal to the kernel, and `Scheduler` owns each queue
+/// and moves them with `swap`, never by copying.
+@usableFromInline
+struct EventQueue<Payload> {
     @usableFromInline let current: EventHeap<Payload>
     @usableFromInline let run = SortedRun<Payload>()
     @usableFromInline let overflow: EventHeap<Payload>
@@ -42,7 +47,7 @@ public struct EventQueue<Payload> {
     @usableFromInline let shift: UInt64
     @usableFromInline let mask: UInt64
 
-    public init(kind: QueueKind = .standard) {
+    @usableFromInline init(kind: QueueKind = .standard) {
         current = EventHeap()
         overflow = EventHeap()
         switch kind {
@@ -59,12 +64,12 @@ public struct EventQueue<Payload> {
     }
 
     /// Number of pending events.
-    @inlinable public var count: Int { current.count + run.remaining + overflow.count + ring.held }
-    @inlinable public var isEmpty: Bool { count == 0 }
+    @inlinable var count: Int { current.count + run.remaining + overflow.count + ring.held }
+    @inlinable var isEmpty: Bool { count == 0 }
 
     /// Adds an event (its time must not precede the last popped event's).
     @inlinable
-    public mutating func push(_ e: Event<Payload>) {
+    mutating func push(_ e: Event<Payload>) {
         if ringless { current.push(e); return }
         let b = e.time.picoseconds >> shift
         if b <= currentBucket {
@@ -79,7 +84,7 @@ public struct EventQueue<Payload> {
     /// The earliest pending event's time, or `.never`. Mutating because it may move the
     /// next bucket into the current heap; the order of events is unaffected.
     @inlinable
-    public mutating func nextTime() -> SimTime {
+    mutating func nextTime() -> SimTime {
         if ringless { return current.nextTime }
         if run.isEmpty, current.isEmpty { advance() }
         if run.isEmpty { return current.nextTime }
@@ -89,7 +94,7 @@ public struct EventQueue<Payload> {
 
     /// Removes and returns the earliest event.
     @inlinable
-    public mutating func pop() -> Event<Payload>? {
+    mutating func pop() -> Event<Payload>? {
         if ringless { return current.pop() }
         if run.isEmpty, current.isEmpty { advance() }
         if run.isEmpty { return current.pop() }
@@ -100,7 +105,7 @@ public struct EventQueue<Payload> {
     /// Removes and returns the earliest event if it is earlier than `limit`: the kernel's
     /// inner loop, one call per event instead of `nextTime()` then `pop()`.
     @inlinable
-    public mutating func pop(before limit: SimTime) -> Event<Payload>? {
+    mutating func pop(before limit: SimTime) -> Event<Payload>? {
         if ringless { return current.nextTime < limit ? current.pop() : nil }
         if run.isEmpty {
             if current.isEmpty { advance() }

@@ -1,6 +1,6 @@
 /// The events of the calendar bucket being drained, sorted once by `(time, order)` and then
 /// read front to back: O(1) per pop instead of a heap's O(log n).
-public final class SortedRun<Payload> {
+@usableFromInline final class SortedRun<Payload> {
     @usableFromInline struct Header {
         @usableFromInline var base: UnsafeMutablePointer<Event<Payload>>
         @usableFromInline var capacity: Int
@@ -10,7 +10,7 @@ public final class SortedRun<Payload> {
 
     @usableFromInline let h: UnsafeMutablePointer<Header>
 
-    public init(capacity: Int = 1024) {
+    @usableFromInline init(capacity: Int = 1024) {
         h = .allocate(capacity: 1)
         h.initialize(to: Header(base: .allocate(capacity: capacity), capacity: capacity, count: 0, cursor: 0))
     }
@@ -22,14 +22,14 @@ public final class SortedRun<Payload> {
     }
 
     /// Events not yet read.
-    @inlinable public var remaining: Int { h.pointee.count &- h.pointee.cursor }
-    @inlinable public var isEmpty: Bool { h.pointee.cursor == h.pointee.count }
+    @inlinable var remaining: Int { h.pointee.count &- h.pointee.cursor }
+    @inlinable var isEmpty: Bool { h.pointee.cursor == h.pointee.count }
     /// The next event (the run must not be empty).
-    @inlinable public var first: Event<Payload> { h.pointee.base[h.pointee.cursor] }
+    @inlinable var first: Event<Payload> { h.pointee.base[h.pointee.cursor] }
 
     /// Removes and returns the next event (the run must not be empty).
     @inlinable @inline(__always)
-    public func removeFirst() -> Event<Payload> {
+    @usableFromInline func removeFirst() -> Event<Payload> {
         let c = h.pointee.cursor
         h.pointee.cursor = c &+ 1
         return (h.pointee.base + c).move()
@@ -37,10 +37,10 @@ public final class SortedRun<Payload> {
 
     /// Starts a new run (the previous one must be fully read); `append` then `sort`.
     @inlinable @inline(__always)
-    public func reset() { h.pointee.count = 0; h.pointee.cursor = 0 }
+    @usableFromInline func reset() { h.pointee.count = 0; h.pointee.cursor = 0 }
 
     @inlinable @inline(__always)
-    public func append(_ e: Event<Payload>) {
+    @usableFromInline func append(_ e: Event<Payload>) {
         if h.pointee.count == h.pointee.capacity { grow() }
         (h.pointee.base + h.pointee.count).initialize(to: e)
         h.pointee.count &+= 1
@@ -48,7 +48,7 @@ public final class SortedRun<Payload> {
 
     /// Reverses the order of the last `n` appended events.
     @inlinable @inline(__always)
-    public func reverseLast(_ n: Int) {
+    @usableFromInline func reverseLast(_ n: Int) {
         let end = h.pointee.count
         var slice = UnsafeMutableBufferPointer(start: h.pointee.base + (end &- n), count: n)
         slice.reverse()
@@ -63,7 +63,7 @@ public final class SortedRun<Payload> {
     /// Sorts the appended events: insertion sort for the short runs a 1 ns bucket usually
     /// holds, the standard library's sort beyond.
     @inlinable @inline(__always)
-    public func sort() {
+    @usableFromInline func sort() {
         let base = h.pointee.base, n = h.pointee.count
         if n <= 1 { return }
         if n <= 24 {

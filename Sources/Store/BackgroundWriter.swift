@@ -53,7 +53,9 @@ public struct WriterStatistics: Sendable, Equatable {
 /// (back-pressure) instead of growing without bound. Each committed batch is durable on its
 /// own, so a run stopped at any moment leaves a prefix of its rows. After a failure (disk
 /// full…) the writer drops further batches and reports the first error from `close()`.
-final class BackgroundWriter {
+/// Shared by its producer and its thread: every mutable property is accessed with `condition` held
+/// (NSCondition rather than `Mutex`, because both sides wait on it).
+final class BackgroundWriter: @unchecked Sendable {
     private let database: DatabaseQueue
     private let run: Int64
     private let capacity: Int
@@ -62,7 +64,7 @@ final class BackgroundWriter {
     private var queuedBytes = 0
     private var closing = false
     private var done = false
-    private var failure: Error?
+    private var failure: (any Error)?
     private var stats = WriterStatistics()
 
     init(database: DatabaseQueue, run: RunID, capacity: Int) {
@@ -91,7 +93,7 @@ final class BackgroundWriter {
     }
 
     /// Waits until every queued batch is committed (or dropped after a failure) and stops the thread.
-    func close() -> (WriterStatistics, Error?) {
+    func close() -> (WriterStatistics, (any Error)?) {
         condition.lock()
         defer { condition.unlock() }
         closing = true
@@ -106,7 +108,7 @@ final class BackgroundWriter {
             while queue.isEmpty && !closing { condition.wait() }
             guard let batch = queue.first else { break }
             condition.unlock()
-            var error: Error?
+            var error: (any Error)?
             let start = DispatchTime.now().uptimeNanoseconds
             do { try write(batch) } catch let e { error = e }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

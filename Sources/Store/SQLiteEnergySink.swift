@@ -32,21 +32,20 @@ public final class SQLiteEnergySink: EnergySink {
     private let path: String
     /// Record batches on their way to the aggregation thread (a few, so memory stays bounded).
     private let pipe = RecordPipe(capacity: 4)
-    private let aggregation: StreamAggregation
-    private var result: (WriterStatistics, Error?)?
+    private var result: (WriterStatistics, (any Error)?)?
 
     init(store: RunStore, run: RunID, level: LogLevel, cores: Int, chips: Int, options: Options) {
         self.run = run
         self.level = level
         path = store.path
-        let aggregation = StreamAggregation(writer: BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity),
-                                            level: level, cores: cores, chips: chips, options: options)
-        self.aggregation = aggregation
-        // The thread holds the pipe and the aggregation, never the sink, so that dropping the sink finishes it.
+        let writer = BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity)
+        // The thread holds the pipe and builds and owns the aggregation, never the sink, so that dropping
+        // the sink finishes it; no other thread touches the aggregation, which is why it needs no lock.
         let pipe = self.pipe
         let thread = Thread {
+            let aggregation = StreamAggregation(writer: writer, level: level, cores: cores, chips: chips, options: options)
             while let batch = pipe.pop() { batch.withUnsafeBufferPointer { aggregation.consume($0) } }
-            pipe.markDrained()
+            pipe.markDrained(aggregation.finish())
         }
         thread.name = "spikechip-sqlite-aggregation"
         thread.start()
@@ -63,8 +62,7 @@ public final class SQLiteEnergySink: EnergySink {
     /// Aggregates everything still queued, writes it, waits for the writer, stops both threads. Idempotent.
     public func finish() {
         guard result == nil else { return }
-        pipe.closeAndWaitDrained()
-        result = aggregation.finish()
+        result = pipe.closeAndWaitDrained()
     }
 
     /// `finish()`, then throws `StoreError.writerFailed` if any batch could not be committed.
@@ -80,8 +78,7 @@ public final class SQLiteEnergySink: EnergySink {
     public var statistics: WriterStatistics? { result?.0 }
 }
 
-/// The aggregation state of a sink, used by its aggregation thread only (and by `finish`, once that
-/// thread has drained): per-token/layer/kind summary, per-core totals, and events or steps by level.
+/// The aggregation state of a sink, created, used and finished by its aggregation thread only: per-token/layer/kind summary, per-core totals, and events or steps by level.
 final class StreamAggregation {
     private let level: LogLevel
     private let options: SQLiteEnergySink.Options
@@ -138,7 +135,7 @@ final class StreamAggregation {
     }
 
     /// Writes what is left and closes the writer.
-    func finish() -> (WriterStatistics, Error?) {
+    func finish() -> (WriterStatistics, (any Error)?) {
         flushAggregates()
         writer.submit(.cores(cores.rows()))
         return writer.close()
@@ -173,14 +170,16 @@ final class StreamAggregation {
 }
 
 /// A bounded FIFO of record batches between the simulation thread and the aggregation thread:
-/// `push` waits while it is full (back-pressure), `pop` while it is empty, until it is closed.
-final class RecordPipe: @unchecked Sendable { // state guarded by `condition`
+/// `push` waits while it is full (back-pressure), `pop` while it is empty, until it is closed;
+/// once drained it carries the aggregation's outcome back. Every stored property is read and written
+/// with `condition` held, which is what makes it safe to share (NSCondition, not `Mutex`: both sides wait).
+final class RecordPipe: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     private var queue: [ContiguousArray<EnergyRecord>] = []
     private var head = 0
     private var closed = false
-    private var drained = false
+    private var outcome: (WriterStatistics, (any Error)?)?
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
@@ -204,16 +203,19 @@ final class RecordPipe: @unchecked Sendable { // state guarded by `condition`
         return batch
     }
 
-    func markDrained() {
+    /// Called by the consumer once `pop` returned nil, with what the aggregation reported.
+    func markDrained(_ result: (WriterStatistics, (any Error)?)) {
         condition.lock(); defer { condition.unlock() }
-        drained = true
+        outcome = result
         condition.broadcast()
     }
 
-    func closeAndWaitDrained() {
+    /// Closes the pipe and waits for the consumer's outcome.
+    func closeAndWaitDrained() -> (WriterStatistics, (any Error)?) {
         condition.lock(); defer { condition.unlock() }
         closed = true
         condition.broadcast()
-        while !drained { condition.wait() }
+        while outcome == nil { condition.wait() }
+        return outcome!
     }
 }

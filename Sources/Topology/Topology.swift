@@ -39,6 +39,8 @@ public struct Topology: Sendable, Hashable {
 
     /// How a spike reaches several cores.
     public var fanOut: FanOut
+    /// Which dimension packets travel first (`router.routing`, default xy).
+    public var routing: RoutingAlgorithm
     /// Router traversal plus link to the next router, east-west, per flit of `spikePacketBits`.
     public var hopEastWest: OpCost
     /// Router traversal plus link to the next router, north-south.
@@ -95,9 +97,8 @@ public struct Topology: Sendable, Hashable {
     @inlinable public func y(of core: Int) -> Int { core / width }
     @inlinable public func core(x: Int, y: Int) -> Int { y * width + x }
     @inlinable public func chip(of core: Int) -> Int { (y(of: core) / meshY) * chipsX + x(of: core) / meshX }
-    /// Whether moving from column x to x±1 (or row y to y±1) crosses a chip boundary.
-    @inlinable public func crossesChipX(_ x0: Int, _ x1: Int) -> Bool { x0 / meshX != x1 / meshX }
-    @inlinable public func crossesChipY(_ y0: Int, _ y1: Int) -> Bool { y0 / meshY != y1 / meshY }
+    /// How packets cross this system's mesh.
+    public var meshRouting: MeshRouting { MeshRouting(width: width, height: height, algorithm: routing) }
 
     /// Flits of `spikePacketBits` in a packet of `bits`: hop and chip-link energies are per flit.
     @inlinable public func flits(bits: Int) -> Int64 { Int64((bits + spikePacketBits - 1) / spikePacketBits) }
@@ -201,6 +202,10 @@ extension Topology {
         guard let fanOut = FanOut(rawValue: fanOutName) else {
             throw router.error("fanout", "unknown fan-out '\(fanOutName)'; use multicast, unicast or splitter")
         }
+        let routingName = try router.optionalString("routing") ?? RoutingAlgorithm.xy.rawValue
+        guard let routing = RoutingAlgorithm(rawValue: routingName) else {
+            throw router.error("routing", "unknown routing '\(routingName)'; use xy (x first, then y) or yx")
+        }
         var hop = try router.cursor("hop", what: "hop costs: east_west and north_south")
         var ew = try hop.cursor("east_west", what: "energy_pj and latency_ns of an east-west hop")
         let hopEW = try readCost(&ew, what: "an east-west hop", minLatency: 0.001, into: &figures, lines: &lines)
@@ -215,7 +220,7 @@ extension Topology {
         guard valueBits <= gradedBits else {
             throw router.error("graded_value_bits", "a graded packet of \(gradedBits) bits cannot carry a \(valueBits)-bit value")
         }
-        try router.finish(allowed: ["fanout", "hop", "link_bits_per_ns", "buffer_packets", "spike_packet_bits", "graded_packet_bits", "graded_value_bits"])
+        try router.finish(allowed: ["fanout", "routing", "hop", "link_bits_per_ns", "buffer_packets", "spike_packet_bits", "graded_packet_bits", "graded_value_bits"])
 
         var core = try top.cursor("core", what: "the crossbar core")
         let axons = try core.int("axons", what: "axons (crossbar rows) per core", in: 1...65536)
@@ -276,7 +281,7 @@ extension Topology {
         return Topology(
             name: name, description: description, source: text, chipsX: chipsX, chipsY: chipsY, meshX: meshX, meshY: meshY,
             technology: technology, library: library, staticPower: staticPower, chipLink: chipLink, chipLinkBitsPerNs: chipBits, sync: sync,
-            fanOut: fanOut, hopEastWest: hopEW, hopNorthSouth: hopNS, linkBitsPerNs: linkBits, bufferPackets: buffer,
+            fanOut: fanOut, routing: routing, hopEastWest: hopEW, hopNorthSouth: hopNS, linkBitsPerNs: linkBits, bufferPackets: buffer,
             spikePacketBits: spikeBits, gradedPacketBits: gradedBits, gradedValueBits: valueBits, axons: axons, neurons: neurons,
             weights: weights, synapticOp: synapticOp, weightReadPicojoulesPerByte: weightRead.value, membraneBits: membraneBits,
             synapseLanes: synLanes, neuronUpdate: neuronUpdate, neuronLanes: neuronLanes,

@@ -89,7 +89,7 @@ struct MappingTests {
                 let n = m.routeNodes[i]
                 if n.deliver { delivered.insert(n.router) }
                 for c in Int(n.firstChild)..<(Int(n.firstChild) + Int(n.childCount)) {
-                    #expect(m.manhattan(Int(n.router), Int(m.routeNodes[c].router)) == 1)
+                    #expect(m.topology.meshRouting.distance(from: Int(n.router), to: Int(m.routeNodes[c].router)) == 1)
                     stack.append(c)
                 }
             }

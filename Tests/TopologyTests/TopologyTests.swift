@@ -47,7 +47,8 @@ struct TopologyTests {
         #expect(t.weights == .integer(bits: 8) && t.fanOut == .multicast)
         #expect(t.chip(of: t.core(x: 64, y: 0)) == 1)
         #expect(t.chip(of: t.core(x: 0, y: 64)) == 2)
-        #expect(t.crossesChipX(63, 64) && !t.crossesChipX(62, 63))
+        #expect(t.chip(of: 63) != t.chip(of: 64) && t.chip(of: 62) == t.chip(of: 63))
+        #expect(t.routing == .xy)
         #expect(t.flits(bits: 256) == 8)
     }
 
