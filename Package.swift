@@ -58,37 +58,47 @@ let package = Package(
         .target(name: "Energy", dependencies: ["SimKernel"]),
         .target(name: "Topology", dependencies: ["Energy", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Models", dependencies: ["COpenBLAS"]),
+        // A model's shape and element-wise work, without weights: all the mapper, engine and baselines need.
+        .target(name: "ModelShapes"),
+        .target(name: "Models", dependencies: ["ModelShapes", "SimKernel", "COpenBLAS"]),
         .target(name: "Neurons", dependencies: ["SimKernel"], swiftSettings: simdLoops),
-        .target(name: "Mapping", dependencies: ["Topology", "Models"], swiftSettings: simdLoops),
-        .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "Models"]),
+        .target(name: "Mapping", dependencies: ["Topology", "ModelShapes"]),
+        .target(name: "Engine", dependencies: ["SimKernel", "Energy", "Topology", "Mapping", "ModelShapes"]),
         .target(
             name: "Store", dependencies: ["Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "Neurons"], swiftSettings: simdLoops),
-        .target(name: "Traces", dependencies: ["Energy", "Engine", "Mapping", "Models", "Neurons", "SimKernel"]),
-        .target(name: "Baselines", dependencies: ["Energy", "Engine", "Mapping", "Models", "Topology"]),
+        .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "ModelShapes", "Neurons", "SimKernel"], swiftSettings: simdLoops),
+        .target(name: "Traces", dependencies: ["Energy", "Engine", "Mapping", "ModelShapes", "Neurons", "SimKernel"]),
+        .target(name: "Baselines", dependencies: ["Energy", "Engine", "Mapping", "ModelShapes", "Topology"]),
+        // `spikechip report`: a run's database rendered as one self-contained HTML page with SVG charts.
+        .target(name: "Reports", dependencies: ["Energy", "Store"]),
+        // `spikechip bench`: every benchmark, with the kernel's reference workloads (PHOLD, mesh routing).
+        .target(
+            name: "Benchmarks",
+            dependencies: ["SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "COpenBLAS"],
+            swiftSettings: simdLoops),
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines",
+                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Mutation fuzzing of every reader of user files (scripts/fuzz.sh); the tests replay its findings.
-        .target(name: "FuzzTargets", dependencies: ["Baselines", "Models", "SimKernel", "Store", "Topology", "Traces"]),
+        .target(name: "FuzzTargets", dependencies: ["Baselines", "Models", "ModelShapes", "Reports", "SimKernel", "Store", "Topology", "Traces"]),
         .executableTarget(name: "SpikeChipFuzz", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "Benchmarks"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "SimKernel"]),
         .testTarget(name: "EnergyTests", dependencies: ["Energy"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Topology", "Models"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Mapping", "Topology", "Energy", "SimKernel", "Models"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Topology", "ModelShapes"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Mapping", "Topology", "Energy", "SimKernel", "ModelShapes"]),
         .testTarget(name: "NeuronsTests", dependencies: ["Neurons", "SimKernel"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Energy", "SimKernel", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "Neurons", "Topology", "Energy", "Traces"]),
-        .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "Neurons", "SimKernel", "Topology", "Energy"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelShapes"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Reports", "Energy", "SimKernel", "Benchmarks", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "Topology", "Energy", "Traces"]),
+        .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "SimKernel", "Topology", "Energy"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["inputs"]),
-        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "Topology"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),
     ],
     swiftLanguageModes: [.v6]
 )

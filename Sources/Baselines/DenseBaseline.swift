@@ -1,5 +1,5 @@
 import Engine
-import Models
+import ModelShapes
 import Topology
 
 /// What a dense accelerator spends to decode the same tokens of the same model, per scenario.

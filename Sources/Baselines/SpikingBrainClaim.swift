@@ -1,4 +1,4 @@
-import Models
+import ModelShapes
 import Topology
 
 /// SpikingBrain's arithmetic-only energy claim (arXiv 2509.05276, Section 5.5, Eq. 24),

@@ -1,4 +1,5 @@
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 

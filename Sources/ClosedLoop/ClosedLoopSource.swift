@@ -1,5 +1,7 @@
+import SimKernel
 import Engine
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 

@@ -1,7 +1,7 @@
 import Energy
 import Foundation
 import Mapping
-import Models
+import ModelShapes
 import SimKernel
 import Topology
 

@@ -1,5 +1,7 @@
+import Reports
 import Baselines
 import Foundation
+import ModelShapes
 import Models
 import Store
 import Topology

@@ -1,4 +1,4 @@
-import Models
+import ModelShapes
 import Topology
 
 /// A model compiled onto a topology: which core holds which crossbar tile, where each

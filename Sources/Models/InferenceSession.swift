@@ -1,3 +1,4 @@
+import ModelShapes
 import COpenBLAS
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import ModelShapes
+
 /// A loaded Llama/Qwen2 model with dense Float weights: the dense reference every spiking
 /// result is compared against. Weights are dequantized once at load (OpenBLAS multiplies
 /// Floats); the source file stays memory-mapped, never copied whole.

@@ -1,3 +1,5 @@
+import ModelShapes
+
 /// One weight-stationary product of a model: a projection of a layer, or the LM head.
 public enum LinearLayer: Hashable, Sendable {
     case projection(layer: Int, ModelSpec.Projection)

@@ -1,3 +1,5 @@
+import ModelShapes
+
 extension ModelSpec {
     /// Architectures whose GGUF tensors and metadata this module understands.
     public static let supportedArchitectures = ["llama", "qwen2"]

@@ -1,3 +1,4 @@
+import ModelShapes
 import Foundation
 
 /// A Hugging Face checkpoint directory: `config.json` plus `model.safetensors` or the shards

@@ -62,7 +62,7 @@
 
     /// Appends `e` to bucket `b`.
     @inlinable @inline(__always)
-    @usableFromInline func append(_ e: Event<Payload>, to b: Int) {
+    func append(_ e: Event<Payload>, to b: Int) {
         let i: Int
         if h.pointee.freeList >= 0 {
             i = Int(h.pointee.freeList); h.pointee.freeList = h.pointee.next[i]
@@ -83,7 +83,7 @@
     /// sorted and the run's insertion sort does little; the stack's reverse order would be
     /// its worst case.
     @inlinable @inline(__always)
-    @usableFromInline func drain(_ b: Int, into run: SortedRun<Payload>) {
+    func drain(_ b: Int, into run: SortedRun<Payload>) {
         let slab = h.pointee.slab, next = h.pointee.next
         var free = h.pointee.freeList
         var i = head[b]
@@ -105,7 +105,7 @@
 
     /// The first non-empty bucket at or after `start`, going round the ring (the ring must not be empty).
     @inlinable @inline(__always)
-    @usableFromInline func firstOccupied(from start: Int) -> Int {
+    func firstOccupied(from start: Int) -> Int {
         var word = start >> 6
         var bits = occupied[word] & (~0 << UInt64(start & 63))
         var scanned = 0

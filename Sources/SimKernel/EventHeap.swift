@@ -44,7 +44,7 @@
 
     /// Adds an event.
     @inlinable
-    @usableFromInline func push(_ e: Event<Payload>) {
+    func push(_ e: Event<Payload>) {
         if h.pointee.count == h.pointee.capacity { grow() }
         let base = h.pointee.base
         var i = h.pointee.count
@@ -58,7 +58,7 @@
 
     /// Removes and returns the earliest event.
     @inlinable
-    @usableFromInline func pop() -> Event<Payload>? {
+    func pop() -> Event<Payload>? {
         let n = h.pointee.count &- 1
         guard n >= 0 else { return nil }
         let base = h.pointee.base

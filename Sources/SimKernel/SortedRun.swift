@@ -29,7 +29,7 @@
 
     /// Removes and returns the next event (the run must not be empty).
     @inlinable @inline(__always)
-    @usableFromInline func removeFirst() -> Event<Payload> {
+    func removeFirst() -> Event<Payload> {
         let c = h.pointee.cursor
         h.pointee.cursor = c &+ 1
         return (h.pointee.base + c).move()
@@ -37,10 +37,10 @@
 
     /// Starts a new run (the previous one must be fully read); `append` then `sort`.
     @inlinable @inline(__always)
-    @usableFromInline func reset() { h.pointee.count = 0; h.pointee.cursor = 0 }
+    func reset() { h.pointee.count = 0; h.pointee.cursor = 0 }
 
     @inlinable @inline(__always)
-    @usableFromInline func append(_ e: Event<Payload>) {
+    func append(_ e: Event<Payload>) {
         if h.pointee.count == h.pointee.capacity { grow() }
         (h.pointee.base + h.pointee.count).initialize(to: e)
         h.pointee.count &+= 1
@@ -48,7 +48,7 @@
 
     /// Reverses the order of the last `n` appended events.
     @inlinable @inline(__always)
-    @usableFromInline func reverseLast(_ n: Int) {
+    func reverseLast(_ n: Int) {
         let end = h.pointee.count
         var slice = UnsafeMutableBufferPointer(start: h.pointee.base + (end &- n), count: n)
         slice.reverse()
@@ -63,7 +63,7 @@
     /// Sorts the appended events: insertion sort for the short runs a 1 ns bucket usually
     /// holds, the standard library's sort beyond.
     @inlinable @inline(__always)
-    @usableFromInline func sort() {
+    func sort() {
         let base = h.pointee.base, n = h.pointee.count
         if n <= 1 { return }
         if n <= 24 {

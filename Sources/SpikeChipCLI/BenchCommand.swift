@@ -1,9 +1,11 @@
+import Benchmarks
 import ArgumentParser
 import ClosedLoop
 import Energy
 import Engine
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 import SimKernel

@@ -1,7 +1,9 @@
+import SimKernel
 import ArgumentParser
 import ClosedLoop
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 

@@ -1,6 +1,8 @@
+import Benchmarks
 import ClosedLoop
 import Engine
 import Foundation
+import ModelShapes
 import Models
 
 /// What a closed-loop run adds to the report: the generated text and the latencies a user

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelShapes
 import Models
 import Neurons
 

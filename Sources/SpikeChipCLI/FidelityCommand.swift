@@ -2,6 +2,7 @@ import ArgumentParser
 import ClosedLoop
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 import Topology

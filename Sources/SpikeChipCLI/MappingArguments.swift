@@ -1,5 +1,6 @@
 import ArgumentParser
 import Mapping
+import ModelShapes
 import Models
 import Topology
 

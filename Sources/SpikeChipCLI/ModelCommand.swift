@@ -1,5 +1,7 @@
+import SimKernel
 import ArgumentParser
 import Foundation
+import ModelShapes
 import Models
 
 /// `spikechip model`: look inside a model file and run it densely — the baseline every

@@ -4,6 +4,7 @@ import Energy
 import Engine
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import SimKernel
 import Store

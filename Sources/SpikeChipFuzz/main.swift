@@ -41,7 +41,7 @@ while Date() < deadline {
     let input = executions < corpus.count ? corpus[executions] : mutator.mutate(corpus[executions % corpus.count], text: target.isText)
     // Inputs above 64 MiB are not worth the disk; the readers' own limits are tested elsewhere.
     guard input.count <= 64 << 20 else { continue }
-    FileManager.default.createFile(atPath: current, contents: Data(input))
+    _ = FileManager.default.createFile(atPath: current, contents: Data(input))
     do { try target.exercise(path: current); accepted += 1 } catch { rejected += 1 }
     executions += 1
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Mapping
-import Models
+import ModelShapes
 
 /// What a trace holds: spikes already encoded, or activations a replay encodes itself.
 public enum TraceContent: String, Codable, Hashable, Sendable {

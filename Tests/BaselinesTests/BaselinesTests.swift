@@ -2,6 +2,7 @@ import Energy
 import Engine
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import Testing
 import Topology

@@ -1,4 +1,6 @@
+import ClosedLoop
 import Mapping
+import ModelShapes
 import Models
 import Testing
 

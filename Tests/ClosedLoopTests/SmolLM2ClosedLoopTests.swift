@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 import Testing

@@ -1,6 +1,6 @@
 import Energy
 import Mapping
-import Models
+import ModelShapes
 import SimKernel
 import Testing
 import Topology

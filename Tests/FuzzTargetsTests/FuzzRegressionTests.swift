@@ -45,7 +45,7 @@ private func findings(_ target: FuzzTarget) -> [URL] {
         var mutator = Mutator(seed: 2026)
         var rejected = 0
         for _ in 0..<150 {
-            FileManager.default.createFile(atPath: path, contents: Data(mutator.mutate(bytes, text: target.isText)))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(mutator.mutate(bytes, text: target.isText)))
             do { try target.exercise(path: path) } catch { rejected += 1 }
         }
         // Mutants are mostly refused: the readers check what they read.

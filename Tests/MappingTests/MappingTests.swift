@@ -1,5 +1,5 @@
 import Foundation
-import Models
+import ModelShapes
 import Testing
 @testable import Mapping
 @testable import Topology

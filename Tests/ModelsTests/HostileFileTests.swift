@@ -1,3 +1,4 @@
+import ModelShapes
 import Foundation
 import Testing
 @testable import Models

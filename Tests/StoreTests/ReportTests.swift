@@ -1,3 +1,5 @@
+import Reports
+import Benchmarks
 import Energy
 import Foundation
 import Testing

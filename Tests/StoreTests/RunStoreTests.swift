@@ -1,3 +1,4 @@
+import Benchmarks
 import Energy
 import Foundation
 import GRDB

@@ -155,7 +155,7 @@ struct TopologyTests {
     func notUTF8() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("latin1-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: Data([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a])) // "name: é" in Latin-1
+        _ = FileManager.default.createFile(atPath: path, contents: Data([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a])) // "name: é" in Latin-1
         do { _ = try Topology.load(path: path); Issue.record("accepted") } catch let e as TopologyError {
             #expect(e.message.contains("not UTF-8"))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import SimKernel
 import Topology

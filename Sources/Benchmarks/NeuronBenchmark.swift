@@ -1,3 +1,5 @@
+import Neurons
+import SimKernel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+import Mapping
+import ModelShapes
 import Models
 
 /// Every crossbar weight of a model: the seven projections of each layer and the LM head,

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Small SVG charts drawn by the project, so that a report needs no script or network.
 enum SVGChart {

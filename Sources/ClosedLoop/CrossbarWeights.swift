@@ -1,3 +1,5 @@
+import Mapping
+import ModelShapes
 import Models
 
 /// One projection's weights as crossbars hold them: signed integers of the mapped

@@ -1,7 +1,10 @@
+import SimKernel
+import Traces
 import Energy
 import Engine
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 
 /// One measured quantity of the trace benchmark (median of the repetitions).

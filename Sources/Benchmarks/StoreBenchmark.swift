@@ -1,3 +1,4 @@
+import Store
 import Energy
 import Foundation
 
@@ -63,7 +64,7 @@ public enum StoreBenchmark {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 try store.finishRun(run, status: .complete, totals: RunTotals(
                     ledger: ledger, simulatedTime: records.last?.time ?? .zero, tokens: Int(records.last?.token ?? 0) + 1, wallSeconds: seconds))
-                samples.append((seconds, sink.statistics ?? WriterStatistics()))
+                samples.append((seconds, sink.statistics!)) // set by close()
             }
             samples.sort { $0.0 < $1.0 }
             let (seconds, stats) = samples[samples.count / 2]

@@ -1,5 +1,6 @@
 import Energy
 import Foundation
+import Store
 
 /// `spikechip report`: one self-contained HTML file per run (inline CSS and SVG, no script,
 /// no network), readable offline and attachable to a paper's supplementary material.

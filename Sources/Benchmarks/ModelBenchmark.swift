@@ -1,3 +1,6 @@
+import SimKernel
+import ModelShapes
+import Models
 import COpenBLAS
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import SimKernel
+
 /// The PHOLD benchmark model (Fujimoto 1990), as ROSS and SST ship it.
 ///
 /// Every LP starts with `population` events. Handling an event sends one new event, to

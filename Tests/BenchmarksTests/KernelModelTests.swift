@@ -1,10 +1,11 @@
+@testable import Benchmarks
 import Testing
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@testable import SimKernel
+import SimKernel
 
 @Suite("Benchmark models")
 struct KernelModelTests {

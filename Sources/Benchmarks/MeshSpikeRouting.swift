@@ -1,3 +1,5 @@
+import SimKernel
+
 /// A PHOLD-style spike-routing benchmark: LPs are routers of a `side`×`side` torus mesh;
 /// every event is a spike packet that hops to one of the four neighbours after a fixed hop
 /// latency plus a little jitter, for `hops` hops, then a new spike starts at a random router.

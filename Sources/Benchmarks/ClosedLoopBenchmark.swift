@@ -1,7 +1,10 @@
+import SimKernel
+import ClosedLoop
 import Energy
 import Engine
 import Foundation
 import Mapping
+import ModelShapes
 import Models
 import Neurons
 import Topology
