@@ -7,6 +7,7 @@
 #      weights through the chip's arithmetic): the portable default build, then on x86-64 the
 #      `SPIKECHIP_NATIVE=1` build (AVX2/AVX-512 primitives) in .build/native.
 #      SPIKECHIP_TEST_BUILDS=portable (or native) tests one of them. Arguments go to `swift test`.
+#   5. every example of README.md, run as written (scripts/check-readme.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -25,4 +26,6 @@ for build in $builds; do
   echo "== swift test, $build build" >&2
   "${env[@]}" swift build -c release --scratch-path "$scratch" --build-tests -Xswiftc -enable-testing
   "${env[@]}" swift test -c release --scratch-path "$scratch" --skip-build -Xswiftc -enable-testing "$@"
+  # Every README example, as written, once (on the first build tested).
+  [ -n "${readme_checked:-}" ] || { bash scripts/check-readme.sh "$scratch/release/spikechip"; readme_checked=1; }
 done
