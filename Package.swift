@@ -98,6 +98,8 @@ let package = Package(
         .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "Topology", "Energy", "Traces"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "SimKernel", "Topology", "Energy"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["inputs"]),
+        // The command as users run it (the built executable in a child process), with injected faults.
+        .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),
     ],
     swiftLanguageModes: [.v6]

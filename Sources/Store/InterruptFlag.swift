@@ -16,6 +16,11 @@ public enum InterruptFlag {
         // Initialise the lazy static now: its one-time initialisation takes a lock, which a
         // signal handler must never do.
         _ = signal.load(ordering: .relaxed)
+        // A parent may have started us with these signals blocked (a mask is inherited across exec):
+        // then Ctrl-C or `kill` would never reach the handler and the run would not stop.
+        var stops = sigset_t()
+        sigemptyset(&stops); sigaddset(&stops, SIGINT); sigaddset(&stops, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stops, nil)
         for s in [SIGINT, SIGTERM] {
             _ = Foundation.signal(s) { received in
                 // Only async-signal-safe operations here: an atomic exchange and _exit.

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+// The `spikechip` command as users run it: the built executable in a child process, its exit
+// status, its stderr and the database it leaves. Faults are injected from outside: a file-size
+// limit (disk full), a read-only file system, kill -9 and SIGINT in the middle of a run.
+
+/// The directory holding the test bundle, where SwiftPM also puts the `spikechip` executable.
+private let products: URL = {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    while url.pathComponents.count > 1, !FileManager.default.fileExists(atPath: url.appendingPathComponent("spikechip").path) {
+        url.deleteLastPathComponent()
+    }
+    return url
+}()
+private let executable = products.appendingPathComponent("spikechip").path
+
+private struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `spikechip` with `arguments` through bash (so that `prefix` can set limits and signals), waiting for it.
+private func spikechip(_ arguments: [String], prefix: String = "", in directory: URL? = nil) throws -> Outcome {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    p.arguments = ["-c", "\(prefix) exec '\(executable)' \(quoted)"]
+    if let directory { p.currentDirectoryURL = directory }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+private func scratch(_ name: String = #function) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory
+        .appendingPathComponent("spikechip-cli-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// `(status, tokens)` of every run, read with the `sqlite3` library through Python, independently of SpikeChip's Store.
+private func runs(_ database: String) throws -> [String] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", """
+        import sqlite3, sys
+        c = sqlite3.connect(sys.argv[1])
+        assert c.execute('pragma integrity_check').fetchone()[0] == 'ok'
+        for s, t in c.execute('select status, tokens from run order by id'): print(s, t)
+        """, database]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+}
+
+private let isRoot = getuid() == 0
+
+/// Mounts a tmpfs (root only; false where the container forbids it).
+private func mountTmpfs(_ dir: URL, options: String) -> Bool {
+    guard isRoot else { return false }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/mount")
+    p.arguments = ["-t", "tmpfs", "-o", options, "tmpfs", dir.path]
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+}
+
+private func unmount(_ dir: URL) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/umount")
+    p.arguments = [dir.path]
+    try? p.run()
+    p.waitUntilExit()
+}
+
+@Suite("spikechip command", .serialized)
+struct CLITests {
+    @Test("--help states units and defaults")
+    func help() throws {
+        let r = try spikechip(["run", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("--tokens") && r.stdout.contains("default"))
+        #expect(r.stdout.contains("nm") || r.stdout.contains("ns") || r.stdout.contains("pJ"))
+    }
+
+    @Test("bad options are refused before any work, naming the option", arguments: [
+        (["run", "--tokens", "0"], "--tokens"),
+        (["run", "--tokens", "10000000000"], "--tokens"),
+        (["run", "--context", "1000000000000000"], "--context"),
+        (["run", "--prompt-ids", "1", "--weight-std", "nan"], "--weight-std"),
+        (["run", "--topology", "/nonexistent/dir/truenorth.yaml"], "/nonexistent/dir/truenorth.yaml"),
+        (["run", "--node", "3"], "node"),
+    ])
+    func badOptions(arguments: [String], named: String) throws {
+        let r = try spikechip(arguments + ["--no-db"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(named), "stderr: \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && r.status < 128, "crashed: \(r.stderr)")
+    }
+
+    @Test("disk full (a 3 MB file-size limit): exit 1, the committed rows kept, the run marked interrupted, a message saying what to do")
+    func diskFull() throws {
+        let dir = try scratch()
+        let db = dir.appendingPathComponent("full.sqlite").path
+        // SIGXFSZ ignored, so that writes past the limit fail with EFBIG as on a full disk.
+        let r = try spikechip(["run", "--layers", "1", "--tokens", "8", "--log", "steps", "--db", db, "--seed", "12"],
+                              prefix: "trap '' XFSZ; ulimit -f 3072;")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("marked interrupted") && r.stderr.contains("Free disk space"), "stderr: \(r.stderr)")
+        let rows = try runs(db)
+        #expect(rows.count == 1 && rows[0].hasPrefix("interrupted"), "runs: \(rows)")
+    }
+
+    @Test("a read-only location: a clear error, exit 1; a database on a file system remounted read-only keeps its runs")
+    func readOnly() throws {
+        let dir = try scratch()
+        if mountTmpfs(dir, options: "size=64m") {
+            defer { unmount(dir) }
+            let db = dir.appendingPathComponent("runs.sqlite").path
+            #expect(try spikechip(["run", "--layers", "1", "--db", db]).status == 0)
+            let remount = Process()
+            remount.executableURL = URL(fileURLWithPath: "/bin/mount")
+            remount.arguments = ["-o", "remount,ro", dir.path]
+            try remount.run(); remount.waitUntilExit()
+            let r = try spikechip(["run", "--layers", "1", "--db", db])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(db), "stderr: \(r.stderr)")
+            let rw = Process()
+            rw.executableURL = URL(fileURLWithPath: "/bin/mount")
+            rw.arguments = ["-o", "remount,rw", dir.path]
+            try rw.run(); rw.waitUntilExit()
+            #expect(try runs(db) == ["complete 1"])
+        } else if !isRoot {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+            let r = try spikechip(["run", "--layers", "1", "--db", dir.appendingPathComponent("x.sqlite").path])
+            #expect(r.status == 1 && r.stderr.contains("writable"), "stderr: \(r.stderr)")
+        }
+        // Root without mount rights cannot make a location read-only to itself: nothing to inject.
+    }
+
+    @Test("kill -9 mid-run: the finished tokens stay, the run reads as interrupted once the process is gone, the next run appends")
+    func killed() throws {
+        let dir = try scratch()
+        let db = dir.appendingPathComponent("killed.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", "--layers", "2", "--tokens", "400", "--db", db]
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait for some finished tokens to be committed (summary rows are written token by token).
+        var waited = 0.0
+        while waited < 60 {
+            Thread.sleep(forTimeInterval: 0.25); waited += 0.25
+            if let rows = try? runs(db), !rows.isEmpty, summaryTokens(db) >= 2 { break }
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal)
+        let listed = try spikechip(["report", db, "--list"])
+        #expect(listed.status == 0 && listed.stdout.contains("interrupted"), "report --list: \(listed.stdout) \(listed.stderr)")
+        #expect(summaryTokens(db) >= 2)
+        let again = try spikechip(["run", "--layers", "1", "--db", db])
+        #expect(again.status == 0)
+        #expect(try runs(db).last == "complete 1")
+    }
+
+    @Test("Ctrl-C mid-run: exit 130, the run stored as interrupted with what it simulated")
+    func interrupted() throws {
+        let dir = try scratch()
+        let db = dir.appendingPathComponent("sigint.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", "--layers", "2", "--tokens", "400", "--db", db]
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        var waited = 0.0
+        while waited < 60, summaryTokens(db) < 2 { Thread.sleep(forTimeInterval: 0.25); waited += 0.25 }
+        #expect(waited < 60, "no token committed within a minute")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let rows = try runs(db)
+        #expect(rows.count == 1 && rows[0].hasPrefix("interrupted"))
+    }
+}
+
+/// Distinct tokens in the committed summary rows (0 when the database is not there yet).
+private func summaryTokens(_ database: String) -> Int {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", """
+        import sqlite3, sys
+        try:
+            c = sqlite3.connect(sys.argv[1], timeout=5)
+            print(c.execute('select count(distinct token) from energy_summary').fetchone()[0])
+        except Exception:
+            print(0)
+        """, database]
+    let out = Pipe()
+    p.standardOutput = out
+    guard (try? p.run()) != nil else { return 0 }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+}
