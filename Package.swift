@@ -69,6 +69,9 @@ let package = Package(
         .target(name: "ClosedLoop", dependencies: ["Engine", "Mapping", "Models", "ModelShapes", "Neurons", "SimKernel"], swiftSettings: simdLoops),
         .target(name: "Traces", dependencies: ["Energy", "Engine", "Mapping", "ModelShapes", "Neurons", "SimKernel"]),
         .target(name: "Baselines", dependencies: ["Energy", "Engine", "Mapping", "ModelShapes", "Topology"]),
+        // One run from a mapped model and a spike source to stored rows and the energy study: what the CLI
+        // (and sweeps, and tests) call.
+        .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "SimKernel", "Store", "Topology"]),
         // `spikechip report`: a run's database rendered as one self-contained HTML page with SVG charts.
         .target(name: "Reports", dependencies: ["Energy", "Store"]),
         // `spikechip bench`: every benchmark, with the kernel's reference workloads (PHOLD, mesh routing).
@@ -79,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports",
+                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,6 +101,7 @@ let package = Package(
         .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "Topology", "Energy", "Traces"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "SimKernel", "Topology", "Energy"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["inputs"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Baselines", "Engine", "Mapping", "ModelShapes", "Store", "Topology"]),
         // The command as users run it (the built executable in a child process), with injected faults.
         .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),

@@ -211,8 +211,8 @@ public struct ChipMapping: Sendable {
         for (p, i) in bfs.enumerated() { position[i] = base + p }
         for i in bfs {
             let first = children[i].first.map { position[$0] } ?? 0
-            routeNodes.append(RouteNode(router: UInt32(routers[i]), port: ports[i], firstChild: UInt32(first), childCount: UInt16(children[i].count),
-                                        deliver: deliver[i], deliveries: UInt32(counts[i])))
+            routeNodes.append(RouteNode(router: UInt32(routers[i]), firstChild: UInt32(first), childCount: UInt16(children[i].count),
+                                        deliver: deliver[i], port: ports[i], deliveries: UInt32(counts[i])))
         }
         return base
     }

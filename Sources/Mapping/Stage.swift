@@ -88,11 +88,11 @@ public struct SpikeGroup: Sendable, Hashable {
 /// `firstChild`, and deliver to the local core when `deliver`.
 public struct RouteNode: Sendable, Hashable {
     public var router: UInt32
-    /// The parent's port this node is reached through (unused at the root).
-    public var port: Port
     public var firstChild: UInt32
     public var childCount: UInt16
     public var deliver: Bool
+    /// The parent's port this node is reached through (unused at the root); here it fills padding (16 bytes a node).
+    public var port: Port
     /// Deliveries in this node's subtree, itself included (what is lost if it drops).
     public var deliveries: UInt32
 }

@@ -2,8 +2,12 @@
 /// configurations: `lif:tau=4,v_threshold=1`, `if:v_threshold=1,reset=subtract`,
 /// `adaptive:alpha=0.3,tau=2,target_rate=0.31`, `truenorth:w0=2,w1=-1,alpha=20,leak=-1,seed=7`.
 ///
-/// The populations have different input types (currents or axon counts), so the engine
-/// switches on this enum once per core and then steps a concrete population generically.
+/// No chip path steps these populations yet: the engine's tiles accumulate partial sums and its
+/// function units encode them (the LLM dataflow). They run in `spikechip bench neurons`, the
+/// encoders' tests and the NIR-facing parameter parsing; putting them on the cores is the
+/// generic-SNN work (docs/architecture.md, "Where the next model plugs in"). The populations
+/// have different input types (currents or axon counts), so a caller switches on this enum once
+/// per population and then steps a concrete population generically.
 public enum NeuronModel: Equatable, Sendable {
     case lif(LIFParameters)
     case adaptive(AdaptiveThresholdPopulation.Parameters, alpha: Float, controller: FiringRateController?)

@@ -1,6 +1,7 @@
 import Benchmarks
 import ArgumentParser
 import ClosedLoop
+import Baselines
 import Energy
 import Engine
 import Foundation
@@ -8,6 +9,7 @@ import Mapping
 import ModelShapes
 import Models
 import Neurons
+import Pipeline
 import SimKernel
 import Store
 import Topology
@@ -65,6 +67,32 @@ struct BenchCommand: ParsableCommand {
                 row("closed loop", r.name, r.value, r.unit, r.note)
             }
         }
+    }
+
+    /// The default `spikechip run` as the command executes it (`RunPipeline`: simulate, store, compare), without a
+    /// database and with the default summary-level one, interleaved: the cost of storing a run.
+    func pipeline(_ m: ChipMapping) throws {
+        let settings = RunSettings(baselines: try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(nil))),
+                                   commandLine: ["spikechip", "bench"], toolVersion: SpikeChip.version)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spikechip-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var bare: [Double] = [], stored: [Double] = []
+        for i in 0..<repetitions {
+            for database in [nil, directory.appendingPathComponent("run-\(i).sqlite").path] {
+                var s = settings
+                s.database = database
+                let p = try RunPipeline(mapping: m, workload: Workload(), settings: s)
+                let start = ContinuousClock.now
+                _ = try p.execute(source: try StatisticalSpikeSource(), encoderLabel: "bench", statistics: nil) { _, _ in () }
+                let seconds = (ContinuousClock.now - start).inSeconds
+                if database == nil { bare.append(seconds) } else { stored.append(seconds) }
+            }
+        }
+        let (a, b) = (ModelBenchmark.median(bare), ModelBenchmark.median(stored))
+        row("engine", "7B token through the run pipeline, no database (wall)", a, "s", "what `spikechip run --no-db` executes, study included")
+        row("engine", "7B token through the run pipeline, summary database (wall)", b, "s", "the default `spikechip run`")
+        row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians")
     }
 
     var smolPath: String {
@@ -125,6 +153,7 @@ struct BenchCommand: ParsableCommand {
         let w = ModelBenchmark.median(walls)
         row("engine", "7B token, T = 8, spikechip-llm (wall)", w, "s", "\(events) events per token")
         row("engine", "7B token events per second", Double(events) / w / 1e6, "M events/s", "statistical mode, DiscardingSink")
+        try pipeline(m)
         row("engine", "peak resident memory of the bench process", Double(ModelBenchmark.peakResidentBytes()) / 1_048_576, "MiB", "getrusage ru_maxrss")
     }
 }

@@ -48,6 +48,28 @@ struct CoreTotals {
         count[core * Self.kinds + k] &+= UInt64(r.count)
     }
 
+    /// Adds a batch: the arrays grow once for its highest core, then are updated through raw buffers
+    /// (an array write per record would check its uniqueness every time).
+    mutating func add(contentsOf records: UnsafeBufferPointer<EnergyRecord>) {
+        var highest = -1
+        for r in records where r.core != EnergyRecord.noCore { highest = max(highest, Int(r.core)) }
+        if highest >= chipOfCore.count { grow(cores: max(highest + 1, chipOfCore.count * 2)) }
+        let kinds = Self.kinds
+        energy.withUnsafeMutableBufferPointer { energy in
+            count.withUnsafeMutableBufferPointer { count in
+                chipOfCore.withUnsafeMutableBufferPointer { chipOfCore in
+                    for r in records where r.core != EnergyRecord.noCore {
+                        let core = Int(r.core), k = Int(r.kind.rawValue)
+                        chipOfCore[core] = r.chip
+                        energy[core &* kinds &+ k] &+= r.energy.femtojoules
+                        count[core &* kinds &+ k] &+= UInt64(r.count)
+                    }
+                }
+            }
+        }
+        for r in records where r.core == EnergyRecord.noCore { add(r) }
+    }
+
     /// One row per (core, kind) that received records, then the per-chip system-wide rows.
     func rows() -> ContiguousArray<CoreRow> {
         var rows = ContiguousArray<CoreRow>()

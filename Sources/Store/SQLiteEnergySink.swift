@@ -43,8 +43,11 @@ public final class SQLiteEnergySink: EnergySink {
         // the sink finishes it; no other thread touches the aggregation, which is why it needs no lock.
         let pipe = self.pipe
         let thread = Thread {
-            let aggregation = StreamAggregation(writer: writer, level: level, cores: cores, chips: chips, options: options)
-            while let batch = pipe.pop() { batch.withUnsafeBufferPointer { aggregation.consume($0) } }
+            var aggregation = StreamAggregation(writer: writer, level: level, cores: cores, chips: chips, options: options)
+            while let batch = pipe.pop() {
+                batch.withUnsafeBufferPointer { aggregation.consume($0) }
+                pipe.recycle(batch)
+            }
             pipe.markDrained(aggregation.finish())
         }
         thread.name = "spikechip-sqlite-aggregation"
@@ -56,7 +59,12 @@ public final class SQLiteEnergySink: EnergySink {
     public func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
         precondition(result == nil, "records consumed after finish()")
         guard !records.isEmpty else { return }
-        pipe.push(ContiguousArray(records)) // a copy: the engine reuses its buffer
+        // A copy (the engine reuses its buffer), into a buffer the aggregation thread has finished with:
+        // no allocation, no fresh pages to fault in, batch after batch.
+        var batch = pipe.spare()
+        batch.removeAll(keepingCapacity: true)
+        batch.append(contentsOf: records)
+        pipe.push(batch)
     }
 
     /// Aggregates everything still queued, writes it, waits for the writer, stops both threads. Idempotent.
@@ -78,8 +86,10 @@ public final class SQLiteEnergySink: EnergySink {
     public var statistics: WriterStatistics? { result?.0 }
 }
 
-/// The aggregation state of a sink, created, used and finished by its aggregation thread only: per-token/layer/kind summary, per-core totals, and events or steps by level.
-final class StreamAggregation {
+/// The aggregation state of a sink, created, used and finished by its aggregation thread only. A value
+/// held in a local of that thread, so that its per-record updates need no dynamic exclusivity checks
+/// (a class's stored properties would pay one per access, more than the aggregation itself): per-token/layer/kind summary, per-core totals, and events or steps by level.
+struct StreamAggregation {
     private let level: LogLevel
     private let options: SQLiteEnergySink.Options
     private let writer: BackgroundWriter
@@ -105,37 +115,61 @@ final class StreamAggregation {
         events.reserveCapacity(options.batchRows)
     }
 
-    func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
-        for r in records {
-            if let h = highestToken, r.token > h {
-                flushAggregates()   // finished tokens reach the database while the run goes on
-                highestToken = r.token; denseToken = r.token
-            } else if highestToken == nil {
-                highestToken = r.token; denseToken = r.token
+    private static let kinds = EnergyKind.allCases.count
+
+    mutating func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
+        // Runs of records up to the highest token seen: a record of a later token first hands the
+        // finished tokens' groups to the writer, so they reach the database while the run goes on.
+        var i = 0
+        while i < records.count {
+            let token = records[i].token
+            if highestToken.map({ token > $0 }) ?? true {
+                if highestToken != nil { flushAggregates() }
+                highestToken = token; denseToken = token
             }
-            let slot = Int(r.layer) + 1
-            if r.token == denseToken, slot >= 0, slot < Self.denseLayers {
-                dense[slot &* EnergyKind.allCases.count &+ Int(r.kind.rawValue)].add(r)
-            } else {
+            let highest = highestToken ?? token
+            var j = i + 1
+            while j < records.count, records[j].token <= highest { j += 1 }
+            add(UnsafeBufferPointer(rebasing: records[i..<j]))
+            i = j
+        }
+    }
+
+    /// Adds records of tokens already seen, one pass per aggregate, each over raw buffers.
+    private mutating func add(_ run: UnsafeBufferPointer<EnergyRecord>) {
+        let kinds = Self.kinds, token = denseToken
+        func inDense(_ r: EnergyRecord) -> Bool { r.token == token && r.layer >= -1 && Int(r.layer) + 1 < Self.denseLayers }
+        var others = false
+        dense.withUnsafeMutableBufferPointer { d in
+            for r in run {
+                if inDense(r) { d[(Int(r.layer) + 1) &* kinds &+ Int(r.kind.rawValue)].add(r) } else { others = true }
+            }
+        }
+        if others {
+            for r in run where !inDense(r) {
                 summary.add(r)
+                if summary.isFull { writer.submit(.summary(summary.drain())) }
             }
-            cores.add(r)
-            switch level {
-            case .events:
+        }
+        cores.add(contentsOf: run)
+        switch level {
+        case .events:
+            for r in run {
                 events.append(r)
                 if events.count == options.batchRows { flushEvents() }
-            case .steps:
+            }
+        case .steps:
+            for r in run {
                 steps.add(r)
                 if steps.isFull { writer.submit(.steps(steps.drain())) }
-            case .summary:
-                break
             }
-            if summary.isFull { writer.submit(.summary(summary.drain())) }
+        case .summary:
+            break
         }
     }
 
     /// Writes what is left and closes the writer.
-    func finish() -> (WriterStatistics, (any Error)?) {
+    mutating func finish() -> (WriterStatistics, (any Error)?) {
         flushAggregates()
         writer.submit(.cores(cores.rows()))
         return writer.close()
@@ -143,15 +177,15 @@ final class StreamAggregation {
 
     /// Hands over the finished tokens' groups (and the pending events, so that a token's
     /// summary never reaches the database before its events).
-    private func flushAggregates() {
+    private mutating func flushAggregates() {
         foldDense()
         flushEvents()
         if !steps.isEmpty { writer.submit(.steps(steps.drain())) }
         if !summary.isEmpty { writer.submit(.summary(summary.drain())) }
     }
 
-    private func foldDense() {
-        let kinds = EnergyKind.allCases.count
+    private mutating func foldDense() {
+        let kinds = Self.kinds
         for i in dense.indices where dense[i].records > 0 {
             let key = SummaryKey(EnergyRecord(time: .zero, energy: .zero, count: 0, kind: EnergyKind(rawValue: UInt8(i % kinds))!, chip: 0,
                                               core: 0, layer: Int16(i / kinds - 1), token: denseToken, step: 0))
@@ -160,7 +194,7 @@ final class StreamAggregation {
         }
     }
 
-    private func flushEvents() {
+    private mutating func flushEvents() {
         guard !events.isEmpty else { return }
         var batch = ContiguousArray<EnergyRecord>()
         batch.reserveCapacity(options.batchRows)
@@ -178,6 +212,8 @@ final class RecordPipe: @unchecked Sendable {
     private let capacity: Int
     private var queue: [ContiguousArray<EnergyRecord>] = []
     private var head = 0
+    /// Emptied batches, kept with their capacity for the producer.
+    private var spares: [ContiguousArray<EnergyRecord>] = []
     private var closed = false
     private var outcome: (WriterStatistics, (any Error)?)?
 
@@ -201,6 +237,18 @@ final class RecordPipe: @unchecked Sendable {
         if head == queue.count { queue.removeAll(keepingCapacity: true); head = 0 }
         condition.broadcast()
         return batch
+    }
+
+    /// A batch the consumer has finished with (to be emptied and refilled), or a new one.
+    func spare() -> ContiguousArray<EnergyRecord> {
+        condition.lock(); defer { condition.unlock() }
+        return spares.popLast() ?? []
+    }
+
+    /// Hands a consumed batch back for reuse (at most `capacity` are kept); the producer empties it.
+    func recycle(_ batch: ContiguousArray<EnergyRecord>) {
+        condition.lock(); defer { condition.unlock() }
+        if spares.count < capacity { spares.append(batch) }
     }
 
     /// Called by the consumer once `pop` returned nil, with what the aggregation reported.

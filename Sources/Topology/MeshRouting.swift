@@ -33,15 +33,19 @@ public struct MeshRouting: Sendable, Hashable {
     }
 
     /// The port a packet at router `here` bound for core `destination` leaves by, or nil when it has arrived.
+    /// One division pair per hop: once the first dimension is done, ids alone order the second
+    /// (the destination is in the same column, or the same row).
     @inlinable
     public func port(from here: Int, to destination: Int) -> Port? {
-        let x = here % width, y = here / width
-        let dx = destination % width, dy = destination / width
-        let alongX: Port? = dx > x ? .east : dx < x ? .west : nil
-        let alongY: Port? = dy > y ? .south : dy < y ? .north : nil
         switch algorithm {
-        case .xy: return alongX ?? alongY
-        case .yx: return alongY ?? alongX
+        case .xy:
+            let x = here % width, dx = destination % width
+            if dx != x { return dx > x ? .east : .west }
+            return destination == here ? nil : destination > here ? .south : .north
+        case .yx:
+            let y = here / width, dy = destination / width
+            if dy != y { return dy > y ? .south : .north }
+            return destination == here ? nil : destination > here ? .east : .west
         }
     }
 

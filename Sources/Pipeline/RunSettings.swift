@@ -1,0 +1,28 @@
+import Baselines
+import Engine
+import Store
+
+/// How a run is executed and stored, independent of where it came from (the CLI, a sweep, a test).
+public struct RunSettings: Sendable {
+    /// Seed of every random draw (stored with the run).
+    public var seed: UInt64
+    public var partitions: PartitionScheme
+    /// Database the run is appended to; nil: nothing is written (totals only).
+    public var database: String?
+    public var log: LogLevel
+    /// The dense baseline table, at any node: it is scaled to the topology's node before use.
+    public var baselines: BaselineTable
+    /// Batch of the amortised DRAM scenario (1…10^6; 1 leaves only same-memory and DRAM at batch 1).
+    public var batch: Int
+    /// What started the run, stored with it (a command line, a sweep point).
+    public var commandLine: [String]
+    public var toolVersion: String
+
+    public init(seed: UInt64 = 1, partitions: PartitionScheme = .single, database: String? = nil, log: LogLevel = .summary,
+                baselines: BaselineTable, batch: Int = 16, commandLine: [String], toolVersion: String) {
+        self.seed = seed; self.partitions = partitions; self.database = database; self.log = log
+        self.baselines = baselines; self.batch = batch; self.commandLine = commandLine; self.toolVersion = toolVersion
+    }
+
+    public static let batchRange = 1...1_000_000
+}
