@@ -94,14 +94,16 @@ let package = Package(
         .testTarget(name: "EnergyTests", dependencies: ["Energy"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Topology", "ModelShapes"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Mapping", "Topology", "Energy", "SimKernel", "ModelShapes"]),
+        .testTarget(name: "EngineTests", dependencies: ["TestFixtures", "Engine", "Mapping", "Topology", "Energy", "SimKernel", "ModelShapes"]),
         .testTarget(name: "NeuronsTests", dependencies: ["Neurons", "SimKernel"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelShapes"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Reports", "Energy", "SimKernel", "Benchmarks", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ClosedLoopTests", dependencies: ["ClosedLoop", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "Topology", "Energy", "Traces"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces", "Engine", "Mapping", "Models", "ModelShapes", "Neurons", "SimKernel", "Topology", "Energy"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["inputs"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Baselines", "Engine", "Mapping", "ModelShapes", "Store", "Topology"]),
+        // Boards and models shared by the tests that run the chip.
+        .target(name: "TestFixtures", dependencies: ["ModelShapes", "Topology"], path: "Tests/TestFixtures"),
+        .testTarget(name: "PipelineTests", dependencies: ["TestFixtures", "Pipeline", "Baselines", "Engine", "Mapping", "ModelShapes", "Store", "Topology"]),
         // The command as users run it (the built executable in a child process), with injected faults.
         .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),

@@ -16,14 +16,14 @@ public enum ClosedLoopBenchmark {
     /// SmolLM2-class model from `path` on `topology`: one run of `prompt` + `newTokens` per
     /// repetition and encoder (weights loaded and quantized once, outside the timing).
     public static func run(path: String, topology: Topology, encoders: [String], prompt text: String, newTokens: Int,
-                           repetitions: Int) throws -> [ModelBenchmarkRow] {
+                           repetitions: Int) throws -> [BenchmarkRow] {
         let model = try LanguageModel(gguf: try GGUFFile(path: path))
         guard let prompt = model.tokenizer?.encodeForModel(text) else {
             throw ClosedLoopError.invalidRequest("\(path) has no vocabulary to tokenize the benchmark prompt with")
         }
         let mapping = try ChipMapping(spec: model.spec, topology: topology)
         let crossbars = try CrossbarModel(quantizing: model, bits: 8)
-        var rows: [ModelBenchmarkRow] = []
+        var rows: [BenchmarkRow] = []
         for spec in encoders {
             let encoder = try ConfiguredEncoder(parsing: spec)
             var walls: [Double] = [], functional: [Double] = []
@@ -42,9 +42,9 @@ public enum ClosedLoopBenchmark {
             }
             let wall = ModelBenchmark.median(walls)
             let note = "\(model.spec.name) on \(topology.name), \(positions) positions, `\(spec)`"
-            rows.append(ModelBenchmarkRow(name: "closed loop T = \(encoder.steps): tokens per second", value: Double(positions) / wall,
+            rows.append(BenchmarkRow(name: "closed loop T = \(encoder.steps): tokens per second", value: Double(positions) / wall,
                                           unit: "positions/s", note: note + ", functional model \(String(format: "%.0f", 100 * ModelBenchmark.median(functional) / wall))% of the wall time"))
-            rows.append(ModelBenchmarkRow(name: "closed loop T = \(encoder.steps): events per second", value: Double(events) / wall / 1e6,
+            rows.append(BenchmarkRow(name: "closed loop T = \(encoder.steps): events per second", value: Double(events) / wall / 1e6,
                                           unit: "M events/s", note: "\(events / UInt64(positions)) events per position"))
         }
         return rows
@@ -52,7 +52,7 @@ public enum ClosedLoopBenchmark {
 
     /// The built-in SpikingBrain-7B spec with seeded synthetic weights: weight generation,
     /// one closed-loop position (functional model + every packet), and peak memory. Run once (it takes about a minute).
-    public static func run7B(topology: Topology, bits: Int = 8, encoder text: String) throws -> [ModelBenchmarkRow] {
+    public static func run7B(topology: Topology, bits: Int = 8, encoder text: String) throws -> [BenchmarkRow] {
         let clock = ContinuousClock()
         var started = clock.now
         let spec = ModelSpec.spikingBrain7B
@@ -70,11 +70,11 @@ public enum ClosedLoopBenchmark {
         if let failure = chip.model.source.failure { throw failure }
         let token = (clock.now - started).inSeconds
         return [
-            ModelBenchmarkRow(name: "7B closed loop: synthetic int\(bits) weights", value: setup, unit: "s",
+            BenchmarkRow(name: "7B closed loop: synthetic int\(bits) weights", value: setup, unit: "s",
                               note: "\(crossbars.bytes / 1_000_000) MB of crossbar levels + FP32 embedding, seeded"),
-            ModelBenchmarkRow(name: "7B closed loop: one position", value: token, unit: "s",
+            BenchmarkRow(name: "7B closed loop: one position", value: token, unit: "s",
                               note: "`\(text)`, functional model \(String(format: "%.1f", chip.model.source.functionalSeconds)) s, \(r.events) events"),
-            ModelBenchmarkRow(name: "7B closed loop: peak resident memory", value: Double(ModelBenchmark.peakResidentBytes()) / 1_073_741_824,
+            BenchmarkRow(name: "7B closed loop: peak resident memory", value: Double(ModelBenchmark.peakResidentBytes()) / 1_073_741_824,
                               unit: "GiB", note: "getrusage ru_maxrss of the bench process"),
         ]
     }

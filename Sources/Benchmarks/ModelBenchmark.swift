@@ -8,23 +8,6 @@ import Glibc
 import Darwin
 #endif
 
-/// One measured quantity of `ModelBenchmark.run`, ready for `spikechip bench` tables.
-public struct ModelBenchmarkRow: Equatable, Sendable {
-    /// What was measured.
-    public var name: String
-    /// The median measurement.
-    public var value: Double
-    /// Unit of `value`.
-    public var unit: String
-    /// How it was measured.
-    public var note: String
-
-    /// A row as the benchmark reports it.
-    public init(name: String, value: Double, unit: String, note: String) {
-        self.name = name; self.value = value; self.unit = unit; self.note = note
-    }
-}
-
 /// Speed of the dense reference model: load time and peak memory, prefill and decode
 /// tokens/s, and the memory-bandwidth bound of reading every weight once per decoded token
 /// (bandwidth measured in the same run as the rate OpenBLAS sgemv streams a matrix far
@@ -32,7 +15,7 @@ public struct ModelBenchmarkRow: Equatable, Sendable {
 public enum ModelBenchmark {
     /// Runs every case `repetitions` times on the GGUF model at `path` and reports medians.
     public static func run(path: String, promptTokens: Int = 64, decodeTokens: Int = 32,
-                           repetitions: Int = 5) throws -> [ModelBenchmarkRow] {
+                           repetitions: Int = 5) throws -> [BenchmarkRow] {
         let reps = max(1, repetitions)
         let clock = ContinuousClock()
         var model: LanguageModel?
@@ -64,19 +47,19 @@ public enum ModelBenchmark {
         let bandwidth = readBandwidth(clock, repetitions: reps)
         let decodeRate = Double(decodeTokens) / median(decodes)
         return [
-            ModelBenchmarkRow(name: "load", value: median(loads), unit: "s",
+            BenchmarkRow(name: "load", value: median(loads), unit: "s",
                               note: "mmap + dequantize \(spec.name) to FP32 (file \(fileSize / 1_000_000) MB)"),
-            ModelBenchmarkRow(name: "peak memory", value: Double(peak) / 1e6, unit: "MB",
+            BenchmarkRow(name: "peak memory", value: Double(peak) / 1e6, unit: "MB",
                               note: "process peak RSS after load; FP32 weights are \(Int(weightBytes / 1e6)) MB"),
-            ModelBenchmarkRow(name: "prefill", value: Double(prompt.count) / median(prefills), unit: "tokens/s",
+            BenchmarkRow(name: "prefill", value: Double(prompt.count) / median(prefills), unit: "tokens/s",
                               note: "\(prompt.count)-token prompt, sgemm"),
-            ModelBenchmarkRow(name: "decode", value: decodeRate, unit: "tokens/s",
+            BenchmarkRow(name: "decode", value: decodeRate, unit: "tokens/s",
                               note: "\(decodeTokens) greedy tokens after the prompt, sgemv + KV cache"),
-            ModelBenchmarkRow(name: "memory read bandwidth", value: bandwidth / 1e9, unit: "GB/s",
+            BenchmarkRow(name: "memory read bandwidth", value: bandwidth / 1e9, unit: "GB/s",
                               note: "OpenBLAS sgemv streaming a 512 MB matrix, same run"),
-            ModelBenchmarkRow(name: "decode bound (FP32 weights)", value: bandwidth / weightBytes, unit: "tokens/s",
+            BenchmarkRow(name: "decode bound (FP32 weights)", value: bandwidth / weightBytes, unit: "tokens/s",
                               note: "bandwidth / \(Int(weightBytes / 1e6)) MB of FP32 weights read per token"),
-            ModelBenchmarkRow(name: "decode bound (file's quantized weights)", value: bandwidth / Double(fileSize),
+            BenchmarkRow(name: "decode bound (file's quantized weights)", value: bandwidth / Double(fileSize),
                               unit: "tokens/s", note: "what a kernel reading the \(fileSize / 1_000_000) MB file directly could reach"),
         ]
     }

@@ -6,18 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// One measured quantity of `NeuronBenchmark.run`, ready for `spikechip bench` tables.
-public struct NeuronBenchmarkRow: Equatable, Sendable {
-    public var name: String
-    public var value: Double
-    public var unit: String
-    public var note: String
-
-    public init(name: String, value: Double, unit: String, note: String) {
-        self.name = name; self.value = value; self.unit = unit; self.note = note
-    }
-}
-
 /// Speed of encoding and stepping an 18944-neuron population (Qwen2.5-7B's FFN width) at
 /// T = 4, against a plain copy and a plain sum of the same bytes measured in the same run
 /// (the memory-speed reference). Build in release mode; timings in debug builds are meaningless.
@@ -26,10 +14,10 @@ public enum NeuronBenchmark {
     public static let steps = 4
 
     /// Runs every case `repetitions` times and reports medians.
-    public static func run(repetitions: Int = 9) -> [NeuronBenchmarkRow] {
+    public static func run(repetitions: Int = 9) -> [BenchmarkRow] {
         let n = populationSize, t = steps
         let reps = max(1, repetitions)
-        var rows: [NeuronBenchmarkRow] = []
+        var rows: [BenchmarkRow] = []
         var sink = 0
 
         var generator = try! SyntheticActivations(channels: n, seed: 42)  // parameters are valid constants
@@ -42,7 +30,7 @@ public enum NeuronBenchmark {
             x.withUnsafeBytes { src in copy.withUnsafeMutableBytes { $0.copyMemory(from: src) } }
             sink &+= Int(copy[n / 2].bitPattern & 1)
         }
-        rows.append(NeuronBenchmarkRow(name: "memcpy reference", value: 2 * floatBytes / copyNs, unit: "GB/s",
+        rows.append(BenchmarkRow(name: "memcpy reference", value: 2 * floatBytes / copyNs, unit: "GB/s",
                                        note: "copy \(n) floats (read + write counted); \(format(copyNs)) ns"))
         // The same copy on 64 MiB, far beyond the caches: the DRAM stream speed of this machine.
         let big = 16 << 20
@@ -53,7 +41,7 @@ public enum NeuronBenchmark {
             sink &+= Int(bigCopy[big / 2].bitPattern & 1)
         }
         let dramGBs = 2 * Double(big * 4) / bigNs
-        rows.append(NeuronBenchmarkRow(name: "memcpy reference 64 MiB", value: dramGBs, unit: "GB/s",
+        rows.append(BenchmarkRow(name: "memcpy reference 64 MiB", value: dramGBs, unit: "GB/s",
                                        note: "DRAM-resident copy (read + write counted); \(format(bigNs / 1e6)) ms"))
         // Throughput of `bytes` in `ns` against the DRAM copy of this run: "memory speed" is ≥ 1×.
         func speed(_ bytes: Double, _ ns: Double) -> String { "\(format(bytes / ns)) GB/s = \(format(bytes / ns / dramGBs))× the DRAM copy" }
@@ -62,7 +50,7 @@ public enum NeuronBenchmark {
             x.withUnsafeBufferPointer { for v in $0 { s += v } }
             sink &+= Int(s.bitPattern & 1)
         }
-        rows.append(NeuronBenchmarkRow(name: "sum reference", value: floatBytes / sumNs, unit: "GB/s",
+        rows.append(BenchmarkRow(name: "sum reference", value: floatBytes / sumNs, unit: "GB/s",
                                        note: "sum \(n) floats; \(format(sumNs)) ns"))
 
         // Encoders: the bytes an encoder cannot avoid are the activations read once and the
@@ -75,7 +63,7 @@ public enum NeuronBenchmark {
                 x.withUnsafeBufferPointer { try! e.encode($0, into: &train) }  // input is finite by construction
                 sink &+= Int(train.spikes[n / 3])
             }
-            rows.append(NeuronBenchmarkRow(name: "encode \(name)", value: ns / Double(n * t), unit: "ns/neuron/step",
+            rows.append(BenchmarkRow(name: "encode \(name)", value: ns / Double(n * t), unit: "ns/neuron/step",
                                            note: "\(speed(encodeBytes, ns)) (input read + spikes written); \(format(ns)) ns per vector"))
         }
         encodeRow("spikingbrain ternary T=4", try! SpikingBrainEncoder(coding: .ternary, steps: t))
@@ -89,13 +77,13 @@ public enum NeuronBenchmark {
             copy.withUnsafeMutableBufferPointer { try! train.decode(into: $0) }
             sink &+= Int(copy[n / 2].bitPattern & 1)
         }
-        rows.append(NeuronBenchmarkRow(name: "decode (from counts)", value: decodeNs / Double(n), unit: "ns/neuron",
+        rows.append(BenchmarkRow(name: "decode (from counts)", value: decodeNs / Double(n), unit: "ns/neuron",
                                        note: "\(format(2 * floatBytes / decodeNs)) GB/s; \(format(decodeNs)) ns per vector"))
         let statsNs = median(reps) {
             let s = x.withUnsafeBufferPointer { try! SpikeStatistics(train: train, reference: $0) }
             sink &+= s.spikes
         }
-        rows.append(NeuronBenchmarkRow(name: "statistics T=4", value: statsNs / Double(n * t), unit: "ns/neuron/step",
+        rows.append(BenchmarkRow(name: "statistics T=4", value: statsNs / Double(n * t), unit: "ns/neuron/step",
                                        note: "firing rate, silence, error; \(format(statsNs)) ns per vector"))
 
         // Populations: per neuron a step must read the input, read and write the state and write a spike.
@@ -106,7 +94,7 @@ public enum NeuronBenchmark {
                 input.withUnsafeBufferPointer { i in spikes.withUnsafeMutableBufferPointer { s in sink &+= try! p.step(i, spikes: s) } }
             }
             let bytes = Double(n * (MemoryLayout<P.Input>.size * P.inputsPerNeuron + 2 * stateBytes + 1))
-            rows.append(NeuronBenchmarkRow(name: "step \(name)", value: ns / Double(n), unit: "ns/neuron/step",
+            rows.append(BenchmarkRow(name: "step \(name)", value: ns / Double(n), unit: "ns/neuron/step",
                                            note: "\(speed(bytes, ns)) (buffers touched); \(format(ns)) ns per step"))
         }
         stepRow("NIR LIF", try! LIFPopulation(count: n, parameters: try! LIFParameters(tau: 4, vThreshold: 1)), x, stateBytes: 4)
@@ -124,9 +112,9 @@ public enum NeuronBenchmark {
             source.fill(&train, neuronCount: n, steps: t)
             sink &+= Int(train.spikes[n / 5])
         }
-        rows.append(NeuronBenchmarkRow(name: "synthetic spikes 69% silent", value: fillNs / Double(n * t), unit: "ns/neuron/step",
+        rows.append(BenchmarkRow(name: "synthetic spikes 69% silent", value: fillNs / Double(n * t), unit: "ns/neuron/step",
                                        note: "seeded xoshiro256**; \(format(fillNs)) ns per T=4 train"))
-        if sink == Int.min { rows.append(NeuronBenchmarkRow(name: "sink", value: 0, unit: "", note: "")) }
+        if sink == Int.min { rows.append(BenchmarkRow(name: "sink", value: 0, unit: "", note: "")) }
         return rows
     }
 

@@ -3,24 +3,14 @@ import Foundation
 import Mapping
 import ModelShapes
 import SimKernel
+import TestFixtures
 import Testing
 import Topology
 @testable import Engine
 
-private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The LLM board shrunk to 2x2 chips of 8x8 cores with 32x32 crossbars, with `edits` applied.
-private func smallBoard(_ edits: [(String, String)] = []) throws -> Topology {
-    var yaml = try String(contentsOf: root.appendingPathComponent("topologies/spikechip-llm.yaml"), encoding: .utf8)
-    for (a, b) in [("chips: {x: 2, y: 4}", "chips: {x: 2, y: 2}"), ("mesh: {x: 64, y: 64}", "mesh: {x: 8, y: 8}"),
-                   ("axons: 512", "axons: 32"), ("neurons: 512", "neurons: 32")] + edits {
-        yaml = yaml.replacingOccurrences(of: a, with: b)
-    }
-    return try Topology.parse(yaml: yaml, file: "small")
-}
-
-private let tiny = ModelSpec(name: "tiny", architecture: "llama", layers: 2, hidden: 96, ffn: 160, heads: 4, kvHeads: 2,
-                             vocabulary: 200, contextLength: 512, tiedEmbeddings: false)
+private let tiny = Fixtures.tiny
+private let root = Fixtures.root
+private func smallBoard(_ edits: [(String, String)] = []) throws -> Topology { try Fixtures.smallBoard(edits) }
 
 /// Sums the stream independently of the engine's ledger.
 private struct SummingSink: EnergySink {

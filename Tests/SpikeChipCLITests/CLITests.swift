@@ -150,21 +150,24 @@ struct CLITests {
         // Root without mount rights cannot make a location read-only to itself: nothing to inject.
     }
 
-    @Test("kill -9 mid-run: the finished tokens stay, the run reads as interrupted once the process is gone, the next run appends")
-    func killed() throws {
-        let dir = try scratch()
-        let db = dir.appendingPathComponent("killed.sqlite").path
+    /// Starts a long run (400 tokens of two layers) into `db` and returns once two tokens are committed
+    /// (summary rows are written token by token), or after a minute.
+    private func longRun(_ db: String) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = ["run", "--layers", "2", "--tokens", "400", "--db", db]
         p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
         try p.run()
-        // Wait for some finished tokens to be committed (summary rows are written token by token).
         var waited = 0.0
-        while waited < 60 {
-            Thread.sleep(forTimeInterval: 0.25); waited += 0.25
-            if let rows = try? runs(db), !rows.isEmpty, summaryTokens(db) >= 2 { break }
-        }
+        while waited < 60, summaryTokens(db) < 2 { Thread.sleep(forTimeInterval: 0.25); waited += 0.25 }
+        #expect(waited < 60, "no token committed within a minute")
+        return p
+    }
+
+    @Test("kill -9 mid-run: the finished tokens stay, the run reads as interrupted once the process is gone, the next run appends")
+    func killed() throws {
+        let db = try scratch().appendingPathComponent("killed.sqlite").path
+        let p = try longRun(db)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(p.terminationReason == .uncaughtSignal)
@@ -178,21 +181,14 @@ struct CLITests {
 
     @Test("Ctrl-C mid-run: exit 130, the run stored as interrupted with what it simulated")
     func interrupted() throws {
-        let dir = try scratch()
-        let db = dir.appendingPathComponent("sigint.sqlite").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["run", "--layers", "2", "--tokens", "400", "--db", db]
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-        try p.run()
-        var waited = 0.0
-        while waited < 60, summaryTokens(db) < 2 { Thread.sleep(forTimeInterval: 0.25); waited += 0.25 }
-        #expect(waited < 60, "no token committed within a minute")
+        let db = try scratch().appendingPathComponent("sigint.sqlite").path
+        let p = try longRun(db)
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         #expect(p.terminationStatus == 130)
         let rows = try runs(db)
         #expect(rows.count == 1 && rows[0].hasPrefix("interrupted"))
+        #expect(summaryTokens(db) >= 2)
     }
 }
 
