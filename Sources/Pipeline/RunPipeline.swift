@@ -25,9 +25,7 @@ public struct RunPipeline {
     /// Checks the workload and settings before anything is allocated.
     public init(mapping: ChipMapping, workload: Workload, settings: RunSettings) throws {
         try workload.validate()
-        guard RunSettings.batchRange.contains(settings.batch) else {
-            throw EngineError.invalidWorkload("--batch must be between 1 and 1000000 tokens, got \(settings.batch)")
-        }
+        if let problem = RunSettings.batchProblem(settings.batch) { throw EngineError.invalidWorkload(problem) }
         self.mapping = mapping; self.workload = workload; self.settings = settings
         baselines = settings.baselines.scaled(to: mapping.topology.technology)
     }

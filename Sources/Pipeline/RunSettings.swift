@@ -25,4 +25,9 @@ public struct RunSettings: Sendable {
     }
 
     public static let batchRange = 1...1_000_000
+
+    /// What is wrong with `batch`, or nil: the one message the pipeline and the command give.
+    public static func batchProblem(_ batch: Int) -> String? {
+        batchRange.contains(batch) ? nil : "--batch must be between 1 and 1000000 tokens, got \(batch)"
+    }
 }

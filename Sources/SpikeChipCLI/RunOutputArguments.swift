@@ -52,7 +52,8 @@ struct RunOutputArguments: ParsableArguments {
         if workload.context + workload.tokens > m.spec.contextLength {
             FileHandle.standardError.write(Data("warning: positions \(workload.context)…\(workload.context + workload.tokens - 1) go beyond \(m.spec.name)'s context length of \(m.spec.contextLength); the attention work is simulated as if the model accepted them\n".utf8))
         }
-        guard RunSettings.batchRange.contains(batch) else { throw ValidationError("--batch must be between 1 and 1000000 tokens, got \(batch)") }
+        // Refused as a usage error (exit 64) before the baseline table is read.
+        if let problem = RunSettings.batchProblem(batch) { throw ValidationError(problem) }
         let settings = RunSettings(
             seed: seed, partitions: partitions, database: noDb ? nil : db, log: log,
             baselines: try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))), batch: batch,

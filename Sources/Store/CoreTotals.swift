@@ -2,8 +2,8 @@ import Energy
 
 /// Energy and operations per core and kind, for the report's heat map at every log level.
 ///
-/// Indexed arrays rather than a dictionary: two array updates per record are cheap enough
-/// for the events level's millions of records per second. Memory is 16 bytes per core and
+/// Indexed arrays rather than a dictionary, updated a batch at a time through raw buffers: cheap
+/// enough for the events level's millions of records per second. Memory is 16 bytes per core and
 /// kind (about 1.3 MB for 10,000 cores); system-wide records (no core) are kept per chip.
 struct CoreTotals {
     private static let kinds = EnergyKind.allCases.count
@@ -27,27 +27,6 @@ struct CoreTotals {
         chipOfCore.append(contentsOf: repeatElement(0, count: extra))
     }
 
-    @inline(__always)
-    mutating func add(_ r: EnergyRecord) {
-        let k = Int(r.kind.rawValue)
-        if r.core == EnergyRecord.noCore {
-            let chip = Int(r.chip)
-            if chip * Self.kinds >= systemEnergy.count {
-                let extra = (chip + 1) * Self.kinds - systemEnergy.count
-                systemEnergy.append(contentsOf: repeatElement(0, count: extra))
-                systemCount.append(contentsOf: repeatElement(0, count: extra))
-            }
-            systemEnergy[chip * Self.kinds + k] &+= r.energy.femtojoules
-            systemCount[chip * Self.kinds + k] &+= UInt64(r.count)
-            return
-        }
-        let core = Int(r.core)
-        if core >= chipOfCore.count { grow(cores: max(core + 1, chipOfCore.count * 2)) }
-        chipOfCore[core] = r.chip
-        energy[core * Self.kinds + k] &+= r.energy.femtojoules
-        count[core * Self.kinds + k] &+= UInt64(r.count)
-    }
-
     /// Adds a batch: the arrays grow once for its highest core, then are updated through raw buffers
     /// (an array write per record would check its uniqueness every time).
     mutating func add(contentsOf records: UnsafeBufferPointer<EnergyRecord>) {
@@ -67,7 +46,17 @@ struct CoreTotals {
                 }
             }
         }
-        for r in records where r.core == EnergyRecord.noCore { add(r) }
+        // System-wide records (static power) are kept per chip.
+        for r in records where r.core == EnergyRecord.noCore {
+            let chip = Int(r.chip), k = Int(r.kind.rawValue)
+            if chip * kinds >= systemEnergy.count {
+                let extra = (chip + 1) * kinds - systemEnergy.count
+                systemEnergy.append(contentsOf: repeatElement(0, count: extra))
+                systemCount.append(contentsOf: repeatElement(0, count: extra))
+            }
+            systemEnergy[chip * kinds + k] &+= r.energy.femtojoules
+            systemCount[chip * kinds + k] &+= UInt64(r.count)
+        }
     }
 
     /// One row per (core, kind) that received records, then the per-chip system-wide rows.

@@ -123,11 +123,14 @@ struct StreamAggregation {
         var i = 0
         while i < records.count {
             let token = records[i].token
-            if highestToken.map({ token > $0 }) ?? true {
+            let highest: UInt32
+            if let h = highestToken, token <= h {
+                highest = h
+            } else {
                 if highestToken != nil { flushAggregates() }
                 highestToken = token; denseToken = token
+                highest = token
             }
-            let highest = highestToken ?? token
             var j = i + 1
             while j < records.count, records[j].token <= highest { j += 1 }
             add(UnsafeBufferPointer(rebasing: records[i..<j]))

@@ -60,16 +60,6 @@ public struct MeshRouting: Sendable, Hashable {
         }
     }
 
-    /// Whether `port` of `core` has a link (edge routers have fewer than four).
-    public func hasLink(_ core: Int, _ port: Port) -> Bool {
-        switch port {
-        case .east: core % width + 1 < width
-        case .west: core % width > 0
-        case .south: core / width + 1 < height
-        case .north: core / width > 0
-        }
-    }
-
     /// Each hop of the route from `source` to `destination`: the port taken and the router reached.
     public func route(from source: Int, to destination: Int) -> [(port: Port, router: Int)] {
         var hops: [(port: Port, router: Int)] = []

@@ -21,12 +21,11 @@ private struct Outcome {
     var stderr: String
 }
 
-/// Runs `spikechip` with `arguments` through bash (so that `prefix` can set limits and signals), waiting for it.
-private func spikechip(_ arguments: [String], prefix: String = "", in directory: URL? = nil) throws -> Outcome {
+/// Runs `executable` with `arguments` to its end: exit status, stdout, stderr.
+private func execute(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Outcome {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/bash")
-    let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-    p.arguments = ["-c", "\(prefix) exec '\(executable)' \(quoted)"]
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
     if let directory { p.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
@@ -35,6 +34,12 @@ private func spikechip(_ arguments: [String], prefix: String = "", in directory:
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Runs `spikechip` with `arguments` through bash (so that `prefix` can set limits and signals), waiting for it.
+private func spikechip(_ arguments: [String], prefix: String = "", in directory: URL? = nil) throws -> Outcome {
+    let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    return try execute("/bin/bash", ["-c", "\(prefix) exec '\(executable)' \(quoted)"], in: directory)
 }
 
 private func scratch(_ name: String = #function) throws -> URL {
@@ -46,44 +51,24 @@ private func scratch(_ name: String = #function) throws -> URL {
 
 /// `(status, tokens)` of every run, read with the `sqlite3` library through Python, independently of SpikeChip's Store.
 private func runs(_ database: String) throws -> [String] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", """
+    let r = try execute("/usr/bin/env", ["python3", "-c", """
         import sqlite3, sys
         c = sqlite3.connect(sys.argv[1])
         assert c.execute('pragma integrity_check').fetchone()[0] == 'ok'
         for s, t in c.execute('select status, tokens from run order by id'): print(s, t)
-        """, database]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        """, database])
+    guard r.status == 0 else { throw CocoaError(.fileReadCorruptFile) }
+    return r.stdout.split(separator: "\n").map(String.init)
 }
 
 private let isRoot = getuid() == 0
 
-/// Mounts a tmpfs (root only; false where the container forbids it).
-private func mountTmpfs(_ dir: URL, options: String) -> Bool {
-    guard isRoot else { return false }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/mount")
-    p.arguments = ["-t", "tmpfs", "-o", options, "tmpfs", dir.path]
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
+/// `mount` with `arguments` (root only; false where the container forbids it).
+private func mount(_ arguments: [String]) -> Bool {
+    isRoot && (try? execute("/bin/mount", arguments))?.status == 0
 }
 
-private func unmount(_ dir: URL) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/umount")
-    p.arguments = [dir.path]
-    try? p.run()
-    p.waitUntilExit()
-}
+private func unmount(_ dir: URL) { _ = try? execute("/bin/umount", [dir.path]) }
 
 @Suite("spikechip command", .serialized)
 struct CLITests {
@@ -126,21 +111,15 @@ struct CLITests {
     @Test("a read-only location: a clear error, exit 1; a database on a file system remounted read-only keeps its runs")
     func readOnly() throws {
         let dir = try scratch()
-        if mountTmpfs(dir, options: "size=64m") {
+        if mount(["-t", "tmpfs", "-o", "size=64m", "tmpfs", dir.path]) {
             defer { unmount(dir) }
             let db = dir.appendingPathComponent("runs.sqlite").path
             #expect(try spikechip(["run", "--layers", "1", "--db", db]).status == 0)
-            let remount = Process()
-            remount.executableURL = URL(fileURLWithPath: "/bin/mount")
-            remount.arguments = ["-o", "remount,ro", dir.path]
-            try remount.run(); remount.waitUntilExit()
+            #expect(mount(["-o", "remount,ro", dir.path]))
             let r = try spikechip(["run", "--layers", "1", "--db", db])
             #expect(r.status == 1)
             #expect(r.stderr.contains(db), "stderr: \(r.stderr)")
-            let rw = Process()
-            rw.executableURL = URL(fileURLWithPath: "/bin/mount")
-            rw.arguments = ["-o", "remount,rw", dir.path]
-            try rw.run(); rw.waitUntilExit()
+            #expect(mount(["-o", "remount,rw", dir.path]))
             #expect(try runs(db) == ["complete 1"])
         } else if !isRoot {
             try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
@@ -194,20 +173,13 @@ struct CLITests {
 
 /// Distinct tokens in the committed summary rows (0 when the database is not there yet).
 private func summaryTokens(_ database: String) -> Int {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", """
+    let r = try? execute("/usr/bin/env", ["python3", "-c", """
         import sqlite3, sys
         try:
             c = sqlite3.connect(sys.argv[1], timeout=5)
             print(c.execute('select count(distinct token) from energy_summary').fetchone()[0])
         except Exception:
             print(0)
-        """, database]
-    let out = Pipe()
-    p.standardOutput = out
-    guard (try? p.run()) != nil else { return 0 }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        """, database])
+    return r.flatMap { Int($0.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
 }
