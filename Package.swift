@@ -72,8 +72,10 @@ let package = Package(
         // One run from a mapped model and a spike source to stored rows and the energy study: what the CLI
         // (and sweeps, and tests) call.
         .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "SimKernel", "Store", "Topology"]),
+        // `spikechip sweep`: design-space exploration over topology keys and run options, one run per point.
+        .target(name: "Sweeps", dependencies: ["SimKernel", "Store", "Topology", .product(name: "Yams", package: "Yams")]),
         // `spikechip report`: a run's database rendered as one self-contained HTML page with SVG charts.
-        .target(name: "Reports", dependencies: ["Energy", "Store"]),
+        .target(name: "Reports", dependencies: ["Energy", "Store", "Sweeps"]),
         // `spikechip bench`: every benchmark, with the kernel's reference workloads (PHOLD, mesh routing).
         .target(
             name: "Benchmarks",
@@ -82,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline",
+                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline", "Sweeps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,6 +108,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["TestFixtures", "Pipeline", "Baselines", "Engine", "Mapping", "ModelShapes", "Store", "Topology"]),
         // The command as users run it (the built executable in a child process), with injected faults.
         .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Store", "Reports", "Topology"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),
     ],
     swiftLanguageModes: [.v6]

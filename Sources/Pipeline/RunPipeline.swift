@@ -59,7 +59,7 @@ public struct RunPipeline {
             topologyYAML: m.topology.source, energyTable: energyTable(m.topology, dense: baselines),
             model: try ModelRecord(name: m.spec.name, layers: m.layers, spec: m.spec), encoder: encoderLabel,
             timeSteps: workload.timeSteps, logLevel: settings.log, chips: m.topology.chipCount, meshX: m.topology.meshX, meshY: m.topology.meshY,
-            mapping: mappingRows(m))
+            mapping: mappingRows(m), sweepPoint: settings.sweepPoint)
         let id = try store.beginRun(info)
         let sink = try store.makeSink(run: id)
         let (result, final) = try simulate(source, sink: sink, progress: progress, shouldStop: shouldStop)

@@ -17,11 +17,14 @@ public struct RunSettings: Sendable {
     /// What started the run, stored with it (a command line, a sweep point).
     public var commandLine: [String]
     public var toolVersion: String
+    /// The sweep point the run computes (stored with it; completing the run completes the point).
+    public var sweepPoint: SweepPointID?
 
     public init(seed: UInt64 = 1, partitions: PartitionScheme = .single, database: String? = nil, log: LogLevel = .summary,
-                baselines: BaselineTable, batch: Int = 16, commandLine: [String], toolVersion: String) {
+                baselines: BaselineTable, batch: Int = 16, commandLine: [String], toolVersion: String, sweepPoint: SweepPointID? = nil) {
         self.seed = seed; self.partitions = partitions; self.database = database; self.log = log
         self.baselines = baselines; self.batch = batch; self.commandLine = commandLine; self.toolVersion = toolVersion
+        self.sweepPoint = sweepPoint
     }
 
     public static let batchRange = 1...1_000_000

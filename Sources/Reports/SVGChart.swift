@@ -149,4 +149,36 @@ enum SVGChart {
         }
         return svg + "</svg>"
     }
+
+    /// Points on log-log axes (a sweep's energy against latency or area); highlighted points (the Pareto
+    /// front) are drawn larger in orange and joined in x order.
+    static func scatter(_ points: [(x: Double, y: Double, label: String, highlight: Bool)], xLabel: String, yLabel: String,
+                        format: (Double) -> String) -> String {
+        let width = 720.0, height = 360.0, left = 90.0, bottom = 40.0, top = 14.0, right = 20.0
+        let usable = points.filter { $0.x > 0 && $0.y > 0 && $0.x.isFinite && $0.y.isFinite }
+        guard let x0 = usable.map(\.x).min(), let x1 = usable.map(\.x).max(),
+              let y0 = usable.map(\.y).min(), let y1 = usable.map(\.y).max() else { return "<p>No complete points.</p>" }
+        // A decade either side when every point has the same value, so that one point still has axes.
+        let (ax, bx) = x0 == x1 ? (log10(x0) - 0.5, log10(x0) + 0.5) : (log10(x0), log10(x1))
+        let (ay, by) = y0 == y1 ? (log10(y0) - 0.5, log10(y0) + 0.5) : (log10(y0), log10(y1))
+        func px(_ v: Double) -> Double { left + (width - left - right) * (log10(v) - ax) / (bx - ax) }
+        func py(_ v: Double) -> Double { height - bottom - (height - top - bottom) * (log10(v) - ay) / (by - ay) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        svg += "<line x1=\"\(number(left))\" y1=\"\(number(height - bottom))\" x2=\"\(number(width - right))\" y2=\"\(number(height - bottom))\" stroke=\"#333\"/>"
+        svg += "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left))\" y2=\"\(number(height - bottom))\" stroke=\"#333\"/>"
+        svg += "<text x=\"\(number(left - 4))\" y=\"\(number(top + 10))\" text-anchor=\"end\" font-size=\"11\">\(escape(format(pow(10, by))))</text>"
+        svg += "<text x=\"\(number(left - 4))\" y=\"\(number(height - bottom))\" text-anchor=\"end\" font-size=\"11\">\(escape(format(pow(10, ay))))</text>"
+        svg += "<text x=\"\(number(left))\" y=\"\(number(height - 22))\" font-size=\"11\">\(escape(String(format: "%.3g", pow(10, ax))))</text>"
+        svg += "<text x=\"\(number(width - right))\" y=\"\(number(height - 22))\" text-anchor=\"end\" font-size=\"11\">\(escape(String(format: "%.3g", pow(10, bx))))</text>"
+        svg += "<text x=\"\(number((left + width - right) / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\" font-size=\"12\">\(escape(xLabel)) (log)</text>"
+        svg += "<text x=\"\(number(left + 6))\" y=\"\(number(top + 10))\" font-size=\"12\">\(escape(yLabel)) (log)</text>"
+        let front = usable.filter(\.highlight).sorted { $0.x < $1.x }
+        if front.count > 1 {
+            svg += "<polyline points=\"\(front.map { "\(number(px($0.x))),\(number(py($0.y)))" }.joined(separator: " "))\" fill=\"none\" stroke=\"\(palette[1])\" stroke-dasharray=\"4 3\"/>"
+        }
+        for p in usable.sorted(by: { !$0.highlight && $1.highlight }) {
+            svg += "<circle cx=\"\(number(px(p.x)))\" cy=\"\(number(py(p.y)))\" r=\"\(p.highlight ? 5 : 3)\" fill=\"\(p.highlight ? palette[1] : palette[0])\" fill-opacity=\"0.8\"><title>\(escape(p.label))</title></circle>"
+        }
+        return svg + "</svg>"
+    }
 }

@@ -9,6 +9,11 @@ struct MappingArguments: ParsableArguments {
     @Option(help: "Chip description: a YAML path or a shipped name (truenorth, loihi, spikechip-llm). Default: spikechip-llm.")
     var topology = "spikechip-llm"
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Set a key of the chip description on top of the file: KEY=VALUE, repeatable (--set core.axons=256 --set router.hop.east_west.energy_pj=10); checked like the file's own keys.",
+        valueName: "key=value"))
+    var overrides: [String] = []
+
     @Option(help: "GGUF file whose header gives the model shape (Llama or Qwen2). Default: the built-in SpikingBrain-7B spec (28 layers, hidden 3584, FFN 18944, 28/4 heads, vocabulary 152064).")
     var model: String?
 
@@ -30,14 +35,20 @@ struct MappingArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Technology node of the answer in nm (45, 32, 28, 20, 16, 14, 10, 7: topologies/technology.yaml): every energy of the topology and of the dense baselines is scaled there (Stillmaker & Baas 2017), area and leakage are the node's. Default: the topology's own node.")
     var node: Int?
 
-    /// Loads the topology (moved to `--node`), reads the model shape (`--model`, else `defaultSpec`) and maps it.
-    func map(defaultSpec: ModelSpec = .spikingBrain7B) throws -> ChipMapping {
-        var topo = try Topology.load(path: try ResourceLocator.topology(topology))
+    /// The topology with `--set` applied, moved to `--node`.
+    func loadTopology() throws -> Topology {
+        var topo = try Topology.load(path: try ResourceLocator.topology(topology), overrides: try overrides.map(TopologyOverride.init(parsing:)))
         if let node {
             do { topo = topo.scaled(to: .nominal(try topo.library.node(node), source: "--node \(node), nominal supply")) } catch let e as TechnologyError {
                 throw ValidationErrorMessage("--node: \(e)")
             }
         }
+        return topo
+    }
+
+    /// Loads the topology (`loadTopology`), reads the model shape (`--model`, else `defaultSpec`) and maps it.
+    func map(defaultSpec: ModelSpec = .spikingBrain7B) throws -> ChipMapping {
+        let topo = try loadTopology()
         let spec: ModelSpec
         if let model {
             spec = try ModelSpec(gguf: try GGUFFile(path: model))

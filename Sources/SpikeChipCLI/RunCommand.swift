@@ -7,6 +7,7 @@ import Foundation
 import Mapping
 import ModelShapes
 import Models
+import Pipeline
 import SimKernel
 import Store
 import Topology
@@ -42,6 +43,19 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Workload") var workload: WorkloadArguments
 
     @OptionGroup(title: "Output") var output: RunOutputArguments
+
+    /// The checks that need no mapping and no weights: options, the topology with `--set`, the workload's
+    /// ranges. `spikechip sweep` runs them on every point before it starts any.
+    func preflight() throws {
+        _ = try mapping.loadTopology()
+        _ = try PartialSumCoding(parsing: mapping.partialSums)
+        if let problem = RunSettings.batchProblem(output.batch) { throw ValidationError(problem) }
+        if !closedLoop.isRequested {
+            try closedLoop.validate(modelPath: mapping.model, vocabulary: Int.max)
+            _ = try workload.countDistribution()
+            try workload.statistical(seed: output.seed).validate()
+        }
+    }
 
     func run() throws {
         let m = try mapping.map()

@@ -41,6 +41,11 @@ struct RunOutputArguments: ParsableArguments {
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
+    /// Set by `spikechip sweep` on the runs it starts: the run computes that point, and stops (stored
+    /// interrupted) if the sweep process goes away, so that a resumed sweep never finds it running.
+    @Option(help: .hidden)
+    var sweepPoint: String?
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     /// Simulates, stores and reports one run through `RunPipeline`; `outcome` turns the final source
@@ -54,10 +59,17 @@ struct RunOutputArguments: ParsableArguments {
         }
         // Refused as a usage error (exit 64) before the baseline table is read.
         if let problem = RunSettings.batchProblem(batch) { throw ValidationError(problem) }
+        let point = try sweepPoint.map { text in
+            guard let p = SweepPointID(text), !noDb else { throw ValidationError("--sweep-point is set by `spikechip sweep` (SWEEP:POINT, with a database)") }
+            return p
+        }
+        // A sweep's worker whose sweep was killed is adopted by another process: it stops as if interrupted.
+        let parent = getppid()
+        let orphaned: (() -> Bool)? = point == nil ? nil : { getppid() != parent }
         let settings = RunSettings(
             seed: seed, partitions: partitions, database: noDb ? nil : db, log: log,
             baselines: try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))), batch: batch,
-            commandLine: CommandLine.arguments, toolVersion: SpikeChip.version)
+            commandLine: CommandLine.arguments, toolVersion: SpikeChip.version, sweepPoint: point)
         let pipeline = try RunPipeline(mapping: m, workload: workload, settings: settings)
         InterruptFlag.install()
         var progress = Progress("simulating", quiet: quiet)
@@ -69,8 +81,9 @@ struct RunOutputArguments: ParsableArguments {
                 progress: { events, seconds in
                     progress.update(String(format: "%.1f M events, %.0f s (Ctrl-C stops and keeps what was simulated)", events / 1e6, seconds.rounded(.down)))
                 },
-                shouldStop: { InterruptFlag.isSet || shouldStop?() == true },
-                stopReason: { "stopped by signal \(InterruptFlag.receivedSignal ?? SIGINT)" }, outcome: outcome)
+                shouldStop: { InterruptFlag.isSet || shouldStop?() == true || orphaned?() == true },
+                stopReason: { orphaned?() == true ? "its sweep process ended" : "stopped by signal \(InterruptFlag.receivedSignal ?? SIGINT)" },
+                outcome: outcome)
         }
         let loop = run.extra ?? nil
         switch run.status {

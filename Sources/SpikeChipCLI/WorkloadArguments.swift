@@ -29,13 +29,18 @@ struct WorkloadArguments: ParsableArguments {
 
     /// The token-level count statistics of a statistical run.
     func distribution() throws -> SpikeCountDistribution {
-        let d = try SpikeCountDistribution(silentFraction: silent ?? 0.69, spikesPerActivation: spikesPerActivation ?? 1.13,
-                                           coding: coding ?? .ternary, timeSteps: timeSteps ?? 8)
+        let d = try countDistribution()
         if d.ratio > 1 {
             FileHandle.standardError.write(Data(String(format: "warning: at T = %d, %@ coding carries these statistics only with a rising tail (ratio %.3g > 1): most firing neurons sit at the most the coding carries; raise --time-steps for a realistic count distribution\n",
                                                        d.timeSteps, d.coding.rawValue, d.ratio).utf8))
         }
         return d
+    }
+
+    /// The statistics, checked, without the warnings `distribution()` prints.
+    func countDistribution() throws -> SpikeCountDistribution {
+        try SpikeCountDistribution(silentFraction: silent ?? 0.69, spikesPerActivation: spikesPerActivation ?? 1.13,
+                                   coding: coding ?? .ternary, timeSteps: timeSteps ?? 8)
     }
 
     /// A closed loop of `positions` at the encoder's T (refusing a different --time-steps and the statistical options).

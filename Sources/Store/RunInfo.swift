@@ -28,14 +28,17 @@ public struct RunInfo: Sendable, Equatable {
     public var meshY: Int
     /// Which cores each layer's projections occupy.
     public var mapping: [MappingRow]
+    /// The sweep point this run computes (nil: a run of its own). Completing the run completes the point.
+    public var sweepPoint: SweepPointID?
 
     public init(commandLine: [String], toolVersion: String, seed: UInt64, topologyName: String, topologyYAML: String,
                 energyTable: [EnergyTableEntry], model: ModelRecord, encoder: String, timeSteps: Int, logLevel: LogLevel,
-                chips: Int, meshX: Int, meshY: Int, mapping: [MappingRow]) {
+                chips: Int, meshX: Int, meshY: Int, mapping: [MappingRow], sweepPoint: SweepPointID? = nil) {
         self.commandLine = commandLine; self.toolVersion = toolVersion; self.seed = seed
         self.topologyName = topologyName; self.topologyYAML = topologyYAML; self.energyTable = energyTable
         self.model = model; self.encoder = encoder; self.timeSteps = timeSteps; self.logLevel = logLevel
         self.chips = chips; self.meshX = meshX; self.meshY = meshY; self.mapping = mapping
+        self.sweepPoint = sweepPoint
     }
 
     /// Cores per chip: the global core index of the energy stream is `chip * coresPerChip + y * meshX + x`.

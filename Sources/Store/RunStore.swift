@@ -93,12 +93,17 @@ public final class RunStore {
             try db.execute(sql: """
                 INSERT INTO run (command_line, tool_version, seed, started_at, status, owner_pid, log_level,
                     topology_name, topology_yaml, model_name, model_layers, model_json, encoder, time_steps,
-                    chips, mesh_x, mesh_y)
-                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    chips, mesh_x, mesh_y, sweep_id, sweep_point)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [commandJSON, info.toolVersion, Int64(bitPattern: info.seed), Self.timestamp(),
                                  Int(getpid()), info.logLevel.rawValue, info.topologyName, info.topologyYAML,
                                  info.model.name, info.model.layers, info.model.json, info.encoder, info.timeSteps,
-                                 info.chips, info.meshX, info.meshY])
+                                 info.chips, info.meshX, info.meshY, info.sweepPoint?.sweep, info.sweepPoint?.point])
+            if let p = info.sweepPoint {
+                guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sweep_point WHERE sweep_id = ? AND point = ?", arguments: [p.sweep, p.point]) == 1 else {
+                    throw StoreError.invalidArgument("sweep \(p.sweep) has no point \(p.point) in \(path); a point's run is started by `spikechip sweep`")
+                }
+            }
             let id = RunID(rawValue: db.lastInsertedRowID)
             for e in info.energyTable {
                 try db.execute(sql: "INSERT INTO energy_table (run_id, name, pj, unit, source, low_pj, high_pj) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -276,6 +281,13 @@ public final class RunStore {
                 total_fj = ? WHERE id = ?
             """, arguments: [status.rawValue, detail, timestamp(), t.tokens, Int64(bitPattern: t.simulatedTime.picoseconds),
                              t.wallSeconds, t.total.femtojoules, run.rawValue])
+        if status == .complete {
+            // In the transaction that completes the run: a point is complete exactly when its run is.
+            try db.execute(sql: """
+                UPDATE sweep_point SET status = 'complete', run_id = ?1, message = NULL
+                WHERE (sweep_id, point) = (SELECT sweep_id, sweep_point FROM run WHERE id = ?1 AND sweep_id IS NOT NULL)
+                """, arguments: [run.rawValue])
+        }
         try db.execute(sql: "DELETE FROM run_total WHERE run_id = ?", arguments: [run.rawValue])
         for kind in EnergyKind.allCases {
             try db.execute(sql: "INSERT INTO run_total (run_id, kind, operations, energy_fj) VALUES (?, ?, ?, ?)",

@@ -119,6 +119,36 @@ enum Schema {
                     PRIMARY KEY (run_id, scenario, level, versus, figure));
                 """)
         }
+        // v3: sweeps (docs/design-exploration.md). A point's run carries its sweep and point; the
+        // transaction that completes the run completes the point, so a sweep killed at any moment
+        // never stores a point twice and never loses a finished one.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN sweep_id INTEGER;
+                ALTER TABLE run ADD COLUMN sweep_point INTEGER;
+                CREATE TABLE sweep (
+                    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, spec_file TEXT NOT NULL, spec_yaml TEXT NOT NULL,
+                    base_topology TEXT NOT NULL, base_topology_yaml TEXT NOT NULL, sampling TEXT NOT NULL,
+                    points INTEGER NOT NULL, created_at TEXT NOT NULL, tool_version TEXT NOT NULL);
+                CREATE TABLE sweep_point (
+                    sweep_id INTEGER NOT NULL REFERENCES sweep(id), point INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'complete', 'failed', 'skipped')),
+                    run_id INTEGER REFERENCES run(id), arguments TEXT NOT NULL, message TEXT, attempts INTEGER NOT NULL,
+                    PRIMARY KEY (sweep_id, point));
+                CREATE TABLE sweep_parameter (
+                    sweep_id INTEGER NOT NULL REFERENCES sweep(id), point INTEGER NOT NULL, key TEXT NOT NULL, value,
+                    PRIMARY KEY (sweep_id, point, key));
+                CREATE VIEW sweep_result AS
+                    SELECT s.name AS sweep, p.point, p.status, p.run_id, p.message,
+                           r.total_fj / 1000.0 / r.tokens AS pj_per_token, st.latency_ns AS latency_ns_per_token,
+                           st.area_mm2, r.chips, st.static_mw, st.average_power_w,
+                           l.fp16_pj / l.spiking_pj AS fp16_over_spiking, l.int8_pj / l.spiking_pj AS int8_over_spiking
+                    FROM sweep_point p JOIN sweep s ON s.id = p.sweep_id
+                    LEFT JOIN run r ON r.id = p.run_id AND r.status = 'complete'
+                    LEFT JOIN study st ON st.run_id = r.id
+                    LEFT JOIN scenario_level l ON l.run_id = r.id AND l.scenario = 'same-memory' AND l.level = 3;
+                """)
+        }
         return m
     }()
 

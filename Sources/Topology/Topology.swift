@@ -13,8 +13,10 @@ import Yams
 public struct Topology: Sendable, Hashable {
     public var name: String
     public var description: String
-    /// The YAML text it was read from (stored with every run).
+    /// The YAML text it was read from (stored with every run), with the keys set on top of it listed at the end.
     public var source: String
+    /// Keys set on top of the file (`--set`, a sweep's axes).
+    public var overrides: [TopologyOverride]
 
     /// Chips along x and y.
     public var chipsX: Int
@@ -115,7 +117,8 @@ public struct Topology: Sendable, Hashable {
 extension Topology {
     /// Reads a topology from a YAML file.
     /// - Throws: `TopologyError` naming the file, line and key of the first problem.
-    public static func load(path: String) throws -> Topology {
+    /// - Parameter overrides: keys set on top of the file (`--set`), checked like the file's own.
+    public static func load(path: String, overrides: [TopologyOverride] = []) throws -> Topology {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw TopologyError(file: path, line: nil, key: "", message: "cannot read the file (\(error.localizedDescription)); check the path, or list the shipped topologies in topologies/")
@@ -123,13 +126,20 @@ extension Topology {
         guard let text = String(data: data, encoding: .utf8) else {
             throw TopologyError(file: path, line: nil, key: "", message: "the file is not UTF-8 text; save it as UTF-8 (YAML is text)")
         }
-        return try parse(yaml: text, file: path)
+        return try parse(yaml: text, file: path, overrides: overrides)
     }
 
     /// Reads a topology from YAML text; `file` names it in error messages.
     /// - Parameter library: the technology nodes; default: the shipped `topologies/technology.yaml`.
-    public static func parse(yaml text: String, file: String = "<string>", library: TechnologyLibrary? = nil) throws -> Topology {
-        var top = try YAMLCursor.document(text, file: file, empty: "a topology needs name, technology, system, chip, sync, router, core and function_unit")
+    public static func parse(yaml text: String, file: String = "<string>", library: TechnologyLibrary? = nil,
+                             overrides: [TopologyOverride] = []) throws -> Topology {
+        for (i, o) in overrides.enumerated() {
+            if let earlier = overrides[..<i].first(where: { $0.key == o.key || o.key.hasPrefix($0.key + ".") || $0.key.hasPrefix(o.key + ".") }) {
+                throw TopologyError(file: "--set", line: nil, key: o.key, message: "set twice (\(earlier) and \(o)); keep one")
+            }
+        }
+        var top = try YAMLCursor.document(text, file: file, empty: "a topology needs name, technology, system, chip, sync, router, core and function_unit",
+                                          overrides: overrides)
         let name = try top.string("name", what: "the topology's name")
         let description = try top.optionalString("description") ?? ""
         var figures: [String: Figure] = [:]
@@ -279,7 +289,7 @@ extension Topology {
         try top.finish(allowed: ["name", "description", "technology", "system", "chip", "sync", "router", "core", "function_unit"])
 
         return Topology(
-            name: name, description: description, source: text, chipsX: chipsX, chipsY: chipsY, meshX: meshX, meshY: meshY,
+            name: name, description: description, source: text + overrides.sourceNote, overrides: overrides, chipsX: chipsX, chipsY: chipsY, meshX: meshX, meshY: meshY,
             technology: technology, library: library, staticPower: staticPower, chipLink: chipLink, chipLinkBitsPerNs: chipBits, sync: sync,
             fanOut: fanOut, routing: routing, hopEastWest: hopEW, hopNorthSouth: hopNS, linkBitsPerNs: linkBits, bufferPackets: buffer,
             spikePacketBits: spikeBits, gradedPacketBits: gradedBits, gradedValueBits: valueBits, axons: axons, neurons: neurons,
@@ -307,6 +317,7 @@ extension Topology {
     /// The comment the file writes for a figure: on its line, or the nearest comment block above it
     /// (within six lines, skipping sibling keys), joined into one line.
     public func citation(of key: String) -> String {
+        if let o = overrides.setting(key) { return "set by --set \(o) (not the file's figure)" }
         guard let line = figureLines[key] else { return "topology \(name)" }
         return YAMLCursor.comment(at: line, in: source) ?? "topology \(name), line \(line) (no comment)"
     }

@@ -56,8 +56,9 @@ package struct YAMLCursor {
     }
 
     /// The top-level mapping of a YAML document; `empty` says what the file should hold.
-    package static func document(_ text: String, file: String, empty: String) throws -> YAMLCursor {
-        let root: Node
+    /// - Parameter overrides: keys set on top of the file (`--set`), applied to the parsed tree.
+    package static func document(_ text: String, file: String, empty: String, overrides: [TopologyOverride] = []) throws -> YAMLCursor {
+        var root: Node
         do {
             guard let r = try Yams.compose(yaml: text) else {
                 throw TopologyError(file: file, line: nil, key: "", message: "the file is empty; \(empty)")
@@ -66,6 +67,7 @@ package struct YAMLCursor {
         } catch let e as TopologyError { throw e } catch let e as YamlError {
             throw TopologyError(file: file, line: YAMLErrorLine.line(of: e), key: "", message: "not valid YAML: \(YAMLErrorLine.problem(of: e))")
         }
+        for o in overrides { root = try o.apply(to: root) }
         return try YAMLCursor(node: root, file: file, path: "")
     }
 
@@ -84,6 +86,12 @@ package struct YAMLCursor {
     }
 
     private func entry(_ key: String) -> (key: String, value: Node, line: Int?)? { entries.first { $0.key == key } }
+
+    /// The value of `key` without marking it read (for mappings whose keys are data, such as a sweep's axes).
+    package func valueNode(_ key: String) throws -> Node {
+        guard let e = entry(key) else { throw error(key, "missing") }
+        return e.value
+    }
 
     package func has(_ key: String) -> Bool { entry(key) != nil }
 

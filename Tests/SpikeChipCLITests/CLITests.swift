@@ -183,3 +183,105 @@ private func summaryTokens(_ database: String) -> Int {
         """, database])
     return r.flatMap { Int($0.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
 }
+
+/// `select point, status, run_id` of every sweep point and `(point, status)` of every run, read through Python's sqlite3.
+private func sweepState(_ database: String) throws -> (points: [String], runs: [String]) {
+    let r = try execute("/usr/bin/env", ["python3", "-c", """
+        import sqlite3, sys
+        c = sqlite3.connect(sys.argv[1], timeout=10)
+        assert c.execute('pragma integrity_check').fetchone()[0] == 'ok'
+        for p, s, r in c.execute('select point, status, run_id from sweep_point order by point'): print('P', p, s, r)
+        for p, s in c.execute('select sweep_point, status from run order by id'): print('R', p, s)
+        """, database])
+    guard r.status == 0 else { throw CocoaError(.fileReadCorruptFile) }
+    let lines = r.stdout.split(separator: "\n").map(String.init)
+    return (lines.filter { $0.hasPrefix("P ") }.map { String($0.dropFirst(2)) }, lines.filter { $0.hasPrefix("R ") }.map { String($0.dropFirst(2)) })
+}
+
+@Suite("spikechip sweep", .serialized)
+struct SweepCLITests {
+    static let sixPoints = """
+        topology: spikechip-llm
+        run: {layers: 1, tokens: 1}
+        axes:
+          silent: [0.5, 0.6, 0.65, 0.7, 0.75, 0.8]
+        """
+
+    @Test("kill -9 during a sweep: finished points stay, its workers stop, the same command resumes and runs no point twice")
+    func killedSweep() throws {
+        let dir = try scratch()
+        let file = dir.appendingPathComponent("six.yaml"), db = dir.appendingPathComponent("sweep.sqlite").path
+        try Self.sixPoints.write(to: file, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["sweep", file.path, "--db", db, "--jobs", "1"]
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        var waited = 0.0
+        func completed() -> Int { ((try? sweepState(db))?.points ?? []).filter { $0.contains("complete") }.count }
+        while waited < 120, completed() < 2 { Thread.sleep(forTimeInterval: 0.2); waited += 0.2 }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        // The orphaned worker notices, stores its run as interrupted and exits.
+        waited = 0
+        while waited < 30, (try sweepState(db)).runs.contains(where: { $0.hasSuffix("running") }) { Thread.sleep(forTimeInterval: 0.2); waited += 0.2 }
+        let before = try sweepState(db)
+        #expect(!before.runs.contains { $0.hasSuffix("running") }, "a worker outlived its sweep: \(before.runs)")
+        let finished = before.points.filter { $0.contains("complete") }
+        #expect(finished.count >= 2 && finished.count < 6, "\(before.points)")
+
+        let again = try spikechip(["sweep", file.path, "--db", db, "--jobs", "2"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let after = try sweepState(db)
+        #expect(after.points.count == 6 && after.points.allSatisfy { $0.contains("complete") }, "\(after.points)")
+        // The points finished before the kill kept their runs; no point has two complete runs.
+        for line in finished { #expect(after.points.contains(line)) }
+        let completeRuns = after.runs.filter { $0.hasSuffix("complete") }.map { $0.split(separator: " ")[0] }
+        #expect(completeRuns.count == 6 && Set(completeRuns).count == 6, "\(after.runs)")
+        #expect(after.runs.allSatisfy { $0.hasSuffix("complete") || $0.hasSuffix("interrupted") })
+    }
+
+    @Test("a point that cannot be mapped is stored as failed with the message, and the sweep goes on")
+    func failedPoint() throws {
+        let dir = try scratch()
+        let file = dir.appendingPathComponent("fit.yaml"), db = dir.appendingPathComponent("fit.sqlite").path
+        try """
+            topology: spikechip-llm
+            set: {system.chips.x: 1, system.chips.y: 1}
+            axes:
+              layers: [1, 28]
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try spikechip(["sweep", file.path, "--db", db])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 complete, 1 failed"), "\(r.stdout)")
+        let state = try sweepState(db)
+        #expect(state.points.first?.hasPrefix("0 complete") == true)
+        #expect(state.points.last == "1 failed None")
+        let csv = try spikechip(["sweep", "report", db, "--format", "csv"])
+        #expect(csv.stdout.split(separator: "\n").last?.contains("cores") == true, "\(csv.stdout)")
+    }
+
+    @Test("sweep files with mistakes are refused before anything runs, naming the point and key; another sweep's name is not reused")
+    func refused() throws {
+        let dir = try scratch()
+        let db = dir.appendingPathComponent("bad.sqlite").path
+        func sweep(_ yaml: String, name: String = "bad") throws -> Outcome {
+            let file = dir.appendingPathComponent("\(name).yaml")
+            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            return try spikechip(["sweep", file.path, "--db", db])
+        }
+        let typo = try sweep("topology: spikechip-llm\naxes:\n  core.axonz: [256]\n")
+        #expect(typo.status != 0 && typo.stderr.contains("core.axonz: unknown key (did you mean 'axons'?)"), "\(typo.stderr)")
+        let range = try sweep("topology: spikechip-llm\naxes:\n  core.synaptic_op.energy_pj: [2, 1e9]\n")
+        #expect(range.status != 0 && range.stderr.contains("point 1 (core.synaptic_op.energy_pj=1000000000)") && range.stderr.contains("out of range"), "\(range.stderr)")
+        let option = try sweep("topology: spikechip-llm\naxes:\n  time_steps: [8, 99]\n")
+        #expect(option.status != 0 && option.stderr.contains("point 1") && option.stderr.contains("time-steps"), "\(option.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db), "a refused sweep wrote a database")
+
+        let first = try sweep("topology: spikechip-llm\nrun: {layers: 1}\naxes:\n  time_steps: [4]\n")
+        #expect(first.status == 0, "\(first.stderr)")
+        let other = try sweep("topology: spikechip-llm\nrun: {layers: 1}\naxes:\n  time_steps: [8]\n")
+        #expect(other.status != 0 && other.stderr.contains("already holds a sweep named 'bad'"), "\(other.stderr)")
+        #expect(try sweepState(db).points == ["0 complete 1"])
+    }
+}
