@@ -36,7 +36,7 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
     @inlinable
     public mutating func handle(_ e: Event<ChipMessage>, scheduler s: inout Scheduler<ChipMessage>) {
         if e.payload.kind == .stageReady {
-            _state.emitStage(Int(e.payload.group), token: Int(e.payload.token), at: s.now, source: &source, &s)
+            _state.emitStage(e.payload.stage, token: Int(e.payload.token), at: s.now, source: &source, &s)
         } else {
             _state.handle(e.payload, &s)
         }

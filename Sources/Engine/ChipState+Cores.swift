@@ -69,8 +69,7 @@ extension ChipState {
         tileToken[tile] = token &+ 1
         let stage = Int(tileStage[tile])
         let dest = UInt32(mapping.stages[stage + 1].functionUnit)
-        var msg = ChipMessage(kind: .unicastPacket, cargo: .graded, axon: UInt32(tile), node: dest, group: UInt32(stage), token: token)
-        msg.step = step
+        var msg = ChipMessage.graded(sourceTile: tile, stage: stage, step: step, destination: dest, token: token)
         func send(_ count: Int) {
             for _ in 0..<count {
                 done = done + costs.spikeOut.latency
@@ -86,9 +85,9 @@ extension ChipState {
             // The output neurons fire their sums' bits as spikes, then one packet closes the tile.
             let spikes = Int(partialSpikes[tile])
             done = updateNeurons(core: core, count: n, layer: layer, token: token, step: EnergyRecord.noStep, now: done)
-            msg.cargo = .partialSpike
+            msg = msg.with(cargo: .partialSpike)
             send(spikes)
-            msg.cargo = .partialDone
+            msg = msg.with(cargo: .partialDone)
             send(1)
             packets = spikes + 1
             traffic.partialSumSpikes &+= UInt64(spikes)
@@ -101,7 +100,7 @@ extension ChipState {
     /// destination tile (markers are relayed the same way so they follow the spikes).
     mutating func relay(_ m: ChipMessage, at core: Int, _ s: inout Scheduler<ChipMessage>) {
 
-        let g = mapping.groups[Int(m.group)]
+        let g = mapping.groups[m.spikeGroup]
         let k = g.destinations.count
         let layer = mapping.layerOfCore[core]
         var time = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree[core]))
@@ -110,12 +109,9 @@ extension ChipState {
         } else {
             traffic.markers &+= UInt64(k)
         }
-        var out = m
-        out.kind = .unicastPacket
         for d in g.destinations {
             time = time + costs.spikeOut.latency
-            out.node = mapping.destinations[d]
-            s.schedule(out, to: LPID(core), at: time)
+            s.schedule(m.unicast(to: mapping.destinations[d]), to: LPID(core), at: time)
         }
         coreFree[core] = time.picoseconds
         charge(m.cargo == .marker ? .control : .spikeOut, count: k, cost: costs.spikeOut, core: core, layer: layer, token: m.token,

@@ -37,7 +37,7 @@ extension ChipState {
             let p = tick.picoseconds
             ready = SimTime(picoseconds: (done.picoseconds + p - 1) / p * p)
         }
-        s.schedule(ChipMessage(kind: .stageReady, cargo: .token, group: UInt32(stage), token: UInt32(token)), to: LPID(fu), at: ready)
+        s.schedule(ChipMessage.stageReady(stage: stage, token: token), to: LPID(fu), at: ready)
     }
 
     /// The encoder of `stage` emits its spikes, step by step. Under completion markers a
@@ -74,8 +74,8 @@ extension ChipState {
                 fired[n >> 6] |= 1 << UInt64(n & 63)
                 let g = st.groups.lowerBound + n / axons
                 let group = mapping.groups[g]
-                let msg = ChipMessage(kind: .treePacket, cargo: .spike, step: UInt8(step), sign: sign, axon: UInt32(n % axons),
-                                      node: UInt32(truncatingIfNeeded: group.treeRoot), group: UInt32(g), token: UInt32(token))
+                let msg = ChipMessage.spike(group: g, axon: n % axons, step: step, sign: sign, treeRoot: UInt32(truncatingIfNeeded: group.treeRoot),
+                                            token: token)
                 traffic.deliveriesSent &+= UInt64(group.destinations.count)
                 spikesOut += launch(msg, group: group, from: fu, after: gap, at: &time, &s)
             }
@@ -85,15 +85,13 @@ extension ChipState {
                 for p in st.projections {
                     let mp = mapping.projections[p]
                     for i in mp.firstTile..<(mp.firstTile + mp.tileCount) {
-                        s.schedule(ChipMessage(kind: .tick, cargo: .marker, step: UInt8(step), group: UInt32(stage), token: UInt32(token)),
-                                   to: mapping.tiles[i].core, at: end)
+                        s.schedule(ChipMessage.tick(stage: stage, step: step, token: token), to: mapping.tiles[i].core, at: end)
                     }
                 }
             } else {
                 for g in st.groups {
                     let group = mapping.groups[g]
-                    let msg = ChipMessage(kind: .treePacket, cargo: .marker, step: UInt8(step), node: UInt32(truncatingIfNeeded: group.treeRoot),
-                                          group: UInt32(g), token: UInt32(token))
+                    let msg = ChipMessage.marker(group: g, step: step, treeRoot: UInt32(truncatingIfNeeded: group.treeRoot), token: token)
                     markersOut += launch(msg, group: group, from: fu, after: gap, at: &time, &s)
                 }
             }
@@ -118,11 +116,9 @@ extension ChipState {
     /// so that it follows each path the step's spikes took). Packets leave `gap` apart; returns how many left.
     mutating func launch(_ m: ChipMessage, group: SpikeGroup, from fu: Int, after gap: SimTime, at time: inout SimTime,
                          _ s: inout Scheduler<ChipMessage>) -> Int {
-        var msg = m
         func send(to node: UInt32?) {
-            if let node { msg.kind = .unicastPacket; msg.node = node }
             time = time + gap
-            s.schedule(msg, to: LPID(fu), at: time)
+            s.schedule(node.map { m.unicast(to: $0) } ?? m, to: LPID(fu), at: time)
         }
         switch costs.fanOut {
         case .multicast:
@@ -132,7 +128,7 @@ extension ChipState {
             for d in group.destinations { send(to: mapping.destinations[d]) }
             return group.destinations.count
         case .splitter where m.cargo == .spike:
-            send(to: mapping.splitterCores[group.splitters.lowerBound + Int(m.axon) / group.sourcesPerSplitter])
+            send(to: mapping.splitterCores[group.splitters.lowerBound + m.axon / group.sourcesPerSplitter])
             return 1
         case .splitter:
             for sp in group.splitters { send(to: mapping.splitterCores[sp]) }
@@ -165,7 +161,7 @@ extension ChipState {
         let send = time + costs.spikeOut.latency
         charge(.spikeOut, count: 1, cost: costs.spikeOut, core: out, layer: Int16(mapping.layers), token: UInt32(token + 1),
                step: EnergyRecord.noStep, at: send)
-        s.schedule(ChipMessage(kind: .unicastPacket, cargo: .token, node: UInt32(mapping.stages[0].functionUnit),
-                               group: UInt32(mapping.stages.count - 1), token: UInt32(token + 1)), to: LPID(out), at: send)
+        s.schedule(ChipMessage.sampledToken(stage: mapping.stages.count - 1, destination: UInt32(mapping.stages[0].functionUnit), token: token + 1),
+                   to: LPID(out), at: send)
     }
 }

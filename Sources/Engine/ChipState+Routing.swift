@@ -37,8 +37,8 @@ extension ChipState {
         let kind: EnergyKind = m.cargo == .marker || m.cargo == .partialDone ? .control : (crossing ? .chipCrossing : .routerHop)
         traffic.hops &+= 1
         if crossing { traffic.chipCrossings &+= 1 }
-        let spikeLike = m.cargo == .spike || m.cargo == .marker
-        let layer = spikeLike ? groupLayer[Int(m.group)] : stageLayer[Int(m.group)]
+        let spikeLike = m.isSpikeLike
+        let layer = spikeLike ? groupLayer[m.spikeGroup] : stageLayer[m.stage]
         emit(kind, count: Int(flits), energy: cost.energy * flits, core: from, layer: layer, token: m.token,
              step: spikeLike ? UInt16(m.step) : EnergyRecord.noStep, at: arrival)
         return arrival
@@ -47,32 +47,30 @@ extension ChipState {
     /// A packet at a router of its multicast tree: deliver locally if the core is a
     /// destination, then copy it to every child.
     mutating func routeTree(_ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
-        let node = mapping.routeNodes[Int(m.node)]
+        let node = mapping.routeNodes[m.treeNode]
         let here = Int(node.router)
         if node.deliver { deliver(m, at: here, &s) }
         let first = Int(node.firstChild)
         for c in first..<(first + Int(node.childCount)) {
             let child = mapping.routeNodes[c]
             if let arrival = hop(from: here, through: child.port, m, now: s.now) {
-                var next = m
-                next.node = UInt32(c)
-                s.schedule(next, to: child.router, at: arrival)
+                s.schedule(m.atTreeNode(c), to: child.router, at: arrival)
             } else if m.cargo == .spike {
                 traffic.dropped &+= UInt64(child.deliveries)
             }
         }
     }
 
-    /// A packet routed towards `m.node` in the topology's dimension order.
+    /// A packet routed towards `m.destination` in the topology's dimension order.
     mutating func routeUnicast(_ m: ChipMessage, _ s: inout Scheduler<ChipMessage>) {
         let here = Int(s.current)
-        let dest = Int(m.node)
+        let dest = m.destination
         guard let port = costs.routing.port(from: here, to: dest) else { deliver(m, at: here, &s); return }
         if let arrival = hop(from: here, through: port, m, now: s.now) {
             s.schedule(m, to: LPID(costs.routing.neighbour(of: here, through: port)), at: arrival)
         } else if m.cargo == .spike {
             // A spike bound for a splitter carries every copy the splitter would make.
-            let g = mapping.groups[Int(m.group)]
+            let g = mapping.groups[m.spikeGroup]
             traffic.dropped &+= UInt64(mapping.splitterGroupOfCore[dest] >= 0 ? g.destinations.count : 1)
         }
     }

@@ -29,6 +29,8 @@ public struct SiliconBudget: Sendable, Hashable {
     public var technology: TechnologyPoint
 
     public var squareMillimetres: Double { chips.reduce(0) { $0 + $1.squareMillimetres } }
+    /// Area of the powered chips: the silicon the mapping needs (a design's area in a sweep).
+    public var poweredSquareMillimetres: Double { chips.filter(\.powered).reduce(0) { $0 + $1.squareMillimetres } }
     public var sramBits: Double { chips.reduce(0) { $0 + $1.sramBits } }
     /// Share of the powered chips' static power that is SRAM leakage (the rest is logic, or a stated figure).
     public var sramShareOfStatic: Double {

@@ -204,12 +204,14 @@ public struct RunPipeline {
         let latency = r.tokenLatencies.reduce(0.0) { $0 + $1.nanoseconds } / tokens
         let energy = r.ledger.total.picojoules / tokens
         let s = r.spikeStatistics, mw = c.silicon.staticMilliwatts
+        let summary = m.summary()
         return StudyRow(chipsX: m.topology.chipsX, technologyNanometres: m.topology.technology.node.nanometres, voltage: m.topology.technology.voltage,
                         squareMillimetres: c.silicon.squareMillimetres, largestChipSquareMillimetres: c.silicon.chips.map(\.squareMillimetres).max() ?? 0,
                         reticleSquareMillimetres: c.silicon.reticleSquareMillimetres, staticMilliwatts: RangedValue(value: mw.value, low: mw.low, high: mw.high),
                         latencyNanoseconds: latency, averagePowerWatts: latency > 0 ? energy / latency / 1000 : 0, energyDelay: energy * latency,
                         silentPerToken: s.silentPerToken, spikesPerActivation: s.spikesPerActivation, firingRatePerStep: s.firingRatePerStep,
-                        statistics: statisticsSource(statistics, closedLoop: closedLoop))
+                        statistics: statisticsSource(statistics, closedLoop: closedLoop), coresUsed: summary.coresUsed, chipsUsed: summary.chipsUsed,
+                        poweredSquareMillimetres: c.silicon.poweredSquareMillimetres)
     }
 
     /// Every cost figure of the topology with its range and the source the file cites for it.

@@ -12,6 +12,7 @@ import Neurons
 import Pipeline
 import SimKernel
 import Store
+import Sweeps
 import Topology
 import Traces
 
@@ -22,9 +23,9 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the kernel (PHOLD), the default 7B run, the neurons, the SQLite writer and the dense model; print a Markdown table.",
         discussion: "Build in release mode first (swift build -c release). Medians of --repetitions runs.")
 
-    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, closedloop, traces, all }
+    enum Suite: String, ExpressibleByArgument, CaseIterable { case kernel, engine, neurons, store, models, closedloop, traces, sweep, all }
 
-    @Argument(help: "What to measure: kernel, engine, neurons, store, models, closedloop (SmolLM2 and 7B closed loop, about 3 minutes), traces (record, read, replay) or all. Default: all.")
+    @Argument(help: "What to measure: kernel, engine, neurons, store, models, closedloop (SmolLM2 and 7B closed loop, about 3 minutes), traces (record, read, replay), sweep (12 two-layer points with --jobs 1 and 2, about 2 minutes) or all. Default: all.")
     var suite: Suite = .all
 
     @Option(help: "Repetitions per measurement (the median is reported). Default: 3.")
@@ -58,6 +59,7 @@ struct BenchCommand: ParsableCommand {
                 row("traces", r.name, r.medianSeconds, r.name.contains("/") ? "ratio" : "s", r.note)
             }
         }
+        if all || suite == .sweep { try sweep() }
         if all || suite == .closedloop {
             let topo = try Topology.load(path: try ResourceLocator.topology("spikechip-llm"))
             let rows = try ClosedLoopBenchmark.run(path: smolPath, topology: topo, encoders: [
@@ -93,6 +95,52 @@ struct BenchCommand: ParsableCommand {
         row("engine", "7B token through the run pipeline, no database (wall)", a, "s", "what `spikechip run --no-db` executes, study included")
         row("engine", "7B token through the run pipeline, summary database (wall)", b, "s", "the default `spikechip run`")
         row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians")
+    }
+
+    /// A 12-point sweep of two-layer statistical runs with one and with two worker processes, interleaved:
+    /// the speed-up of `--jobs`, and what a point costs beyond its simulation (process start, topology,
+    /// mapping, database, energy study).
+    func sweep() throws {
+        let topology = try ResourceLocator.topology("spikechip-llm")
+        let spec = try SweepSpec.parse(yaml: """
+            topology: \(topology)
+            run: {layers: 2, tokens: 1}
+            axes:
+              silent: {from: 0.6, to: 0.8, steps: 12}
+            """, file: "bench.yaml")
+        let plan = try spec.plan(topologyPath: topology, topologyYAML: try String(contentsOfFile: topology, encoding: .utf8), toolVersion: SpikeChip.version)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spikechip-bench-sweep-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var walls: [Int: [Double]] = [1: [], 2: []]
+        var pointSeconds: [Double] = [], overheads: [Double] = []
+        for i in 0..<max(1, min(repetitions, 3)) {
+            for jobs in [1, 2] {
+                let db = directory.appendingPathComponent("sweep-\(jobs)-\(i).sqlite").path
+                let store = try RunStore(path: db)
+                let id = try store.register(plan)
+                let start = ContinuousClock.now
+                let outcome = try SweepRunner(executable: executable, database: db, jobs: jobs).run(sweep: id, store: store)
+                walls[jobs, default: []].append((ContinuousClock.now - start).inSeconds)
+                guard outcome.status.complete == plan.points.count else { throw ValidationErrorMessage("bench sweep: \(outcome.failures)") }
+                guard jobs == 1 else { continue }
+                for r in try store.sweepResults(id).results {
+                    guard let run = r.run, let wall = outcome.pointSeconds[r.point] else { continue }
+                    let simulated = try store.run(run).wallSeconds ?? 0
+                    pointSeconds.append(wall)
+                    overheads.append(100 * (wall - simulated) / wall)
+                }
+            }
+        }
+        let (one, two) = (ModelBenchmark.median(walls[1] ?? []), ModelBenchmark.median(walls[2] ?? []))
+        let n = plan.points.count
+        row("sweep", "\(n) points, --jobs 1 (wall)", one, "s", "two 7B layers + LM head, 1 token each; each point a `spikechip run` process")
+        row("sweep", "\(n) points, --jobs 2 (wall)", two, "s", "same sweep, interleaved with --jobs 1")
+        row("sweep", "speed-up of --jobs 2", one / two, "×", "target ≥ 1.8 on 2 cores")
+        row("sweep", "one point, process start to exit (--jobs 1)", ModelBenchmark.median(pointSeconds), "s", "median over points")
+        row("sweep", "per-point overhead beyond the simulation", ModelBenchmark.median(overheads), "%",
+            "process, topology, mapping, database, energy study; target < 10%")
     }
 
     var smolPath: String {

@@ -162,7 +162,7 @@ struct RunOutputArguments: ParsableArguments {
                 "silent_per_token": spikeStats.silentPerToken, "spikes_per_activation": spikeStats.spikesPerActivation,
                 "firing_rate_per_step": spikeStats.firingRatePerStep,
                 "statistics_source": backing,
-                "area_mm2": c.silicon.squareMillimetres, "largest_chip_mm2": row.largestChipSquareMillimetres,
+                "area_mm2": c.silicon.squareMillimetres, "powered_area_mm2": c.silicon.poweredSquareMillimetres, "largest_chip_mm2": row.largestChipSquareMillimetres,
                 "reticle_mm2": c.silicon.reticleSquareMillimetres, "chips_over_reticle": c.silicon.chipsOverReticle.count,
                 "static_power_mw": c.silicon.staticMilliwatts.value,
                 "static_power_mw_range": [c.silicon.staticMilliwatts.low, c.silicon.staticMilliwatts.high],
@@ -196,8 +196,8 @@ struct RunOutputArguments: ParsableArguments {
             print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
             let over = c.silicon.chipsOverReticle
             let mw = c.silicon.staticMilliwatts
-            print(String(format: "silicon   %.0f mm² on %d chips (largest %.0f mm²%@), static %@ (range %@ – %@)",
-                         c.silicon.squareMillimetres, t.chipCount, row.largestChipSquareMillimetres,
+            print(String(format: "silicon   %.0f mm² on %d chips, %.0f mm² on the %d holding cores (largest chip %.0f mm²%@), static %@ (range %@ – %@)",
+                         c.silicon.squareMillimetres, t.chipCount, c.silicon.poweredSquareMillimetres, s.chipsUsed, row.largestChipSquareMillimetres,
                          (over.isEmpty ? "" : String(format: "; %d over the %.0f mm² reticle: wafer-scale or stitched silicon", over.count, c.silicon.reticleSquareMillimetres)) as NSString,
                          power(mw.value) as NSString, power(mw.low) as NSString, power(mw.high) as NSString))
             print(String(format: "power     %@ average, energy × delay %.3g pJ·ns per token", power(row.averagePowerWatts * 1000) as NSString, row.energyDelay))

@@ -126,6 +126,9 @@ enum Schema {
             try db.execute(sql: """
                 ALTER TABLE run ADD COLUMN sweep_id INTEGER;
                 ALTER TABLE run ADD COLUMN sweep_point INTEGER;
+                ALTER TABLE study ADD COLUMN cores_used INTEGER;
+                ALTER TABLE study ADD COLUMN chips_used INTEGER;
+                ALTER TABLE study ADD COLUMN powered_area_mm2 REAL;
                 CREATE TABLE sweep (
                     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, spec_file TEXT NOT NULL, spec_yaml TEXT NOT NULL,
                     base_topology TEXT NOT NULL, base_topology_yaml TEXT NOT NULL, sampling TEXT NOT NULL,
@@ -141,7 +144,7 @@ enum Schema {
                 CREATE VIEW sweep_result AS
                     SELECT s.name AS sweep, p.point, p.status, p.run_id, p.message,
                            r.total_fj / 1000.0 / r.tokens AS pj_per_token, st.latency_ns AS latency_ns_per_token,
-                           st.area_mm2, r.chips, st.static_mw, st.average_power_w,
+                           st.powered_area_mm2 AS area_mm2, st.cores_used, st.chips_used AS chips, st.static_mw, st.average_power_w,
                            l.fp16_pj / l.spiking_pj AS fp16_over_spiking, l.int8_pj / l.spiking_pj AS int8_over_spiking
                     FROM sweep_point p JOIN sweep s ON s.id = p.sweep_id
                     LEFT JOIN run r ON r.id = p.run_id AND r.status = 'complete'

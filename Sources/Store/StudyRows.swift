@@ -61,15 +61,22 @@ public struct StudyRow: Sendable, Equatable {
     public var firingRatePerStep: Double
     /// What backs the spike statistics (the paper's, a trace's, a closed loop's).
     public var statistics: String
+    /// Cores and chips the mapping occupies (nil in runs stored before schema v3).
+    public var coresUsed: Int?
+    public var chipsUsed: Int?
+    /// Area of the chips that hold cores, mm² (`squareMillimetres` is the whole board's).
+    public var poweredSquareMillimetres: Double?
 
     public init(chipsX: Int, technologyNanometres: Int, voltage: Double, squareMillimetres: Double, largestChipSquareMillimetres: Double,
                 reticleSquareMillimetres: Double, staticMilliwatts: RangedValue, latencyNanoseconds: Double, averagePowerWatts: Double,
-                energyDelay: Double, silentPerToken: Double, spikesPerActivation: Double, firingRatePerStep: Double, statistics: String) {
+                energyDelay: Double, silentPerToken: Double, spikesPerActivation: Double, firingRatePerStep: Double, statistics: String,
+                coresUsed: Int? = nil, chipsUsed: Int? = nil, poweredSquareMillimetres: Double? = nil) {
         self.chipsX = chipsX; self.technologyNanometres = technologyNanometres; self.voltage = voltage; self.squareMillimetres = squareMillimetres
         self.largestChipSquareMillimetres = largestChipSquareMillimetres; self.reticleSquareMillimetres = reticleSquareMillimetres
         self.staticMilliwatts = staticMilliwatts; self.latencyNanoseconds = latencyNanoseconds; self.averagePowerWatts = averagePowerWatts
         self.energyDelay = energyDelay; self.silentPerToken = silentPerToken; self.spikesPerActivation = spikesPerActivation
         self.firingRatePerStep = firingRatePerStep; self.statistics = statistics
+        self.coresUsed = coresUsed; self.chipsUsed = chipsUsed; self.poweredSquareMillimetres = poweredSquareMillimetres
     }
 }
 

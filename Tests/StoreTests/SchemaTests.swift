@@ -26,10 +26,13 @@ import Testing
     func olderFilesStillReport() throws {
         let path = temporaryDatabase()
         let (_, run, _) = try finishedRun(path, seed: 4)
-        // Take the file back to v1: the tables and columns v2 added, and its migration record.
+        // Take the file back to v1: the tables and columns v2 and v3 added, and their migration records.
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """
+                DROP VIEW sweep_result; DROP TABLE sweep_parameter; DROP TABLE sweep_point; DROP TABLE sweep;
+                ALTER TABLE run DROP COLUMN sweep_id; ALTER TABLE run DROP COLUMN sweep_point;
+                DELETE FROM grdb_migrations WHERE identifier = 'v3';
                 DROP TABLE scenario_level; DROP TABLE break_even; DROP TABLE study; DROP TABLE sensitivity;
                 ALTER TABLE baseline DROP COLUMN scenario; ALTER TABLE energy_table DROP COLUMN low_pj; ALTER TABLE energy_table DROP COLUMN high_pj;
                 DELETE FROM grdb_migrations WHERE identifier = 'v2'
@@ -40,7 +43,7 @@ import Testing
         #expect(d.study == nil && d.scenarioLevels.isEmpty && d.sensitivity.isEmpty)
         #expect(!d.comparison.isEmpty && !d.baseline.isEmpty)
         #expect(HTMLReport.render(d).contains("A run stored before dense scenarios existed"))
-        // Opened for writing, the file is migrated to v2 and keeps its run.
+        // Opened for writing, the file is migrated to the newest schema and keeps its run.
         let store = try RunStore(path: path)
         #expect(try store.reportData(run: run).run.id == run)
     }
