@@ -27,6 +27,10 @@ extension SQLRow {
 
 /// Binding helpers: NULL stands for the stream's "none" sentinels.
 @inline(__always) func bindInt(_ s: OpaquePointer, _ i: Int32, _ v: Int64) { sqlite3_bind_int64(s, i, v) }
+/// Binds text that SQLite copies (the row's string may not outlive the call).
+func bindText(_ s: OpaquePointer, _ i: Int32, _ v: String) {
+    _ = v.withCString { sqlite3_bind_text(s, i, $0, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self)) }
+}
 @inline(__always) func bindOptional(_ s: OpaquePointer, _ i: Int32, _ v: Int64, none: Bool) {
     if none { sqlite3_bind_null(s, i) } else { sqlite3_bind_int64(s, i, v) }
 }

@@ -200,8 +200,10 @@ public final class RunStore {
 
     /// Stores packets per router port.
     public func insertLinkTraffic(run: RunID, _ rows: [LinkTrafficRow]) throws {
-        try insert(run: run, sql: "INSERT INTO link_traffic (run_id, chip, router, direction, packets) VALUES (?, ?, ?, ?, ?)",
-                   rows) { r in [r.chip, r.router, r.direction, r.packets] }
+        try database.write { db in
+            _ = try Self.status(of: run, db: db, path: path)
+            try rows.withUnsafeBufferPointer { try RowInserter.insert($0, run: run.rawValue, db: db) }
+        }
     }
 
     /// Stores the dense baselines' components.
