@@ -61,7 +61,7 @@ public struct RunPipeline {
             timeSteps: workload.timeSteps, logLevel: settings.log, chips: m.topology.chipCount, meshX: m.topology.meshX, meshY: m.topology.meshY,
             mapping: mappingRows(m), sweepPoint: settings.sweepPoint)
         let id = try store.beginRun(info)
-        let sink = try store.makeSink(run: id)
+        let sink = try store.makeSink(run: id, options: SQLiteEnergySink.Options(aggregateInline: settings.aggregateInline))
         let (result, final) = try simulate(source, sink: sink, progress: progress, shouldStop: shouldStop)
         // The writer commits the energy stream on its own thread; a failure there (disk full, a lock
         // taken away) surfaces here, and the run is then not complete, whatever the engine computed.

@@ -79,22 +79,25 @@ struct BenchCommand: ParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spikechip-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var bare: [Double] = [], stored: [Double] = []
+        // nil: no database; false: the sink aggregates on its own thread (the default); true: on the simulation thread (sweeps).
+        var walls: [Bool?: [Double]] = [:]
         for i in 0..<repetitions {
-            for database in [nil, directory.appendingPathComponent("run-\(i).sqlite").path] {
+            for inline in [nil, false, true] as [Bool?] {
                 var s = settings
-                s.database = database
+                s.database = inline.map { directory.appendingPathComponent("run-\(i)-\($0).sqlite").path }
+                s.aggregateInline = inline == true
                 let p = try RunPipeline(mapping: m, workload: Workload(), settings: s)
                 let start = ContinuousClock.now
                 _ = try p.execute(source: try StatisticalSpikeSource(), encoderLabel: "bench", statistics: nil) { _, _ in () }
-                let seconds = (ContinuousClock.now - start).inSeconds
-                if database == nil { bare.append(seconds) } else { stored.append(seconds) }
+                walls[inline, default: []].append((ContinuousClock.now - start).inSeconds)
             }
         }
-        let (a, b) = (ModelBenchmark.median(bare), ModelBenchmark.median(stored))
+        let a = ModelBenchmark.median(walls[nil] ?? []), b = ModelBenchmark.median(walls[false] ?? []), c = ModelBenchmark.median(walls[true] ?? [])
         row("engine", "7B token through the run pipeline, no database (wall)", a, "s", "what `spikechip run --no-db` executes, study included")
         row("engine", "7B token through the run pipeline, summary database (wall)", b, "s", "the default `spikechip run`")
         row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians")
+        row("engine", "summary database overhead, aggregation on the simulation thread", 100 * (c / a - 1), "%",
+            "what a sweep's workers do when they fill every core")
     }
 
     /// A 12-point sweep of two-layer statistical runs with one and with two worker processes, interleaved:

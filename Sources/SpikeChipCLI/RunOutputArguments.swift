@@ -46,6 +46,11 @@ struct RunOutputArguments: ParsableArguments {
     @Option(help: .hidden)
     var sweepPoint: String?
 
+    /// Set by `spikechip sweep` when its workers fill every core: the database aggregation runs on the
+    /// simulation thread instead of competing with the other workers from a thread of its own.
+    @Flag(help: .hidden)
+    var aggregateInline = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     /// Simulates, stores and reports one run through `RunPipeline`; `outcome` turns the final source
@@ -66,10 +71,11 @@ struct RunOutputArguments: ParsableArguments {
         // A sweep's worker whose sweep was killed is adopted by another process: it stops as if interrupted.
         let parent = getppid()
         let orphaned: (() -> Bool)? = point == nil ? nil : { getppid() != parent }
-        let settings = RunSettings(
+        var settings = RunSettings(
             seed: seed, partitions: partitions, database: noDb ? nil : db, log: log,
             baselines: try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))), batch: batch,
             commandLine: CommandLine.arguments, toolVersion: SpikeChip.version, sweepPoint: point)
+        settings.aggregateInline = aggregateInline
         let pipeline = try RunPipeline(mapping: m, workload: workload, settings: settings)
         InterruptFlag.install()
         var progress = Progress("simulating", quiet: quiet)

@@ -4,7 +4,10 @@ import GRDB
 
 /// The energy sink of `--log events|steps|summary`: aggregates the stream as the level asks
 /// and hands batches to a background writer thread. The aggregation itself runs on a thread of
-/// its own, fed batches of records in order, so the simulation thread only copies each batch.
+/// its own, fed batches of records in order, so the simulation thread only copies each batch; or,
+/// with `Options.aggregateInline`, on the caller's thread, which costs the simulation thread the
+/// aggregation but no copy and no hand-over: the better choice when every core already runs a
+/// simulation (a sweep with one worker per core).
 ///
 /// Whatever the level, it also keeps the per-token/layer/kind summary and the per-core
 /// totals, so every database can be reported on. Call `finish()` (the engine does, at the
@@ -21,8 +24,11 @@ public final class SQLiteEnergySink: EnergySink {
         public var queueCapacity: Int
         /// Open aggregation groups (steps level) before they are written early.
         public var groupLimit: Int
-        public init(batchRows: Int = 65_536, queueCapacity: Int = 8, groupLimit: Int = 1 << 18) {
+        /// Aggregate on the thread that calls `consume` instead of a thread of the sink's own.
+        public var aggregateInline: Bool
+        public init(batchRows: Int = 65_536, queueCapacity: Int = 8, groupLimit: Int = 1 << 18, aggregateInline: Bool = false) {
             self.batchRows = max(1, batchRows); self.queueCapacity = max(1, queueCapacity); self.groupLimit = max(1, groupLimit)
+            self.aggregateInline = aggregateInline
         }
     }
 
@@ -33,12 +39,18 @@ public final class SQLiteEnergySink: EnergySink {
     /// Record batches on their way to the aggregation thread (a few, so memory stays bounded).
     private let pipe = RecordPipe(capacity: 4)
     private var result: (WriterStatistics, (any Error)?)?
+    /// The aggregation when it runs on the caller's thread (nil: it runs on the sink's thread).
+    private var inline: StreamAggregation?
 
     init(store: RunStore, run: RunID, level: LogLevel, cores: Int, chips: Int, options: Options) {
         self.run = run
         self.level = level
         path = store.path
         let writer = BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity)
+        if options.aggregateInline {
+            inline = StreamAggregation(writer: writer, level: level, cores: cores, chips: chips, options: options)
+            return
+        }
         // The thread holds the pipe and builds and owns the aggregation, never the sink, so that dropping
         // the sink finishes it; no other thread touches the aggregation, which is why it needs no lock.
         let pipe = self.pipe
@@ -59,6 +71,7 @@ public final class SQLiteEnergySink: EnergySink {
     public func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
         precondition(result == nil, "records consumed after finish()")
         guard !records.isEmpty else { return }
+        if inline != nil { inline!.consume(records); return }
         // A copy (the engine reuses its buffer), into a buffer the aggregation thread has finished with:
         // no allocation, no fresh pages to fault in, batch after batch.
         var batch = pipe.spare()
@@ -70,6 +83,11 @@ public final class SQLiteEnergySink: EnergySink {
     /// Aggregates everything still queued, writes it, waits for the writer, stops both threads. Idempotent.
     public func finish() {
         guard result == nil else { return }
+        if inline != nil {
+            result = inline!.finish()
+            inline = nil
+            return
+        }
         result = pipe.closeAndWaitDrained()
     }
 

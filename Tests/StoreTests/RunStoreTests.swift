@@ -220,3 +220,24 @@ import Testing
         #expect(layer == nil)
     }
 }
+
+@Test("aggregating on the caller's thread stores exactly the rows the sink's own thread stores", arguments: [LogLevel.summary, .steps, .events])
+func inlineAggregationStoresTheSameRows(level: LogLevel) throws {
+    let s = SyntheticEnergyStream(chips: 2, coresPerChip: 8, layers: 3, timeSteps: 4, seed: 11)
+    let records = s.records(30_000)
+    var stored: [[String]] = []
+    for inline in [false, true] {
+        let store = try RunStore(path: temporaryDatabase("inline\(inline)\(level.rawValue)"))
+        let run = try store.beginRun(runInfo(level: level, stream: s))
+        let sink = try store.makeSink(run: run, options: .init(aggregateInline: inline))
+        feed(sink, records)
+        try sink.close()
+        stored.append(try store.database.read { db in
+            try ["energy_summary", "core_energy", "energy_step", "energy_event"].flatMap { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\(table) \($0)" }.sorted()
+            }
+        })
+    }
+    #expect(stored[0].count > 0)
+    #expect(stored[0] == stored[1])
+}
