@@ -1,3 +1,4 @@
+import Foundation
 import SimKernel
 import Engine
 import Mapping
@@ -29,6 +30,10 @@ public struct ClosedLoopSource: SpikeSource {
     public private(set) var functionalSeconds: Double = 0
     /// The first error of a forward pass; the run goes on without spikes and the caller reports it.
     public private(set) var failure: Error?
+    /// The dense model fed the same tokens, position by position, when fidelity is measured.
+    private var reference: InferenceSession?
+    /// Positions compared with the dense model, those whose top-1 token agreed, and the summed KL(dense ‖ chip).
+    private var compared = 0, agreed = 0, klSum = 0.0
     private var position = -1
 
     /// Positions the chip processes: the prompt, then every generated token but the last.
@@ -37,7 +42,10 @@ public struct ClosedLoopSource: SpikeSource {
     /// - Throws: `ClosedLoopError` when the mapping lacks layers or the LM head, when the
     ///   prompt is empty or has ids outside the vocabulary, or when the sequence is longer than
     ///   the model's context.
-    public init(model: LanguageModel, backend: ChipBackend, mapping: ChipMapping, prompt: [Int32], newTokens: Int) throws {
+    /// - Parameter measureFidelity: also run the dense model on the same tokens and compare each
+    ///   position's logits (top-1 agreement, KL divergence); doubles the host's work.
+    public init(model: LanguageModel, backend: ChipBackend, mapping: ChipMapping, prompt: [Int32], newTokens: Int,
+                measureFidelity: Bool = false) throws {
         let spec = model.spec
         guard mapping.layers == spec.layers, mapping.options.includeLMHead else {
             throw ClosedLoopError.incompleteMapping("a closed-loop run needs every layer and the LM head on the chip "
@@ -61,6 +69,7 @@ public struct ClosedLoopSource: SpikeSource {
                 + "\(mapping.options.partialSums); build the backend with PartialSumReduction(mapping:)")
         }
         session = try model.makeSession(capacity: length)
+        reference = measureFidelity ? try model.makeSession(capacity: length) : nil
         self.backend = backend
         self.prompt = prompt
         self.newTokens = newTokens
@@ -84,6 +93,12 @@ public struct ClosedLoopSource: SpikeSource {
         return index < counts.count ? Int(counts[index]) : 0
     }
 
+    /// Top-1 agreement and mean KL(dense ‖ chip) over the positions run so far (nil: not measured).
+    public var fidelity: (top1Agreement: Double, meanKL: Double, positions: Int)? {
+        guard reference != nil, compared > 0 else { return nil }
+        return (Double(agreed) / Double(compared), klSum / Double(compared), compared)
+    }
+
     /// Runs position `token` through the functional model.
     private mutating func advance(to token: Int) {
         position = token
@@ -98,6 +113,14 @@ public struct ClosedLoopSource: SpikeSource {
         do {
             let logits = try session.forward([id], backend: &backend)
             if token >= prompt.count - 1 { generated.append(Int32(argmax(logits))) }
+            if reference != nil {
+                // Teacher-forced on the chip's own tokens, so both see the same sequence.
+                let dense = try reference!.forward([id])
+                let p = FidelityStudy.logSoftmax(dense[...]), q = FidelityStudy.logSoftmax(logits[...])
+                compared += 1
+                if argmax(p) == argmax(q) { agreed += 1 }
+                for i in p.indices where p[i] > -60 { klSum += exp(p[i]) * (p[i] - q[i]) }
+            }
         } catch {
             failure = error
         }

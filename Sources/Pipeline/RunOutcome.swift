@@ -29,3 +29,10 @@ public struct RunOutcome<Extra> {
         self.status = status; self.result = result; self.extra = extra; self.comparison = comparison; self.run = run
     }
 }
+
+/// What a caller's outcome adds to the stored study: whether the run was a closed loop, and how
+/// close its logits came to the dense model's (`--fidelity`). The CLI's closed-loop outcome conforms.
+public protocol RunExtras {
+    var isClosedLoop: Bool { get }
+    var fidelity: (top1Agreement: Double, meanKL: Double, positions: Int)? { get }
+}

@@ -85,7 +85,7 @@ public struct RunPipeline {
         let comparison = try compare(result)
         do {
             if let storeFailure { throw storeFailure }
-            try storeResults(result, comparison, statistics: statistics, into: store, run: id)
+            try storeResults(result, comparison, statistics: statistics, extras: extra as? any RunExtras, into: store, run: id)
         } catch {
             // Nothing the run computed is lost: the outcome carries it all, and the run is marked
             // interrupted when the database takes even that.
@@ -123,8 +123,11 @@ public struct RunPipeline {
 
     /// The run's rows after the energy stream: spike activity, dense baselines, the energy study, totals.
     @usableFromInline
-    func storeResults(_ result: RunResult, _ comparison: Comparison, statistics: SpikeCountDistribution?,
+    func storeResults(_ result: RunResult, _ comparison: Comparison, statistics: SpikeCountDistribution?, extras: (any RunExtras)?,
                       into store: RunStore, run id: RunID) throws {
+        var study = studyRow(result, comparison, statistics: statistics, closedLoop: extras?.isClosedLoop == true)
+        study.top1Agreement = extras?.fidelity?.top1Agreement
+        study.meanKL = extras?.fidelity?.meanKL
         try store.insertLinkTraffic(run: id, result.links.map {
             LinkTrafficRow(chip: $0.chip, router: $0.core, direction: $0.crossesChip ? "chip-\($0.direction.name)" : $0.direction.name,
                            packets: Int($0.packets))
@@ -144,7 +147,7 @@ public struct RunPipeline {
                 ComparisonRow(level: $0.number, name: $0.name, spikingPicojoules: $0.spikingPJ, fp16Picojoules: $0.fp16PJ, int8Picojoules: $0.int8PJ)
             })
         }
-        try store.insertStudy(run: id, studyRow(result, comparison, statistics: statistics, closedLoop: false), levels: comparison.study.scenarios.flatMap { sc in
+        try store.insertStudy(run: id, study, levels: comparison.study.scenarios.flatMap { sc in
             sc.levels.map { l in
                 func ranged(_ v: Double, _ r: ClosedRange<Double>) -> RangedValue { RangedValue(value: v, low: r.lowerBound, high: r.upperBound) }
                 return ScenarioLevelRow(scenario: sc.scenario.description, assumption: sc.scenario.assumption, level: l.number, name: l.name,

@@ -18,11 +18,19 @@ public enum SweepReport {
         return ParetoFront.indices(complete.map(\.1)).map { complete[$0].0 }
     }
 
-    static let columns = ["pj_per_token", "latency_ns_per_token", "area_mm2", "chips", "static_mw", "fp16_over_spiking", "int8_over_spiking"]
+    static let columns = ["pj_per_token", "latency_ns_per_token", "area_mm2", "chips", "static_mw", "fp16_over_spiking", "int8_over_spiking",
+                          "top1_agreement", "mean_kl"]
 
     static func values(_ r: SweepResult) -> [Double?] {
         [r.picojoulesPerToken, r.latencyNanosecondsPerToken, r.squareMillimetres, r.chips.map(Double.init), r.staticMilliwatts,
-         r.fp16OverSpiking, r.int8OverSpiking]
+         r.fp16OverSpiking, r.int8OverSpiking, r.top1Agreement, r.meanKL]
+    }
+
+    /// Closed-loop points measured against the dense model that no other beats on both energy per
+    /// token and KL divergence from the dense model's logits.
+    public static func fidelityFront(_ results: [SweepResult]) -> [SweepResult] {
+        let measured = results.filter { $0.status == .complete && $0.meanKL != nil && $0.picojoulesPerToken != nil }
+        return ParetoFront.indices(measured.map { [$0.picojoulesPerToken!, $0.meanKL!] }).map { measured[$0] }
     }
 
     /// One line per point: point, parameters, status, run, the answers, message.
@@ -92,6 +100,15 @@ public enum SweepReport {
         }
         h += "</table>"
 
+        let fidelity = fidelityFront(results)
+        if !fidelity.isEmpty {
+            let onFidelityFront = Set(fidelity.map(\.point))
+            h += "<h2>Energy against fidelity (closed loop)</h2><p class=\"note\">Points run with <code>fidelity: true</code>: mean KL divergence of the chip's next-token distribution from the dense model's, per position (0: identical). Orange: no other point has both less energy and less divergence.</p>"
+            h += SVGChart.scatter(complete.filter { $0.meanKL != nil }.map {
+                (x: max($0.meanKL ?? 0, 1e-9), y: $0.picojoulesPerToken ?? 0,
+                 label: label($0) + String(format: ", top-1 agreement %.3f", $0.top1Agreement ?? 0), highlight: onFidelityFront.contains($0.point))
+            }, xLabel: "mean KL(dense ‖ chip), nats", yLabel: "energy per token", format: pj)
+        }
         h += "<h2>Sensitivity: each parameter's effect</h2><p class=\"note\">Per value of a parameter: the mean over the complete points that have it (the other parameters vary across those points).</p>"
         for key in keys {
             var groups: [String: [SweepResult]] = [:]
@@ -141,13 +158,14 @@ public enum SweepReport {
         }
 
         h += "<h2>Every point</h2><table><tr><th>point</th>" + keys.map { "<th>\(e($0))</th>" }.joined()
-            + "<th class=\"l\">status</th><th>run</th><th>energy / token</th><th>latency / token</th><th>area</th><th>chips</th><th>INT8 / chip</th><th>FP16 / chip</th><th class=\"l\">message</th></tr>"
+            + "<th class=\"l\">status</th><th>run</th><th>energy / token</th><th>latency / token</th><th>area</th><th>chips</th><th>INT8 / chip</th><th>FP16 / chip</th><th>top-1</th><th>KL</th><th class=\"l\">message</th></tr>"
         for r in results {
             h += "<tr><td>\(r.point)\(onFront.contains(r.point) ? " ★" : "")</td>" + keys.map { "<td>\(e(r.parameters[$0]?.description ?? ""))</td>" }.joined()
                 + "<td class=\"l\">\(r.status.rawValue)</td><td>\(r.run.map { "\($0.rawValue)" } ?? "")</td>"
                 + "<td>\(r.picojoulesPerToken.map(pj) ?? "")</td><td>\(format(r.latencyNanosecondsPerToken, "%.4g ns"))</td>"
                 + "<td>\(format(r.squareMillimetres, "%.4g mm²"))</td><td>\(r.chips.map(String.init) ?? "")</td>"
-                + "<td>\(format(r.int8OverSpiking, "%.3g"))</td><td>\(format(r.fp16OverSpiking, "%.3g"))</td><td class=\"l\">\(e(r.message ?? ""))</td></tr>"
+                + "<td>\(format(r.int8OverSpiking, "%.3g"))</td><td>\(format(r.fp16OverSpiking, "%.3g"))</td>"
+                + "<td>\(format(r.top1Agreement, "%.3f"))</td><td>\(format(r.meanKL, "%.3g"))</td><td class=\"l\">\(e(r.message ?? ""))</td></tr>"
         }
         return h + "</table><p class=\"note\">Each point's run: <code>spikechip report \(e(database)) --run N</code>. The same data: <code>spikechip sweep report \(e(database)) --format csv</code>, or SQL on the <code>sweep_result</code> view.</p></body></html>\n"
     }

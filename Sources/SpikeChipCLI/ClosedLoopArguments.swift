@@ -21,6 +21,9 @@ struct ClosedLoopArguments: ParsableArguments {
     @Option(name: .customLong("weight-std"), parsing: .unconditional, help: "Closed loop without --model: standard deviation of the seeded synthetic weights, > 0. Default: 0.02 (Llama/Qwen2 initialisation).")
     var weightStdOption: Float?
 
+    @Flag(help: "Closed loop: also run the dense model on the same tokens and compare every position's logits with the chip's (top-1 agreement, KL divergence; stored with the run, a sweep's energy-fidelity front). Doubles the host's work.")
+    var fidelity = false
+
     var isRequested: Bool { prompt != nil || promptIds != nil }
     /// The encoder of a closed loop.
     var encoder: String { encoderOption ?? "spikingbrain:k=8,T=14,coding=bitwise" }
@@ -30,10 +33,13 @@ struct ClosedLoopArguments: ParsableArguments {
     /// uses before anything is loaded or allocated (`modelPath`: the run's --model).
     func validate(modelPath: String?, vocabulary: Int) throws {
         guard isRequested else {
-            for (name, given) in [("--encoder", encoderOption != nil), ("--weight-std", weightStdOption != nil)] where given {
+            for (name, given) in [("--encoder", encoderOption != nil), ("--weight-std", weightStdOption != nil), ("--fidelity", fidelity)] where given {
                 throw ValidationError("\(name) applies to a closed loop (--prompt or --prompt-ids); a statistical run draws its spikes from --silent, --spikes-per-activation and --coding")
             }
             return
+        }
+        if fidelity && modelPath == nil {
+            throw ValidationError("--fidelity compares the chip with the dense model of --model; the built-in spec's synthetic weights exist only as crossbars, so give --model")
         }
         if let std = weightStdOption {
             guard modelPath == nil else { throw ValidationError("--weight-std sets synthetic weights; with --model the weights come from the file, so drop --weight-std") }
@@ -83,7 +89,7 @@ struct ClosedLoopArguments: ParsableArguments {
         var backend = ChipBackend(crossbars: crossbars, encoder: configured, partialSums: PartialSumReduction(mapping: m))
         backend.onEncode = onEncode
         let source = try ClosedLoopSource(model: model, backend: backend,
-                                          mapping: m, prompt: ids, newTokens: tokens)
+                                          mapping: m, prompt: ids, newTokens: tokens, measureFidelity: fidelity)
         return Prepared(source: source, model: model, encoder: configured,
                         loadSeconds: (clock.now - started).inSeconds, weightsLabel: label)
     }

@@ -50,8 +50,8 @@ struct RunCommand: ParsableCommand {
         _ = try mapping.loadTopology()
         _ = try PartialSumCoding(parsing: mapping.partialSums)
         if let problem = RunSettings.batchProblem(output.batch) { throw ValidationError(problem) }
+        try closedLoop.validate(modelPath: mapping.model, vocabulary: Int.max)
         if !closedLoop.isRequested {
-            try closedLoop.validate(modelPath: mapping.model, vocabulary: Int.max)
             _ = try workload.countDistribution()
             try workload.statistical(seed: output.seed).validate()
         }

@@ -196,6 +196,7 @@ struct SweepReportCommand: ParsableCommand {
         return String(format: "  %4d  %@  %@/token  %.4g ns/token  %.4g mm²  %d chip(s)  INT8/chip %.3g  FP16/chip %.3g", r.point, parameters as NSString,
                       Energy.format(picojoules: r.picojoulesPerToken ?? 0) as NSString, r.latencyNanosecondsPerToken ?? 0, r.squareMillimetres ?? 0,
                       r.chips ?? 0, r.int8OverSpiking ?? 0, r.fp16OverSpiking ?? 0)
+            + (r.top1Agreement.map { String(format: "  top-1 %.3f  KL %.3g", $0, r.meanKL ?? 0) } ?? "")
     }
 
     static func printAll(keys: [String], _ results: [SweepResult]) {
@@ -208,5 +209,9 @@ struct SweepReportCommand: ParsableCommand {
         guard !front.isEmpty else { return }
         print("Pareto-optimal (no other point has less energy, latency and area per token at once): \(front.count) of \(results.filter { $0.status == .complete }.count) complete points")
         for r in front { print(row(keys, r)) }
+        let fidelity = SweepReport.fidelityFront(results)
+        guard !fidelity.isEmpty else { return }
+        print("Pareto-optimal in energy and fidelity (no other point has less energy and less KL from the dense model): \(fidelity.count)")
+        for r in fidelity { print(row(keys, r)) }
     }
 }

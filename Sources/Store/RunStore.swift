@@ -233,11 +233,12 @@ public final class RunStore {
         try insert(run: run, sql: """
             INSERT OR REPLACE INTO study (run_id, chips_x, technology_nm, voltage_v, area_mm2, largest_chip_mm2, reticle_mm2, static_mw, static_low_mw,
                 static_high_mw, latency_ns, average_power_w, energy_delay_pj_ns, silent_per_token, spikes_per_activation, firing_rate_per_step,
-                statistics, cores_used, chips_used, powered_area_mm2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                statistics, cores_used, chips_used, powered_area_mm2, top1_agreement, mean_kl)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [study]) { r in
             [r.chipsX, r.technologyNanometres, r.voltage, r.squareMillimetres, r.largestChipSquareMillimetres, r.reticleSquareMillimetres,
              r.staticMilliwatts.value, r.staticMilliwatts.low, r.staticMilliwatts.high, r.latencyNanoseconds, r.averagePowerWatts,
-             r.energyDelay, r.silentPerToken, r.spikesPerActivation, r.firingRatePerStep, r.statistics, r.coresUsed, r.chipsUsed, r.poweredSquareMillimetres]
+             r.energyDelay, r.silentPerToken, r.spikesPerActivation, r.firingRatePerStep, r.statistics, r.coresUsed, r.chipsUsed, r.poweredSquareMillimetres, r.top1Agreement, r.meanKL]
         }
     }
 

@@ -129,6 +129,8 @@ enum Schema {
                 ALTER TABLE study ADD COLUMN cores_used INTEGER;
                 ALTER TABLE study ADD COLUMN chips_used INTEGER;
                 ALTER TABLE study ADD COLUMN powered_area_mm2 REAL;
+                ALTER TABLE study ADD COLUMN top1_agreement REAL;
+                ALTER TABLE study ADD COLUMN mean_kl REAL;
                 CREATE TABLE sweep (
                     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, spec_file TEXT NOT NULL, spec_yaml TEXT NOT NULL,
                     base_topology TEXT NOT NULL, base_topology_yaml TEXT NOT NULL, sampling TEXT NOT NULL,
@@ -145,7 +147,8 @@ enum Schema {
                     SELECT s.name AS sweep, p.point, p.status, p.run_id, p.message,
                            r.total_fj / 1000.0 / r.tokens AS pj_per_token, st.latency_ns AS latency_ns_per_token,
                            st.powered_area_mm2 AS area_mm2, st.cores_used, st.chips_used AS chips, st.static_mw, st.average_power_w,
-                           l.fp16_pj / l.spiking_pj AS fp16_over_spiking, l.int8_pj / l.spiking_pj AS int8_over_spiking
+                           l.fp16_pj / l.spiking_pj AS fp16_over_spiking, l.int8_pj / l.spiking_pj AS int8_over_spiking,
+                           st.top1_agreement, st.mean_kl
                     FROM sweep_point p JOIN sweep s ON s.id = p.sweep_id
                     LEFT JOIN run r ON r.id = p.run_id AND r.status = 'complete'
                     LEFT JOIN study st ON st.run_id = r.id

@@ -66,6 +66,9 @@ public struct StudyRow: Sendable, Equatable {
     public var chipsUsed: Int?
     /// Area of the chips that hold cores, mm² (`squareMillimetres` is the whole board's).
     public var poweredSquareMillimetres: Double?
+    /// Closed loop with `--fidelity`: share of positions whose top token equals the dense model's, and mean KL(dense ‖ chip).
+    public var top1Agreement: Double?
+    public var meanKL: Double?
 
     public init(chipsX: Int, technologyNanometres: Int, voltage: Double, squareMillimetres: Double, largestChipSquareMillimetres: Double,
                 reticleSquareMillimetres: Double, staticMilliwatts: RangedValue, latencyNanoseconds: Double, averagePowerWatts: Double,

@@ -112,6 +112,9 @@ public struct SweepResult: Sendable {
     public var staticMilliwatts: Double?
     public var fp16OverSpiking: Double?
     public var int8OverSpiking: Double?
+    /// Closed-loop points run with `fidelity: true`: top-1 agreement with the dense model and mean KL.
+    public var top1Agreement: Double?
+    public var meanKL: Double?
 }
 
 /// A stored sweep, for listing.
@@ -240,7 +243,7 @@ extension RunStore {
             }
             let results = try Row.fetchAll(db, sql: """
                 SELECT point, status, run_id, message, pj_per_token, latency_ns_per_token, area_mm2, chips, static_mw,
-                       fp16_over_spiking, int8_over_spiking
+                       fp16_over_spiking, int8_over_spiking, top1_agreement, mean_kl
                 FROM sweep_result WHERE sweep = (SELECT name FROM sweep WHERE id = ?) ORDER BY point
                 """, arguments: [sweep]).map { row -> SweepResult in
                 let point: Int = try row.decode(forColumn: "point")
@@ -255,7 +258,9 @@ extension RunStore {
                     chips: complete ? try row.decode(forColumn: "chips") : nil,
                     staticMilliwatts: complete ? try row.decode(forColumn: "static_mw") : nil,
                     fp16OverSpiking: complete ? try row.decode(forColumn: "fp16_over_spiking") : nil,
-                    int8OverSpiking: complete ? try row.decode(forColumn: "int8_over_spiking") : nil)
+                    int8OverSpiking: complete ? try row.decode(forColumn: "int8_over_spiking") : nil,
+                    top1Agreement: complete ? try row.decode(forColumn: "top1_agreement") : nil,
+                    meanKL: complete ? try row.decode(forColumn: "mean_kl") : nil)
             }
             return (keys, results)
         } }

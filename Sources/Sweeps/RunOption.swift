@@ -14,6 +14,8 @@ struct RunOption: Sendable {
         case path
         /// true or false; false passes `flag`, true passes nothing.
         case negatedFlag
+        /// true or false; true passes `flag`, false passes nothing.
+        case flag
     }
 
     var key: String
@@ -45,6 +47,7 @@ struct RunOption: Sendable {
         .init(key: "prompt_ids", flag: "--prompt-ids", kind: .word),
         .init(key: "encoder", flag: "--encoder", kind: .word),
         .init(key: "weight_std", flag: "--weight-std", kind: .number),
+        .init(key: "fidelity", flag: "--fidelity", kind: .flag),
     ]
 
     static func named(_ key: String) -> RunOption? { all.first { $0.key == key } }
@@ -63,10 +66,10 @@ struct RunOption: Sendable {
         case .path:
             let p = value.description
             return .success([flag, p.hasPrefix("/") || folder.isEmpty ? p : folder + "/" + p])
-        case .negatedFlag:
+        case .negatedFlag, .flag:
             switch value.description {
-            case "true": return .success([])
-            case "false": return .success([flag])
+            case "true": return .success(kind == .flag ? [flag] : [])
+            case "false": return .success(kind == .flag ? [] : [flag])
             default: return .failure(.value(key, value.description, "true or false"))
             }
         }

@@ -1,3 +1,4 @@
+import Energy
 import Engine
 import Foundation
 import Mapping
@@ -42,6 +43,31 @@ struct SmolLM2ClosedLoopTests {
         var silent = SpikeStatistics()
         for s in backend.statistics { silent.merge(s) }
         #expect(silent.silentPerStep > 0.8 && silent.silentPerStep < 0.95)
+    }
+
+    @Test("--fidelity: the closed loop's agreement and KL equal the fidelity study's over the tokens it fed")
+    func closedLoopFidelityMatchesTheStudy() throws {
+        let tokenizer = try #require(model.tokenizer)
+        let prompt = tokenizer.encodeForModel("The capital of France is")
+        let topology = try Topology.load(path: root.appendingPathComponent("topologies/spikechip-llm.yaml").path)
+        let mapping = try ChipMapping(spec: model.spec, topology: topology)
+        let backend = ChipBackend(crossbars: crossbars, encoder: try ConfiguredEncoder(parsing: "spikingbrain:k=3,T=4,coding=bitwise"))
+        let source = try ClosedLoopSource(model: model, backend: backend, mapping: mapping, prompt: prompt, newTokens: 3, measureFidelity: true)
+        var chip = try ChipRun(mapping: mapping, workload: Workload(tokens: source.positions, timeSteps: 4, context: 0, seed: 1),
+                               source: source, sink: DiscardingSink())
+        _ = chip.run()
+        let after = chip.model.source
+        #expect(after.failure == nil)
+        guard let f = after.fidelity else { Issue.record("no fidelity measured"); return }
+        #expect(f.positions == prompt.count + 2)
+        // The study, separately and in one batch for the dense side: the tokens the loop fed
+        // (the prompt, then every generated token but the last).
+        let fed = prompt + after.generated.dropLast()
+        let study = try FidelityStudy.measure(label: "k=3", model: model, backend: backend, tokens: fed,
+                                              dense: try FidelityStudy.denseLogits(model: model, tokens: fed))
+        print("closed loop fidelity: top-1 \(f.top1Agreement), KL \(f.meanKL); study: top-1 \(study.top1Agreement), KL \(study.meanKL)")
+        #expect(abs(f.top1Agreement - study.top1Agreement) < 1e-12)
+        #expect(abs(f.meanKL - study.meanKL) <= 1e-3 * max(1, study.meanKL))
     }
 
     @Test("fidelity separates quantization from encoding: int8 alone stays close, a coarse encoder does not")
