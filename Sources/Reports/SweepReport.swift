@@ -142,19 +142,21 @@ public enum SweepReport {
             let rows = Array(Set(complete.compactMap { $0.parameters[rowKey] })).sorted(by: Self.order)
             let cols = Array(Set(complete.compactMap { $0.parameters[colKey] })).sorted(by: Self.order)
             h += "<h2>Break-even: \(e(rowKey)) × \(e(colKey))</h2>"
-            h += "<p class=\"note\">Same-memory INT8 energy over the chip's, whole system (geometric mean over the other parameters where there are any). Green: the chip uses less energy; red: the dense INT8 accelerator does.</p>"
-            h += "<table><tr><th class=\"l\">\(e(rowKey)) \\ \(e(colKey))</th>" + cols.map { "<th>\(e($0.description))</th>" }.joined() + "</tr>"
-            for rv in rows {
-                h += "<tr><th class=\"l\">\(e(rv.description))</th>"
-                for cv in cols {
-                    let ratios = complete.filter { $0.parameters[rowKey] == rv && $0.parameters[colKey] == cv }.compactMap(\.int8OverSpiking).filter { $0 > 0 }
-                    if ratios.isEmpty { h += "<td>—</td>"; continue }
-                    let g = exp(ratios.map(log).reduce(0, +) / Double(ratios.count))
-                    h += "<td class=\"\(g >= 1 ? "win" : "lose")\">\(String(format: "%.3g", g))</td>"
+            h += "<p class=\"note\">Same-memory dense energy over the chip's, whole system (geometric mean over the other parameters where there are any). Green: the chip uses less energy; red: the dense accelerator does.</p>"
+            for (name, ratio) in [("INT8", \SweepResult.int8OverSpiking), ("FP16", \SweepResult.fp16OverSpiking)] {
+                h += "<h3>\(name) / chip</h3><table><tr><th class=\"l\">\(e(rowKey)) \\ \(e(colKey))</th>" + cols.map { "<th>\(e($0.description))</th>" }.joined() + "</tr>"
+                for rv in rows {
+                    h += "<tr><th class=\"l\">\(e(rv.description))</th>"
+                    for cv in cols {
+                        let ratios = complete.filter { $0.parameters[rowKey] == rv && $0.parameters[colKey] == cv }.compactMap { $0[keyPath: ratio] }.filter { $0 > 0 }
+                        if ratios.isEmpty { h += "<td>—</td>"; continue }
+                        let g = exp(ratios.map(log).reduce(0, +) / Double(ratios.count))
+                        h += "<td class=\"\(g >= 1 ? "win" : "lose")\">\(String(format: "%.3g", g))</td>"
+                    }
+                    h += "</tr>"
                 }
-                h += "</tr>"
+                h += "</table>"
             }
-            h += "</table>"
         }
 
         h += "<h2>Every point</h2><table><tr><th>point</th>" + keys.map { "<th>\(e($0))</th>" }.joined()
