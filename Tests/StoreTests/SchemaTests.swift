@@ -4,12 +4,20 @@ import GRDB
 import Testing
 @testable import Store
 
+/// A plain connection to `path` that waits for locks: the store a test just dropped may still be closing
+/// its connection (a WAL checkpoint) on its writer thread.
+private func rawQueue(_ path: String) throws -> DatabaseQueue {
+    var config = Configuration()
+    config.busyMode = .timeout(10)
+    return try DatabaseQueue(path: path, configuration: config)
+}
+
 @Suite struct SchemaTests {
     @Test("a run table that lost a column is refused on open, read-only or not, naming the column")
     func damagedTableIsRefused() throws {
         let path = temporaryDatabase()
         _ = try finishedRun(path, seed: 3)
-        let queue = try DatabaseQueue(path: path)
+        let queue = try rawQueue(path)
         try queue.write { try $0.execute(sql: "ALTER TABLE run DROP COLUMN encoder") }
         try queue.close()
         for readOnly in [true, false] {
@@ -27,7 +35,7 @@ import Testing
         let path = temporaryDatabase()
         let (_, run, _) = try finishedRun(path, seed: 4)
         // Take the file back to v1: the tables and columns v2 and v3 added, and their migration records.
-        let queue = try DatabaseQueue(path: path)
+        let queue = try rawQueue(path)
         try queue.write { db in
             try db.execute(sql: """
                 DROP VIEW sweep_result; DROP TABLE sweep_parameter; DROP TABLE sweep_point; DROP TABLE sweep;
