@@ -187,7 +187,7 @@ public struct RunPipeline {
         if batch > 1 { scenarios.append(.dram(batch: batch)) }
         let study = try EnergyStudy(spiking: spiking, dense: dense, contexts: Array(all.prefix(r.tokensDone)), scenarios: scenarios,
                                     timeSteps: r.activity.first?.timeSteps ?? 1)
-        return Comparison(study: study, spiking: spiking, silicon: silicon)
+        return Comparison(study: study, spiking: spiking, silicon: silicon, mapping: m.summary())
     }
 
     /// What backs the spike statistics of a run.
@@ -207,13 +207,12 @@ public struct RunPipeline {
         let latency = r.tokenLatencies.reduce(0.0) { $0 + $1.nanoseconds } / tokens
         let energy = r.ledger.total.picojoules / tokens
         let s = r.spikeStatistics, mw = c.silicon.staticMilliwatts
-        let summary = m.summary()
         return StudyRow(chipsX: m.topology.chipsX, technologyNanometres: m.topology.technology.node.nanometres, voltage: m.topology.technology.voltage,
                         squareMillimetres: c.silicon.squareMillimetres, largestChipSquareMillimetres: c.silicon.chips.map(\.squareMillimetres).max() ?? 0,
                         reticleSquareMillimetres: c.silicon.reticleSquareMillimetres, staticMilliwatts: RangedValue(value: mw.value, low: mw.low, high: mw.high),
                         latencyNanoseconds: latency, averagePowerWatts: latency > 0 ? energy / latency / 1000 : 0, energyDelay: energy * latency,
                         silentPerToken: s.silentPerToken, spikesPerActivation: s.spikesPerActivation, firingRatePerStep: s.firingRatePerStep,
-                        statistics: statisticsSource(statistics, closedLoop: closedLoop), coresUsed: summary.coresUsed, chipsUsed: summary.chipsUsed,
+                        statistics: statisticsSource(statistics, closedLoop: closedLoop), coresUsed: c.mapping.coresUsed, chipsUsed: c.mapping.chipsUsed,
                         poweredSquareMillimetres: c.silicon.poweredSquareMillimetres)
     }
 

@@ -110,31 +110,24 @@ public enum SweepReport {
             }, xLabel: "mean KL(dense ‖ chip), nats", yLabel: "energy per token", format: pj)
         }
         h += "<h2>Sensitivity: each parameter's effect</h2><p class=\"note\">Per value of a parameter: the mean over the complete points that have it (the other parameters vary across those points).</p>"
+        func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
         for key in keys {
-            var groups: [String: [SweepResult]] = [:]
-            var order: [(String, Double?)] = []
-            for r in complete {
-                guard let v = r.parameters[key] else { continue }
-                if groups[v.description] == nil { order.append((v.description, v.number)) }
-                groups[v.description, default: []].append(r)
-            }
-            order.sort { ($0.1 ?? .infinity, $0.0) < ($1.1 ?? .infinity, $1.0) }
-            guard order.count > 1 else { continue }
+            let groups = Dictionary(grouping: complete.filter { $0.parameters[key] != nil }) { $0.parameters[key]! }
+            let values = groups.keys.sorted(by: Self.order)
+            guard values.count > 1 else { continue }
             h += "<h3>\(e(key))</h3><table><tr><th class=\"l\">value</th><th>points</th><th>mean energy / token</th><th>range</th><th>mean latency / token</th><th>mean area</th><th>mean INT8 / chip</th></tr>"
-            for (value, _) in order {
+            var bars: [(label: String, value: Double, color: String)] = []
+            for (i, value) in values.enumerated() {
                 let g = groups[value] ?? []
                 let energies = g.compactMap(\.picojoulesPerToken)
-                func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
-                h += "<tr><td class=\"l\">\(e(value))</td><td>\(g.count)</td><td>\(pj(mean(energies) ?? 0))</td>"
+                let meanEnergy = mean(energies) ?? 0
+                h += "<tr><td class=\"l\">\(e(value.description))</td><td>\(g.count)</td><td>\(pj(meanEnergy))</td>"
                     + "<td>\(pj(energies.min() ?? 0)) – \(pj(energies.max() ?? 0))</td>"
                     + "<td>\(format(mean(g.compactMap(\.latencyNanosecondsPerToken)), "%.4g ns"))</td><td>\(format(mean(g.compactMap(\.squareMillimetres)), "%.4g mm²"))</td>"
                     + "<td>\(format(mean(g.compactMap(\.int8OverSpiking)), "%.3g"))</td></tr>"
+                bars.append((label: "\(key) = \(value)", value: meanEnergy, color: SVGChart.palette[i % SVGChart.palette.count]))
             }
-            h += "</table>"
-            h += SVGChart.horizontalBars(order.enumerated().map { i, v in
-                (label: "\(key) = \(v.0)", value: (groups[v.0] ?? []).compactMap(\.picojoulesPerToken).reduce(0, +) / Double(max((groups[v.0] ?? []).count, 1)),
-                 color: SVGChart.palette[i % SVGChart.palette.count])
-            }, format: pj)
+            h += "</table>" + SVGChart.horizontalBars(bars, format: pj)
         }
 
         if keys.count >= 2 {

@@ -121,7 +121,7 @@ struct RunOutputArguments: ParsableArguments {
     func report(_ pipeline: RunPipeline, _ w: Workload, _ r: RunResult, _ c: Comparison, _ loop: ClosedLoopOutcome?,
                 statistics: SpikeCountDistribution?, runID: RunID?) throws {
         let m = pipeline.mapping
-        let s = m.summary()
+        let s = c.mapping
         let tokens = Double(max(r.tokensDone, 1))
         let latencies = r.tokenLatencies.map(\.nanoseconds)
         let spikeStats = r.spikeStatistics

@@ -246,21 +246,21 @@ extension RunStore {
                        fp16_over_spiking, int8_over_spiking, top1_agreement, mean_kl
                 FROM sweep_result WHERE sweep = (SELECT name FROM sweep WHERE id = ?) ORDER BY point
                 """, arguments: [sweep]).map { row -> SweepResult in
+                // The view joins only a complete run, so the answers of any other point read as NULL.
                 let point: Int = try row.decode(forColumn: "point")
-                let complete = try row.decode(forColumn: "status") as String == "complete"
                 return SweepResult(
                     point: point, status: SweepPointStatus(rawValue: try row.decode(forColumn: "status")) ?? .pending,
                     parameters: parameters[point] ?? [:], run: (try row.decode(forColumn: "run_id") as Int64?).map(RunID.init(rawValue:)),
                     message: try row.decode(forColumn: "message"),
-                    picojoulesPerToken: complete ? try row.decode(forColumn: "pj_per_token") : nil,
-                    latencyNanosecondsPerToken: complete ? try row.decode(forColumn: "latency_ns_per_token") : nil,
-                    squareMillimetres: complete ? try row.decode(forColumn: "area_mm2") : nil,
-                    chips: complete ? try row.decode(forColumn: "chips") : nil,
-                    staticMilliwatts: complete ? try row.decode(forColumn: "static_mw") : nil,
-                    fp16OverSpiking: complete ? try row.decode(forColumn: "fp16_over_spiking") : nil,
-                    int8OverSpiking: complete ? try row.decode(forColumn: "int8_over_spiking") : nil,
-                    top1Agreement: complete ? try row.decode(forColumn: "top1_agreement") : nil,
-                    meanKL: complete ? try row.decode(forColumn: "mean_kl") : nil)
+                    picojoulesPerToken: try row.decode(forColumn: "pj_per_token"),
+                    latencyNanosecondsPerToken: try row.decode(forColumn: "latency_ns_per_token"),
+                    squareMillimetres: try row.decode(forColumn: "area_mm2"),
+                    chips: try row.decode(forColumn: "chips"),
+                    staticMilliwatts: try row.decode(forColumn: "static_mw"),
+                    fp16OverSpiking: try row.decode(forColumn: "fp16_over_spiking"),
+                    int8OverSpiking: try row.decode(forColumn: "int8_over_spiking"),
+                    top1Agreement: try row.decode(forColumn: "top1_agreement"),
+                    meanKL: try row.decode(forColumn: "mean_kl"))
             }
             return (keys, results)
         } }

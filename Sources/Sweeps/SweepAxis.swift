@@ -38,8 +38,7 @@ public struct SweepAxis: Sendable {
             var out: [Double]
             if let steps {
                 out = (0..<steps).map { i in
-                    let u = steps == 1 ? 0 : Double(i) / Double(steps - 1)
-                    return logarithmic ? from * pow(to / from, u) : from + (to - from) * u
+                    Self.interpolate(from, to, at: steps == 1 ? 0 : Double(i) / Double(steps - 1), logarithmic: logarithmic)
                 }
             } else if let step {
                 let count = Int(((to - from) / step + 1e-9).rounded(.down)) + 1
@@ -59,19 +58,13 @@ public struct SweepAxis: Sendable {
         switch values {
         case .list(let l): return l[min(Int(u * Double(l.count)), l.count - 1)]
         case let .range(from, to, _, _, logarithmic, integer):
-            var x = logarithmic ? from * pow(to / from, u) : from + (to - from) * u
-            if integer { x = x.rounded() }
-            return .number(x)
+            let x = Self.interpolate(from, to, at: u, logarithmic: logarithmic)
+            return .number(integer ? x.rounded() : x)
         }
     }
 
-    /// The values to check before anything runs: a list's elements, a range's ends (and grid values).
-    func valuesToCheck() throws -> [SweepValue] {
-        switch values {
-        case .list(let l): return l
-        case .range(let from, let to, let steps, let step, _, let integer):
-            if steps != nil || step != nil { return try gridValues() }
-            return [from, to].map { .number(integer ? $0.rounded() : $0) }
-        }
+    /// The point `u` ∈ [0, 1] of the way from `from` to `to`, on a linear or a log scale.
+    static func interpolate(_ from: Double, _ to: Double, at u: Double, logarithmic: Bool) -> Double {
+        logarithmic ? from * pow(to / from, u) : from + (to - from) * u
     }
 }

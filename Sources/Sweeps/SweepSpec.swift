@@ -51,22 +51,19 @@ public struct SweepSpec: Sendable {
         guard !name.isEmpty else { throw top.error("name", "give the sweep a name") }
         let topology = try top.string("topology", what: "the base topology: a shipped name or a path relative to this file")
 
+        // `run:` holds run options, `set:` topology keys; both become fixed arguments of every point.
         var run: [(String, SweepValue)] = []
-        if top.has("run") {
-            let c = try top.cursor("run", what: "options of spikechip run shared by every point, e.g. {layers: 2, tokens: 1}")
+        for (section, what) in [("run", "options of spikechip run shared by every point, e.g. {layers: 2, tokens: 1}"),
+                                ("set", "topology keys every point sets, by path, e.g. {core.axons: 256}")] where top.has(section) {
+            let c = try top.cursor(section, what: what)
             for key in c.keys {
                 let node = try c.valueNode(key)
                 guard let v = Self.value(node) else { throw c.error(key, "expected one value, found \(YAMLCursor.describe(node))") }
-                try Self.checkKey(key, cursor: c, topologyKeyAllowed: false)
-                run.append((key, v))
-            }
-        }
-        if top.has("set") {
-            let c = try top.cursor("set", what: "topology keys every point sets, by path, e.g. {core.axons: 256}")
-            for key in c.keys {
-                let node = try c.valueNode(key)
-                guard let v = Self.value(node) else { throw c.error(key, "expected one value, found \(YAMLCursor.describe(node))") }
-                guard key.contains(".") else { throw c.error(key, "`set:` holds topology keys by dotted path (core.axons); run options go in `run:`") }
+                if section == "run" {
+                    try Self.checkKey(key, cursor: c, topologyKeyAllowed: false)
+                } else if !key.contains(".") {
+                    throw c.error(key, "`set:` holds topology keys by dotted path (core.axons); run options go in `run:`")
+                }
                 run.append((key, v))
             }
         }
