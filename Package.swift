@@ -72,6 +72,8 @@ let package = Package(
         // One run from a mapped model and a spike source to stored rows and the energy study: what the CLI
         // (and sweeps, and tests) call.
         .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "SimKernel", "Store", "Topology"]),
+        // Generic spiking networks (NIR graphs converted by tools/nir) mapped onto the chip's cores and run by the same kernel.
+        .target(name: "Networks", dependencies: ["Energy", "Engine", "Mapping", "Models", "SimKernel", "Topology"]),
         // `spikechip sweep`: design-space exploration over topology keys and run options, one run per point.
         .target(name: "Sweeps", dependencies: ["SimKernel", "Store", "Topology", .product(name: "Yams", package: "Yams")]),
         // `spikechip report`: a run's database rendered as one self-contained HTML page with SVG charts.
@@ -84,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline", "Sweeps",
+                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline", "Sweeps", "Networks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,6 +111,7 @@ let package = Package(
         // The command as users run it (the built executable in a child process), with injected faults.
         .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Store", "Reports", "Topology"]),
+        .testTarget(name: "NetworksTests", dependencies: ["TestFixtures", "Networks", "Engine", "Energy", "Topology", "SimKernel"], exclude: ["Fixtures"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every `spikechip …` example of README.md's "Examples" block as written, with the release
-# binary, in a scratch directory that sees the repository's .cache, traces and topologies, and
-# fails naming the first example that exits non-zero. scripts/test.sh calls it.
+# binary, in a scratch directory that sees the repository's .cache, traces, topologies and Tests (the
+# network fixtures), and fails naming the first example that exits non-zero. scripts/test.sh calls it.
 #
 #   scripts/check-readme.sh [BINARY]      (default: .build/release/spikechip)
 set -euo pipefail
@@ -10,7 +10,7 @@ bin=$(cd "$root" && realpath "${1:-.build/release/spikechip}")
 [ -x "$bin" ] || { echo "check-readme: '$bin' is not built; run swift build -c release" >&2; exit 2; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-ln -s "$root/.cache" "$root/traces" "$root/topologies" "$scratch/"
+ln -s "$root/.cache" "$root/traces" "$root/topologies" "$root/Tests" "$scratch/"
 mkdir -p "$scratch/bin" && ln -s "$bin" "$scratch/bin/spikechip"
 # The fenced block after "Examples:", continuation lines joined (bash drops the comments); the Python
 # recorder (its own tests) and lines that are not spikechip commands are skipped.

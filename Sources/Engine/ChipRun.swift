@@ -103,6 +103,6 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             tokensDone: done, events: simulator.eventsHandled, peakPendingEvents: simulator.scheduler.peakPending,
             remoteEvents: simulator.scheduler.remoteEvents, windows: simulator.windows, partitions: partitions,
             wallSeconds: wall.inSeconds,
-            interrupted: stopped, finalTime: simulator.scheduler.now, links: m.linkLoads())
+            interrupted: stopped, finalTime: simulator.scheduler.now, links: m.links.loads())
     }
 }

@@ -142,18 +142,12 @@ extension ChipState {
     mutating func finishToken(_ token: Int, at time: SimTime, _ s: inout Scheduler<ChipMessage>) {
         tokenEnd[token] = time
         let duration = time - tokenStart[token]
-        // mW × ns = pJ. Records carry whole nanoseconds in 32 bits, so long tokens span several.
-        var remaining = duration.picoseconds
-        var at = tokenStart[token]
-        let chunk = UInt64(UInt32.max) * 1000
-        while remaining > 0 {
-            let span = Swift.min(remaining, chunk)
-            at = at + SimTime(picoseconds: span)
+        // mW × ns = pJ.
+        StaticSpans.forEach(from: tokenStart[token], duration: duration.picoseconds) { at, span in
             for (chip, milliwatts) in poweredChips where milliwatts > 0 {
                 emit(.staticIdle, count: Int(span / 1000), energy: Energy(picojoules: milliwatts * Double(span) / 1000), core: -1, chip: chip,
                      layer: -1, token: UInt32(token), step: EnergyRecord.noStep, at: at)
             }
-            remaining -= span
         }
         guard token + 1 < workload.tokens else { return }
         tokenStart[token + 1] = time

@@ -15,33 +15,21 @@ extension ChipState {
         }
     }
 
-    /// Moves a packet from router `from` through `port` to its neighbour: waits for the output
-    /// link, occupies it for the packet's serialization time, pays the hop (or chip crossing) and
-    /// returns the arrival time, or nil when the output buffer is full and the packet is dropped.
+    /// Moves a packet from router `from` through `port` (see `MeshLinks.hop`) and pays the hop (or chip
+    /// crossing); returns the arrival time, or nil when the output buffer is full and the packet is dropped.
     mutating func hop(from: Int, through port: Port, _ m: ChipMessage, now: SimTime) -> SimTime? {
-        let to = costs.routing.neighbour(of: from, through: port)
-        let crossing = chipOfCore[from] != chipOfCore[to]
-        let graded = m.cargo == .graded
-        let ser = crossing ? (graded ? costs.serializeGradedChip : costs.serializeSpikeChip) : (graded ? costs.serializeGraded : costs.serializeSpike)
-        let link = from &* 4 &+ Int(port.rawValue)
-        let depart = Swift.max(now.picoseconds, linkFree[link])
-        if costs.bufferPackets > 0, ser > 0, (depart &- now.picoseconds) / ser >= costs.bufferPackets {
+        guard let h = links.hop(from: from, through: port, graded: m.cargo == .graded, now: now) else {
             traffic.droppedPackets &+= 1
             return nil
         }
-        linkFree[link] = depart &+ ser
-        linkPackets[link] &+= 1
-        let cost = costs.hop(port, crossing: crossing)
-        let arrival = SimTime(picoseconds: depart &+ ser &+ cost.latency.picoseconds)
-        let flits = graded ? costs.flitsGraded : costs.flitsSpike
-        let kind: EnergyKind = m.cargo == .marker || m.cargo == .partialDone ? .control : (crossing ? .chipCrossing : .routerHop)
+        let kind: EnergyKind = m.cargo == .marker || m.cargo == .partialDone ? .control : (h.crossesChip ? .chipCrossing : .routerHop)
         traffic.hops &+= 1
-        if crossing { traffic.chipCrossings &+= 1 }
+        if h.crossesChip { traffic.chipCrossings &+= 1 }
         let spikeLike = m.isSpikeLike
         let layer = spikeLike ? groupLayer[m.spikeGroup] : stageLayer[m.stage]
-        emit(kind, count: Int(flits), energy: cost.energy * flits, core: from, layer: layer, token: m.token,
-             step: spikeLike ? UInt16(m.step) : EnergyRecord.noStep, at: arrival)
-        return arrival
+        emit(kind, count: Int(h.flits), energy: h.energy, core: from, layer: layer, token: m.token,
+             step: spikeLike ? UInt16(m.step) : EnergyRecord.noStep, at: h.arrival)
+        return h.arrival
     }
 
     /// A packet at a router of its multicast tree: deliver locally if the core is a

@@ -36,9 +36,7 @@ public struct ChipState {
     let costs: HardwareCosts
 
     // Dynamic state.
-    var linkFree: ContiguousArray<UInt64>
-    /// Packets that left each router port (core × 4 + port: east, west, south, north).
-    var linkPackets: ContiguousArray<UInt32>
+    var links: MeshLinks
     var coreFree: ContiguousArray<UInt64>
     var markerCounts: ContiguousArray<UInt16>
     var stepsDone: ContiguousArray<UInt8>
@@ -74,8 +72,7 @@ public struct ChipState {
         valuesPerPacket = max(1, t.gradedPacketBits / t.gradedValueBits)
         costs = HardwareCosts(t)
         ledger = EnergyLedger(layers: mapping.layers + 1, chips: t.chipCount)
-        linkFree = ContiguousArray(repeating: 0, count: t.coreCount * 4)
-        linkPackets = ContiguousArray(repeating: 0, count: t.coreCount * 4)
+        links = MeshLinks(t, costs: costs)
         coreFree = ContiguousArray(repeating: 0, count: t.coreCount)
         markerCounts = ContiguousArray(repeating: 0, count: mapping.tiles.count * workload.timeSteps)
         stepsDone = ContiguousArray(repeating: 0, count: mapping.tiles.count)

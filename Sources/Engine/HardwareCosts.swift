@@ -4,29 +4,29 @@ import Topology
 /// The topology's routing and per-event costs as plain values, precomputed once per run: the
 /// handlers read these, never the `Topology` (whose strings would be retained on every copy).
 /// This is the engine's price table: a new cost is a field here, read from the topology once.
-struct HardwareCosts {
-    let routing: MeshRouting
-    let fanOut: FanOut
-    let hopEastWest: OpCost
-    let hopNorthSouth: OpCost
-    let chipLink: OpCost
+public struct HardwareCosts: Sendable {
+    public let routing: MeshRouting
+    public let fanOut: FanOut
+    public let hopEastWest: OpCost
+    public let hopNorthSouth: OpCost
+    public let chipLink: OpCost
     /// Link occupancy of a spike (or marker, token) packet and of a graded packet, on chip and between chips.
-    let serializeSpike: UInt64
-    let serializeGraded: UInt64
-    let serializeSpikeChip: UInt64
-    let serializeGradedChip: UInt64
-    let flitsSpike: Int64
-    let flitsGraded: Int64
-    let bufferPackets: UInt64
-    let axons: Int
-    let synapticOp: OpCost
-    let synapseLanes: Int
-    let neuronUpdate: OpCost
-    let neuronLanes: Int
-    let spikeOut: OpCost
-    let functionUnit: FunctionUnitSpec
+    public let serializeSpike: UInt64
+    public let serializeGraded: UInt64
+    public let serializeSpikeChip: UInt64
+    public let serializeGradedChip: UInt64
+    public let flitsSpike: Int64
+    public let flitsGraded: Int64
+    public let bufferPackets: UInt64
+    public let axons: Int
+    public let synapticOp: OpCost
+    public let synapseLanes: Int
+    public let neuronUpdate: OpCost
+    public let neuronLanes: Int
+    public let spikeOut: OpCost
+    public let functionUnit: FunctionUnitSpec
 
-    init(_ t: Topology) {
+    public init(_ t: Topology) {
         routing = t.meshRouting; fanOut = t.fanOut
         hopEastWest = t.hopEastWest; hopNorthSouth = t.hopNorthSouth; chipLink = t.chipLink
         serializeSpike = t.serialization(bits: t.spikePacketBits).picoseconds
@@ -44,7 +44,7 @@ struct HardwareCosts {
 
     /// A hop through `port`: a chip-to-chip link when it crosses chips, else the on-chip hop of its dimension.
     @inline(__always)
-    func hop(_ port: Port, crossing: Bool) -> OpCost {
+    public func hop(_ port: Port, crossing: Bool) -> OpCost {
         crossing ? chipLink : (port.isEastWest ? hopEastWest : hopNorthSouth)
     }
 }

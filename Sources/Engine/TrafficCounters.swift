@@ -38,17 +38,3 @@ public struct LinkLoad: Sendable, Hashable {
     public var crossesChip: Bool
     public var packets: UInt64
 }
-
-extension ChipState {
-    /// The ports that carried packets, in core and port order.
-    func linkLoads() -> [LinkLoad] {
-        var out: [LinkLoad] = []
-        for (link, n) in linkPackets.enumerated() where n > 0 {
-            let core = link / 4, dir = Port(rawValue: UInt8(link % 4))!
-            let neighbour = costs.routing.neighbour(of: core, through: dir)
-            out.append(LinkLoad(core: core, chip: Int(chipOfCore[core]), direction: dir,
-                                crossesChip: chipOfCore[core] != chipOfCore[neighbour], packets: UInt64(n)))
-        }
-        return out
-    }
-}

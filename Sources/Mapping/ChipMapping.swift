@@ -178,42 +178,8 @@ public struct ChipMapping: Sendable {
         stages[0].expectedPackets = 1
     }
 
-    /// Builds the multicast tree from `source` to the cores in `destinations` along the topology's
-    /// dimension-order routes (the union of the unicast routes), appends it to `routeNodes` with
-    /// children contiguous, returns the root.
+    /// Builds the multicast tree from `source` to the cores in `destinations` and appends it to `routeNodes`.
     private mutating func buildTree(source: Int, destinations dests: Range<Int>) -> Int {
-        let routing = topology.meshRouting
-        var index: [Int: Int] = [source: 0]
-        var routers = [source]
-        var ports = [Port.east]
-        var children: [[Int]] = [[]]
-        var deliver = [false]
-        func node(_ r: Int, via port: Port, parent: Int) -> Int {
-            if let i = index[r] { return i }
-            let i = routers.count
-            index[r] = i; routers.append(r); ports.append(port); children.append([]); deliver.append(false)
-            children[parent].append(i)
-            return i
-        }
-        for d in dests {
-            var cur = 0
-            for hop in routing.route(from: source, to: Int(destinations[d])) { cur = node(hop.router, via: hop.port, parent: cur) }
-            deliver[cur] = true
-        }
-        // Subtree delivery counts, then breadth-first layout so each node's children are contiguous.
-        var counts = deliver.map { $0 ? 1 : 0 }
-        var bfs = [0]
-        var k = 0
-        while k < bfs.count { bfs.append(contentsOf: children[bfs[k]]); k += 1 }
-        for i in bfs.reversed() { for c in children[i] { counts[i] += counts[c] } }
-        let base = routeNodes.count
-        var position = [Int](repeating: 0, count: routers.count)
-        for (p, i) in bfs.enumerated() { position[i] = base + p }
-        for i in bfs {
-            let first = children[i].first.map { position[$0] } ?? 0
-            routeNodes.append(RouteNode(router: UInt32(routers[i]), firstChild: UInt32(first), childCount: UInt16(children[i].count),
-                                        deliver: deliver[i], port: ports[i], deliveries: UInt32(counts[i])))
-        }
-        return base
+        MulticastTree.build(from: source, to: dests.map { Int(destinations[$0]) }, routing: topology.meshRouting, into: &routeNodes)
     }
 }

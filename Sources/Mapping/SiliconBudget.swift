@@ -72,13 +72,7 @@ extension TechnologyNode {
 extension ChipMapping {
     /// The board's silicon at the topology's node.
     public func siliconBudget() -> SiliconBudget {
-        let t = topology, lib = t.library, node = t.technology.node
-        let scale = node.logicAreaScale * 1e-6 // µm² at 45 nm → mm² at the node
-        let coreSRAM = Double(t.axons * t.neurons * t.weights.bits + t.neurons * t.membraneBits)
-        let coreLogic = Double(t.synapseLanes + 2 * t.neuronLanes) * lib.int32AddSquareMicrons45 * scale
-        let router = lib.routerSquareMicrons45.scaled(by: scale)
-        let fuLogic = Double(t.functionUnit.lanes) * lib.fp16MACSquareMicrons45 * scale
-        let fuSRAM = Double(t.functionUnit.memoryBytes) * 8
+        let t = topology
         var functionUnits = [Int](repeating: 0, count: t.chipCount)
         var powered = [Bool](repeating: false, count: t.chipCount)
         for core in 0..<t.coreCount {
@@ -86,6 +80,21 @@ extension ChipMapping {
             if stageOfCore[core] >= 0 { functionUnits[chip] += 1 }
             if tileOfCore[core] >= 0 || stageOfCore[core] >= 0 || splitterGroupOfCore[core] >= 0 { powered[chip] = true }
         }
+        return SiliconBudget(topology: t, functionUnits: functionUnits, powered: powered)
+    }
+}
+
+extension SiliconBudget {
+    /// The silicon of `t`'s board with `functionUnits` on each chip; chips not `powered` host
+    /// nothing and are taken as power-gated (no static power).
+    public init(topology t: Topology, functionUnits: [Int], powered: [Bool]) {
+        let lib = t.library, node = t.technology.node
+        let scale = node.logicAreaScale * 1e-6 // µm² at 45 nm → mm² at the node
+        let coreSRAM = Double(t.axons * t.neurons * t.weights.bits + t.neurons * t.membraneBits)
+        let coreLogic = Double(t.synapseLanes + 2 * t.neuronLanes) * lib.int32AddSquareMicrons45 * scale
+        let router = lib.routerSquareMicrons45.scaled(by: scale)
+        let fuLogic = Double(t.functionUnit.lanes) * lib.fp16MACSquareMicrons45 * scale
+        let fuSRAM = Double(t.functionUnit.memoryBytes) * 8
         let cores = Double(t.coresPerChip)
         let chips = (0..<t.chipCount).map { i -> SiliconBudget.Chip in
             let fus = Double(functionUnits[i])
@@ -105,6 +114,6 @@ extension ChipMapping {
                          sramSquareMillimetres: node.sramSquareMillimetres(bits: bits, arrayEfficiency: lib.sramArrayEfficiency),
                          logicSquareMillimetres: logic, staticMilliwatts: power, sramLeakageMilliwatts: sramLeak)
         }
-        return SiliconBudget(chips: chips, reticleSquareMillimetres: lib.reticleSquareMillimetres, technology: t.technology)
+        self.init(chips: chips, reticleSquareMillimetres: lib.reticleSquareMillimetres, technology: t.technology)
     }
 }

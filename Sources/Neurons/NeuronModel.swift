@@ -2,10 +2,10 @@
 /// configurations: `lif:tau=4,v_threshold=1`, `if:v_threshold=1,reset=subtract`,
 /// `adaptive:alpha=0.3,tau=2,target_rate=0.31`, `truenorth:w0=2,w1=-1,alpha=20,leak=-1,seed=7`.
 ///
-/// No chip path steps these populations yet: the engine's tiles accumulate partial sums and its
-/// function units encode them (the LLM dataflow). They run in `spikechip bench neurons`, the
-/// encoders' tests and the NIR-facing parameter parsing; putting them on the cores is the
-/// generic-SNN work (docs/architecture.md, "Where the next model plugs in"). The populations
+/// These Float populations serve the encoders and `spikechip bench neurons`. Generic networks on the
+/// chip's cores (`spikechip network`) step `Networks.NeuronDynamics`, which takes NIR's per-neuron
+/// parameters and integrates with forward Euler as snnTorch's export assumes; folding the two into
+/// one implementation is open (docs/networks.md, "Not yet"). The populations
 /// have different input types (currents or axon counts), so a caller switches on this enum once
 /// per population and then steps a concrete population generically.
 public enum NeuronModel: Equatable, Sendable {

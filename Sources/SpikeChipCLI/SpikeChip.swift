@@ -15,5 +15,5 @@ struct SpikeChip: ParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, MapCommand.self, ModelCommand.self, EncodeCommand.self, FidelityCommand.self, RecordCommand.self,
-                      ReplayCommand.self, TraceCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, BenchCommand.self])
+                      ReplayCommand.self, TraceCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, NetworkCommand.self, ImportCommand.self, BenchCommand.self])
 }

@@ -1,3 +1,4 @@
+import TestFixtures
 import Energy
 import Mapping
 import ModelShapes
@@ -14,54 +15,7 @@ import Topology
 /// an east-west hop costs 1 pJ, a north-south hop 1000 pJ, a chip crossing 10^6 pJ.
 private func board(chips: (x: Int, y: Int) = (1, 1), mesh: (x: Int, y: Int) = (6, 6), fanOut: FanOut = .multicast,
                    routing: RoutingAlgorithm = .xy, linkBitsPerNs: Double = 32, tick: Bool = true) throws -> Topology {
-    let yaml = """
-    name: hand
-    description: hand-derived prices
-    technology: {node_nm: 45, voltage_v: 0.9, source: "test"}
-    system:
-      chips: {x: \(chips.x), y: \(chips.y)}
-      chip_link: {energy_pj: 1000000, latency_ns: 20, bits_per_ns: 8}
-    chip:
-      mesh: {x: \(mesh.x), y: \(mesh.y)}
-      static_power_mw: 0
-    sync: \(tick ? "{mode: global_tick, tick_ns: 100000}" : "{mode: completion_markers}")
-    router:
-      fanout: \(fanOut.rawValue)
-      routing: \(routing.rawValue)
-      hop:
-        east_west: {energy_pj: 1, latency_ns: 4}
-        north_south: {energy_pj: 1000, latency_ns: 6}
-      link_bits_per_ns: \(linkBitsPerNs)
-      buffer_packets: 0
-      spike_packet_bits: 32
-      graded_packet_bits: 256
-      graded_value_bits: 16
-    core:
-      axons: 32
-      neurons: 32
-      weights: {format: int, bits: 8}
-      synaptic_op: {energy_pj: 3, latency_ns: 1}
-      weight_read_pj_per_byte: 1
-      membrane_bits: 32
-      synapse_lanes: 64
-      neuron_update: {energy_pj: 5, latency_ns: 1}
-      neuron_lanes: 16
-      spike_out: {energy_pj: 7, latency_ns: 2}
-    function_unit:
-      precision: fp16
-      lanes: 64
-      memory_bytes: 16777216
-      ops:
-        add: {energy_pj: 0.5, latency_ns: 1}
-        multiply: {energy_pj: 2, latency_ns: 1}
-        exp: {energy_pj: 16, latency_ns: 10}
-        divide: {energy_pj: 32, latency_ns: 10}
-        rsqrt: {energy_pj: 64, latency_ns: 10}
-        compare: {energy_pj: 0.25, latency_ns: 1}
-        memory_read_byte: {energy_pj: 8, latency_ns: 0.015625}
-        memory_write_byte: {energy_pj: 8, latency_ns: 0.015625}
-    """
-    return try Topology.parse(yaml: yaml, file: "hand")
+    try Fixtures.handPricedBoard(chips: chips, mesh: mesh, fanOut: fanOut, routing: routing, linkBitsPerNs: linkBitsPerNs, tick: tick)
 }
 
 /// One layer, hidden 64 (two row blocks of 32 axons), FFN 64, two heads of 32, one KV head.

@@ -14,6 +14,8 @@ private let products: URL = {
     return url
 }()
 private let executable = products.appendingPathComponent("spikechip").path
+/// The repository (for the committed network fixtures).
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 private struct Outcome {
     var status: Int32
@@ -93,6 +95,29 @@ struct CLITests {
         #expect(r.status != 0)
         #expect(r.stderr.contains(named), "stderr: \(r.stderr)")
         #expect(!r.stderr.contains("Fatal error") && r.status < 128, "crashed: \(r.stderr)")
+    }
+
+    @Test("network: a converted snnTorch network runs on the default topology; spikes as CSV equal the JSON counts; import without its Python says how to set it up")
+    func network() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/NetworksTests/Fixtures").path
+        let csv = dir.appendingPathComponent("spikes.csv").path
+        let r = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--format", "json", "--spikes", csv])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["topology"] as? String == "loihi" && json["steps"] as? Int == 50)
+        let pops = try #require(json["populations"] as? [[String: Any]])
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst()
+        for p in pops {
+            let name = p["name"] as! String
+            #expect(lines.filter { $0.split(separator: ",")[1] == name }.count == p["spikes"] as? Int, "\(name)")
+        }
+        let refused = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--topology", "truenorth"])
+        #expect(refused.status == 1 && refused.stderr.contains("splitter") && refused.stderr.contains("router.fanout=unicast"))
+        let missing = try spikechip(["import", "\(fixtures)/ff.nir", "--output", dir.appendingPathComponent("x.safetensors").path],
+                                    prefix: "SPIKECHIP_PYTHON=/nonexistent/python")
+        #expect(missing.status != 0 && missing.stderr.contains("scripts/setup-peers.sh"))
     }
 
     @Test("disk full (a 3 MB file-size limit): exit 1, the committed rows kept, the run marked interrupted, a message saying what to do")

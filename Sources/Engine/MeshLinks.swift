@@ -1,0 +1,65 @@
+import Energy
+import SimKernel
+import Topology
+
+/// The mesh's links as packets occupy them: when each router output port is next free, how many
+/// packets left it, and the price of a hop. Every chip model moves packets through this one
+/// seam (the LLM dataflow in `ChipState`, generic networks in `Networks`), so serialisation,
+/// contention, buffer drops and hop prices are written once.
+public struct MeshLinks: Sendable {
+    public let costs: HardwareCosts
+    /// Chip of each core.
+    public let chipOfCore: ContiguousArray<UInt16>
+    /// When each port (core × 4 + port) is next free, in ps.
+    @usableFromInline var free: ContiguousArray<UInt64>
+    /// Packets that left each port.
+    @usableFromInline var packets: ContiguousArray<UInt32>
+
+    /// One packet's crossing of one link.
+    public struct Hop: Sendable {
+        public let to: Int
+        public let arrival: SimTime
+        public let crossesChip: Bool
+        /// Flits × the hop's price.
+        public let energy: Energy
+        public let flits: Int64
+    }
+
+    public init(_ t: Topology, costs: HardwareCosts) {
+        self.costs = costs
+        chipOfCore = ContiguousArray((0..<t.coreCount).map { UInt16(t.chip(of: $0)) })
+        free = ContiguousArray(repeating: 0, count: t.coreCount * 4)
+        packets = ContiguousArray(repeating: 0, count: t.coreCount * 4)
+    }
+
+    /// Moves a packet from router `from` through `port` to its neighbour: waits for the output link,
+    /// occupies it for the packet's serialisation time and returns the hop, or nil when the output
+    /// buffer is full and the packet is dropped.
+    @inline(__always)
+    public mutating func hop(from: Int, through port: Port, graded: Bool, now: SimTime) -> Hop? {
+        let to = costs.routing.neighbour(of: from, through: port)
+        let crossing = chipOfCore[from] != chipOfCore[to]
+        let ser = crossing ? (graded ? costs.serializeGradedChip : costs.serializeSpikeChip) : (graded ? costs.serializeGraded : costs.serializeSpike)
+        let link = from &* 4 &+ Int(port.rawValue)
+        let depart = Swift.max(now.picoseconds, free[link])
+        if costs.bufferPackets > 0, ser > 0, (depart &- now.picoseconds) / ser >= costs.bufferPackets { return nil }
+        free[link] = depart &+ ser
+        packets[link] &+= 1
+        let cost = costs.hop(port, crossing: crossing)
+        let flits = graded ? costs.flitsGraded : costs.flitsSpike
+        return Hop(to: to, arrival: SimTime(picoseconds: depart &+ ser &+ cost.latency.picoseconds), crossesChip: crossing,
+                   energy: cost.energy * flits, flits: flits)
+    }
+
+    /// The ports that carried packets, in core and port order.
+    public func loads() -> [LinkLoad] {
+        var out: [LinkLoad] = []
+        for (link, n) in packets.enumerated() where n > 0 {
+            let core = link / 4, dir = Port(rawValue: UInt8(link % 4))!
+            let neighbour = costs.routing.neighbour(of: core, through: dir)
+            out.append(LinkLoad(core: core, chip: Int(chipOfCore[core]), direction: dir,
+                                crossesChip: chipOfCore[core] != chipOfCore[neighbour], packets: UInt64(n)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,391 @@
+import Energy
+import Engine
+import Mapping
+import SimKernel
+import Topology
+
+/// A spiking network running on the chip, as a discrete-event model: one logical process per
+/// core. Per time step:
+///
+/// 1. At the step's start every core may begin. An input core relays the step's spikes from the
+///    input file; a home core waits for the completion markers of the cores that feed it without
+///    delay (the previous layers of this step) and for its partial cores' currents, then updates
+///    its neurons (one neuron update each), and sends each spike as one packet per destination
+///    core (unicast) or one multicast tree; a partial core waits for its markers and sends its
+///    currents to its home core as graded packets. Every source then sends a completion marker
+///    to the cores it feeds without delay.
+/// 2. A spike reaching a core reads its crossbar rows: one synaptic operation per non-zero
+///    weight, added into the current of the step `delay` later.
+/// 3. When the step's last packet has landed, the step ends after a barrier (completion-marker
+///    sync: a gather and a broadcast over a spanning tree of the mapped cores, one control
+///    packet per core each way) or at the next tick (global tick: a step that overruns its tick
+///    is counted late and the next starts when it ends).
+///
+/// Functional results (which neuron fires when) do not depend on the topology: only time and
+/// energy do.
+public struct NetworkChip<Sink: EnergySink>: SimulationModel {
+    public typealias Payload = NetworkMessage
+
+    public let mapping: NetworkMapping
+    public let steps: Int
+    public var sink: Sink
+    let costs: HardwareCosts
+    var links: MeshLinks
+    let ring: Int
+    let valuesPerPacket: Int
+    let tick: SimTime?
+    let poweredChips: [(chip: Int, milliwatts: Double)]
+    /// Input spikes: global neuron ids per step.
+    let input: SpikeRaster
+
+    // Neuron and core state.
+    var v: ContiguousArray<Double>
+    var synaptic: ContiguousArray<Double>
+    /// Per core, `ring` slots of the block's currents.
+    var current: [ContiguousArray<Double>]
+    /// Per partial core, the currents it sent its home core this step.
+    var sent: [ContiguousArray<Double>]
+    var markers: ContiguousArray<Int32>
+    var partials: ContiguousArray<Int32>
+    let expectedPartials: ContiguousArray<Int32>
+    var started: ContiguousArray<Bool>
+    var coreFree: ContiguousArray<UInt64>
+    var firedCores = 0
+    var step = 0
+    var scratch: [Int32] = []
+    var input1: ContiguousArray<Double> = []
+
+    // What the run measured.
+    public internal(set) var ledger: EnergyLedger
+    public internal(set) var traffic = TrafficCounters()
+    public internal(set) var spikes: SpikeRecord
+    public internal(set) var stepEnd: [SimTime] = []
+    public internal(set) var lateSteps = 0
+    /// End of the last step (after its barrier or tick).
+    public internal(set) var finished = SimTime.zero
+    /// Set when a step cannot finish (a packet was dropped): the run stops with this message.
+    public internal(set) var stall: String?
+    var buffer: ContiguousArray<EnergyRecord> = []
+
+    public init(mapping: NetworkMapping, input: SpikeRaster, sink: Sink) throws {
+        let net = mapping.network, t = mapping.topology
+        guard input.steps >= 1 else { throw NetworkError.invalidInput("the input has no time steps") }
+        guard input.steps < Int(EnergyRecord.noStep) else {
+            throw NetworkError.invalidInput("\(input.steps) time steps; a run holds at most \(Int(EnergyRecord.noStep) - 1)")
+        }
+        self.mapping = mapping; self.input = input; self.sink = sink
+        steps = input.steps
+        costs = HardwareCosts(t)
+        links = MeshLinks(t, costs: costs)
+        ring = net.maxDelay + 1
+        valuesPerPacket = max(1, t.gradedPacketBits / t.gradedValueBits)
+        if case .globalTick(let p) = t.sync { tick = p } else { tick = nil }
+        poweredChips = mapping.siliconBudget().chips.filter(\.powered).map { ($0.index, $0.staticMilliwatts.value) }
+        v = ContiguousArray(repeating: 0, count: mapping.neurons)
+        for (p, pop) in net.populations.enumerated() { if let d = pop.dynamics { for i in 0..<pop.size { v[mapping.populationStart[p] + i] = d.initial(i) } } }
+        synaptic = ContiguousArray(repeating: 0, count: mapping.neurons)
+        current = mapping.cores.map { c in
+            c.role == .input ? [] : ContiguousArray(repeating: 0, count: (net.maxDelay + 1) * mapping.blocks[c.block].neurons.count)
+        }
+        sent = mapping.cores.map { c in c.role == .partial ? ContiguousArray(repeating: 0, count: mapping.blocks[c.block].neurons.count) : [] }
+        markers = ContiguousArray(repeating: 0, count: mapping.cores.count)
+        partials = ContiguousArray(repeating: 0, count: mapping.cores.count)
+        let vpp = valuesPerPacket
+        expectedPartials = ContiguousArray(mapping.cores.map { c in
+            c.role == .home ? Int32((mapping.blocks[c.block].rows - 1) * ((mapping.blocks[c.block].neurons.count + vpp - 1) / vpp)) : 0
+        })
+        started = ContiguousArray(repeating: false, count: mapping.cores.count)
+        coreFree = ContiguousArray(repeating: 0, count: mapping.cores.count)
+        ledger = EnergyLedger(layers: net.populations.count, chips: t.chipCount)
+        spikes = SpikeRecord(populations: net.populations.count, neurons: mapping.neurons)
+    }
+
+    public var lpCount: Int { mapping.cores.count }
+
+    public mutating func initialize(lp: LPID, scheduler s: inout Scheduler<NetworkMessage>) {
+        s.schedule(.start(step: 0), to: lp, at: .zero)
+    }
+
+    public mutating func handle(_ e: Event<NetworkMessage>, scheduler s: inout Scheduler<NetworkMessage>) {
+        let m = e.payload, core = Int(e.target)
+        switch m.kind {
+        case .start:
+            started[core] = true
+            tryFire(core, &s)
+        case .spike, .marker, .partial:
+            if m.onTree { routeTree(m, &s) } else { routeUnicast(m, &s) }
+        }
+        if buffer.count >= 1 << 16 { drain() }
+        if s.pendingEvents == 0 { endStep(&s) }
+    }
+
+    // MARK: Energy
+
+    mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, chip: Int = 0, population: Int, step: Int, at time: SimTime) {
+        buffer.append(EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
+                                   chip: core >= 0 ? links.chipOfCore[core] : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
+                                   layer: Int16(truncatingIfNeeded: population), token: 0, step: step < 0 ? EnergyRecord.noStep : UInt16(step)))
+    }
+
+    mutating func charge(_ kind: EnergyKind, count: Int, cost: OpCost, core: Int, population: Int, step: Int, at time: SimTime) {
+        emit(kind, count: count, energy: cost.energy * Int64(count), core: core, population: population, step: step, at: time)
+    }
+
+    mutating func drain() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBufferPointer { records in
+            ledger.add(records)
+            sink.consume(records)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Occupies `core` for `count` operations of `cost`, `lanes` at a time, from `now`; returns when it is done.
+    mutating func occupy(_ core: Int, count: Int, cost: OpCost, lanes: Int, now: SimTime) -> SimTime {
+        let start = Swift.max(now.picoseconds, coreFree[core])
+        let done = start &+ UInt64((count + lanes - 1) / lanes) &* cost.latency.picoseconds
+        coreFree[core] = done
+        return SimTime(picoseconds: done)
+    }
+
+    // MARK: A core's step
+
+    mutating func tryFire(_ core: Int, _ s: inout Scheduler<NetworkMessage>) {
+        guard started[core], markers[core] == mapping.expectedMarkers[core], partials[core] == expectedPartials[core] else { return }
+        started[core] = false; markers[core] = 0; partials[core] = 0
+        firedCores += 1
+        let c = mapping.cores[core], block = mapping.blocks[c.block]
+        let population = block.population
+        let width = block.neurons.count
+        let slot = (step % ring) * width
+        var time = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree[core]))
+        switch c.role {
+        case .input:
+            let base = mapping.populationStart[population]
+            for g in input.spikes(step: step) where g >= base + block.neurons.lowerBound && g < base + block.neurons.upperBound {
+                spikes.add(neuron: Int(g), population: population, step: step)
+                time = sendSpike(Int(g), from: core, population: population, at: time, &s)
+            }
+        case .partial:
+            current[core].withUnsafeMutableBufferPointer { cur in
+                sent[core].withUnsafeMutableBufferPointer { out in
+                    for i in 0..<width { out[i] = cur[slot + i]; cur[slot + i] = 0 }
+                }
+            }
+            let packets = (width + valuesPerPacket - 1) / valuesPerPacket
+            for _ in 0..<packets {
+                time = time + costs.spikeOut.latency
+                s.schedule(NetworkMessage(kind: .partial, onTree: false, step: UInt32(step), source: UInt32(core), node: UInt32(block.firstCore)),
+                           to: LPID(core), at: time)
+            }
+            traffic.gradedPackets &+= UInt64(packets)
+            charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: time)
+        case .home:
+            if input1.count < width { input1 = ContiguousArray(repeating: 0, count: width) }
+            let pop = mapping.network.populations[population]
+            current[core].withUnsafeMutableBufferPointer { cur in
+                input1.withUnsafeMutableBufferPointer { x in
+                    for i in 0..<width { x[i] = cur[slot + i]; cur[slot + i] = 0 }
+                    for r in 1..<max(block.rows, 1) {
+                        sent[block.firstCore + r].withUnsafeBufferPointer { p in for i in 0..<width { x[i] += p[i] } }
+                    }
+                    if let bias = pop.bias { for i in 0..<width { x[i] += bias[block.neurons.lowerBound + i] } }
+                }
+            }
+            time = occupy(core, count: width, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)
+            charge(.neuronUpdate, count: width, cost: costs.neuronUpdate, core: core, population: population, step: step, at: time)
+            let base = mapping.populationStart[population]
+            scratch.removeAll(keepingCapacity: true)
+            v.withUnsafeMutableBufferPointer { v in
+                synaptic.withUnsafeMutableBufferPointer { syn in
+                    input1.withUnsafeBufferPointer { x in
+                        pop.dynamics!.step(block.neurons, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
+                                           input: x.baseAddress!, fired: &scratch)
+                    }
+                }
+            }
+            for i in scratch {
+                spikes.add(neuron: base + Int(i), population: population, step: step)
+                time = sendSpike(base + Int(i), from: core, population: population, at: time, &s)
+            }
+        }
+        time = sendMarkers(from: core, population: population, at: time, &s)
+        coreFree[core] = time.picoseconds
+    }
+
+    /// Sends neuron `g`'s spike from `core` departing after `time`; returns when the core is done sending.
+    mutating func sendSpike(_ g: Int, from core: Int, population: Int, at time: SimTime, _ s: inout Scheduler<NetworkMessage>) -> SimTime {
+        let targets = mapping.targets[Int(mapping.targetStart[g])..<Int(mapping.targetStart[g + 1])]
+        guard !targets.isEmpty else { return time }
+        traffic.spikes &+= 1
+        traffic.deliveriesSent &+= UInt64(targets.count)
+        let (t, packets) = launch(.spike, source: g, tree: mapping.spikeTree.isEmpty ? -1 : mapping.spikeTree[g],
+                                  destinations: targets.lazy.map(\.core), from: core, at: time, &s)
+        charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: t)
+        return t
+    }
+
+    /// Sends `core`'s completion marker to the cores it feeds without delay.
+    mutating func sendMarkers(from core: Int, population: Int, at time: SimTime, _ s: inout Scheduler<NetworkMessage>) -> SimTime {
+        let dests = mapping.markerTargets[core]
+        guard !dests.isEmpty else { return time }
+        let (t, packets) = launch(.marker, source: core, tree: mapping.markerTree.isEmpty ? -1 : mapping.markerTree[core],
+                                  destinations: dests, from: core, at: time, &s)
+        traffic.markers &+= UInt64(dests.count)
+        charge(.control, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: t)
+        return t
+    }
+
+    /// Puts packets of `kind` on the mesh at `core`, one `spike_out` latency apart: one on `tree` (multicast
+    /// fan-out) or one per destination (unicast). Returns when the last leaves and how many left.
+    mutating func launch<D: Collection<Int32>>(_ kind: NetworkMessage.Kind, source: Int, tree: Int32, destinations: D, from core: Int,
+                                               at time: SimTime, _ s: inout Scheduler<NetworkMessage>) -> (SimTime, Int) {
+        var t = time
+        if mapping.topology.fanOut == .multicast {
+            t = t + costs.spikeOut.latency
+            s.schedule(NetworkMessage(kind: kind, onTree: true, step: UInt32(step), source: UInt32(source), node: UInt32(tree)), to: LPID(core), at: t)
+            return (t, 1)
+        }
+        for d in destinations {
+            t = t + costs.spikeOut.latency
+            s.schedule(NetworkMessage(kind: kind, onTree: false, step: UInt32(step), source: UInt32(source), node: UInt32(d)), to: LPID(core), at: t)
+        }
+        return (t, destinations.count)
+    }
+
+    // MARK: Packets
+
+    mutating func routeTree(_ m: NetworkMessage, _ s: inout Scheduler<NetworkMessage>) {
+        let node = mapping.routeNodes[Int(m.node)]
+        let here = Int(node.router)
+        if node.deliver { deliver(m, at: here, &s) }
+        let first = Int(node.firstChild)
+        for c in first..<(first + Int(node.childCount)) {
+            let child = mapping.routeNodes[c]
+            if let arrival = hop(from: here, through: child.port, m, now: s.now) {
+                s.schedule(m.at(node: c), to: LPID(child.router), at: arrival)
+            } else if m.kind == .spike {
+                traffic.dropped &+= UInt64(child.deliveries)
+            }
+        }
+    }
+
+    mutating func routeUnicast(_ m: NetworkMessage, _ s: inout Scheduler<NetworkMessage>) {
+        let here = Int(s.current), dest = Int(m.node)
+        guard let port = costs.routing.port(from: here, to: dest) else { deliver(m, at: here, &s); return }
+        if let arrival = hop(from: here, through: port, m, now: s.now) {
+            s.schedule(m, to: LPID(costs.routing.neighbour(of: here, through: port)), at: arrival)
+        } else if m.kind == .spike {
+            traffic.dropped &+= 1
+        }
+    }
+
+    mutating func hop(from: Int, through port: Port, _ m: NetworkMessage, now: SimTime) -> SimTime? {
+        guard let h = links.hop(from: from, through: port, graded: m.graded, now: now) else {
+            traffic.droppedPackets &+= 1
+            return nil
+        }
+        traffic.hops &+= 1
+        if h.crossesChip { traffic.chipCrossings &+= 1 }
+        let kind: EnergyKind = m.kind == .marker ? .control : (h.crossesChip ? .chipCrossing : .routerHop)
+        emit(kind, count: Int(h.flits), energy: h.energy, core: from, population: population(of: m), step: Int(m.step), at: h.arrival)
+        return h.arrival
+    }
+
+    func population(of m: NetworkMessage) -> Int {
+        switch m.kind {
+        case .spike: mapping.blocks[mapping.block(ofNeuron: Int(m.source))].population
+        case .marker, .partial: mapping.blocks[mapping.cores[Int(m.source)].block].population
+        case .start: -1
+        }
+    }
+
+    mutating func deliver(_ m: NetworkMessage, at core: Int, _ s: inout Scheduler<NetworkMessage>) {
+        switch m.kind {
+        case .spike: spikeArrives(Int(m.source), at: core, step: Int(m.step), now: s.now)
+        case .marker: markers[core] += 1; tryFire(core, &s)
+        case .partial: partials[core] += 1; tryFire(core, &s)
+        case .start: preconditionFailure("timers are not routed")
+        }
+    }
+
+    /// Neuron `g`'s spike reads its rows of `core`'s crossbar into the currents of the steps its delays name.
+    mutating func spikeArrives(_ g: Int, at core: Int, step: Int, now: SimTime) {
+        // The target entry for this core (sorted by core).
+        var lo = Int(mapping.targetStart[g]), hi = Int(mapping.targetStart[g + 1]) - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(mapping.targets[mid].core) < core { lo = mid + 1 } else { hi = mid }
+        }
+        let target = mapping.targets[lo]
+        precondition(Int(target.core) == core, "neuron \(g)'s spike reached core \(core), which it does not target")
+        traffic.delivered &+= 1
+        let block = mapping.blocks[mapping.cores[core].block]
+        let width = block.neurons.count
+        let axonBase = Int(mapping.axonStart[core])
+        var synapses = 0
+        let w = mapping.weights[core]
+        // Taken out while written, so the loop may read the mapping.
+        var currents = ContiguousArray<Double>()
+        swap(&currents, &current[core])
+        defer { swap(&currents, &current[core]) }
+        currents.withUnsafeMutableBufferPointer { cur in
+            w.withUnsafeBufferPointer { w in
+                for r in target.rows {
+                    let k = Int(mapping.targetRows[Int(r)])
+                    let axon = mapping.axonInfo[axonBase + k]
+                    synapses += Int(axon.synapses)
+                    let slot = ((step + Int(axon.delay)) % ring) * width
+                    for i in 0..<width { cur[slot + i] += w[k * width + i] }
+                }
+            }
+        }
+        let done = occupy(core, count: synapses, cost: costs.synapticOp, lanes: costs.synapseLanes, now: now)
+        charge(.synapticOp, count: synapses, cost: costs.synapticOp, core: core, population: block.population, step: step, at: done)
+    }
+
+    // MARK: Steps
+
+    /// The step's last event has been handled: close it, and start the next after the barrier or tick.
+    mutating func endStep(_ s: inout Scheduler<NetworkMessage>) {
+        guard stall == nil, step < steps else { return }
+        guard firedCores == mapping.cores.count else {
+            stall = "step \(step) could not finish: \(mapping.cores.count - firedCores) cores never received all their markers or partial sums (\(traffic.droppedPackets) packets dropped by full router buffers)"
+            return
+        }
+        firedCores = 0
+        // The step ends when its last packet has landed and every core has finished its work.
+        var end = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree.max() ?? 0))
+        stepEnd.append(end)
+        if let tick {
+            let boundary = SimTime(picoseconds: UInt64(step + 1) &* tick.picoseconds)
+            if end > boundary { lateSteps += 1 } else { end = boundary }
+        } else if mapping.cores.count > 1 {
+            // Barrier: a gather and a broadcast over a spanning tree of the mapped cores.
+            let t = mapping.topology
+            let xs = mapping.cores.indices.map { t.x(of: $0) }, ys = mapping.cores.indices.map { t.y(of: $0) }
+            let diameter = (xs.max()! - xs.min()!) + (ys.max()! - ys.min()!)
+            let slowest = max(costs.hopEastWest.latency, costs.hopNorthSouth.latency)
+            end = end + SimTime(picoseconds: 2 &* UInt64(diameter) &* slowest.picoseconds)
+            charge(.control, count: 2 * (mapping.cores.count - 1), cost: costs.hopEastWest, core: -1, population: -1, step: step, at: end)
+        }
+        step += 1
+        guard step < steps else {
+            finished = end
+            chargeStatic(until: end)
+            drain()
+            return
+        }
+        for core in mapping.cores.indices { s.schedule(.start(step: step), to: LPID(core), at: end) }
+    }
+
+    /// Static power of every chip with a mapped core, from time 0 to `end` (mW × ns = pJ).
+    mutating func chargeStatic(until end: SimTime) {
+        StaticSpans.forEach(from: .zero, duration: end.picoseconds) { at, span in
+            for (chip, milliwatts) in poweredChips where milliwatts > 0 {
+                emit(.staticIdle, count: Int(span / 1000), energy: Energy(picojoules: milliwatts * Double(span) / 1000), core: -1, chip: chip,
+                     population: -1, step: -1, at: at)
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Models
+
+/// A spiking network as written by `tools/nir/nir2spikechip.py`: the nodes and edges of a NIR
+/// graph (subgraphs flattened, convolutions expanded to dense `Affine` nodes) in one safetensors
+/// file. The graph is JSON in the `graph` metadata entry; every parameter is an F32 tensor named
+/// `<node>.<param>`, per-neuron parameters broadcast to the node's size.
+///
+/// Reading validates everything a run relies on (types, sizes, finite values, edges naming
+/// nodes), so that `SpikingNetwork` can compose the graph without further checks.
+public struct NetworkGraph: Sendable {
+    /// The NIR node types SpikeChip runs, with NIR's names.
+    public enum NodeType: String, Sendable, CaseIterable {
+        case input = "Input", output = "Output"
+        case affine = "Affine", linear = "Linear", scale = "Scale", delay = "Delay"
+        case integrateAndFire = "IF", lif = "LIF", cubaLIF = "CubaLIF", threshold = "Threshold"
+
+        /// The parameters each type must carry (NIR's names).
+        var parameters: [String] {
+            switch self {
+            case .input, .output: []
+            case .affine: ["weight", "bias"]
+            case .linear: ["weight"]
+            case .scale: ["scale"]
+            case .delay: ["delay"]
+            case .integrateAndFire: ["r", "v_threshold", "v_reset"]
+            case .lif: ["tau", "r", "v_leak", "v_threshold", "v_reset"]
+            case .cubaLIF: ["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"]
+            case .threshold: ["threshold"]
+            }
+        }
+
+        /// Whether the node holds neurons that spike (a population on the chip).
+        public var spikes: Bool { [.integrateAndFire, .lif, .cubaLIF, .threshold].contains(self) }
+    }
+
+    public struct Node: Sendable {
+        public let name: String
+        public let type: NodeType
+        /// Output elements (neurons of a spiking node).
+        public let size: Int
+        /// Parameters by NIR name; `weight` is row-major [size × inputs].
+        public let parameters: [String: ContiguousArray<Float>]
+        /// Input width of `Affine`/`Linear` (columns of `weight`).
+        public let inputs: Int?
+    }
+
+    public let nodes: [Node]
+    public let edges: [(from: Int, to: Int)]
+    /// The file read.
+    public let path: String
+    /// Largest node: 2^24 neurons. Largest weight tensor: 2^28 elements (1 GiB of F32).
+    public static let maxNodeSize = 1 << 24
+    public static let maxWeights = 1 << 28
+
+    public init(path: String) throws {
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile(path: path) } catch {
+            throw NetworkError.unreadable("\(path): not a SpikeChip network file (\(error)); convert a NIR graph with `spikechip import MODEL.nir`")
+        }
+        guard file.metadata["format"] == "spikechip-network", let text = file.metadata["graph"] else {
+            throw NetworkError.unreadable("\(path): a safetensors file without a SpikeChip network graph (metadata format = spikechip-network); convert a NIR graph with `spikechip import MODEL.nir`")
+        }
+        guard file.metadata["version"] == "1" else {
+            throw NetworkError.unreadable("\(path): network format version \(file.metadata["version"] ?? "?"), this SpikeChip reads version 1")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let nodeList = json["nodes"] as? [[String: Any]], let edgeList = json["edges"] as? [[Any]] else {
+            throw NetworkError.invalidGraph("\(path): the graph metadata is not JSON with `nodes` and `edges` lists")
+        }
+        var unsupported: [String] = []
+        var nodes: [Node] = []
+        var index: [String: Int] = [:]
+        for entry in nodeList {
+            guard let name = entry["name"] as? String, let typeName = entry["type"] as? String, let size = entry["size"] as? Int else {
+                throw NetworkError.invalidGraph("\(path): a node lacks name, type or size: \(entry)")
+            }
+            guard index[name] == nil else { throw NetworkError.invalidGraph("\(path): two nodes are named '\(name)'") }
+            guard let type = NodeType(rawValue: typeName) else { unsupported.append("\(name) (\(typeName))"); continue }
+            guard (1...Self.maxNodeSize).contains(size) else {
+                throw NetworkError.invalidGraph("\(path): node '\(name)' has size \(size); sizes run from 1 to \(Self.maxNodeSize)")
+            }
+            let names = entry["params"] as? [String: String] ?? [:]
+            var parameters: [String: ContiguousArray<Float>] = [:]
+            var inputs: Int?
+            for p in type.parameters {
+                guard let tensorName = names[p], let tensor = file.tensors[tensorName] else {
+                    throw NetworkError.invalidGraph("\(path): \(typeName) node '\(name)' lacks its '\(p)' tensor")
+                }
+                if p == "weight" {
+                    guard tensor.shape.count == 2, tensor.shape[0] == size, tensor.elementCount <= Self.maxWeights else {
+                        throw NetworkError.invalidGraph("\(path): weight of '\(name)' has shape \(tensor.shape); expected [\(size), inputs] with at most \(Self.maxWeights) elements")
+                    }
+                    inputs = tensor.shape[1]
+                } else {
+                    guard tensor.elementCount == size else {
+                        throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)' has \(tensor.elementCount) values for \(size) neurons")
+                    }
+                }
+                let values: ContiguousArray<Float>
+                do { values = try file.floats(tensorName) } catch {
+                    throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)': \(error)")
+                }
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)' is \(values[bad]) at element \(bad); parameters must be finite")
+                }
+                parameters[p] = values
+            }
+            try Self.checkRanges(type, name: name, parameters, path: path)
+            index[name] = nodes.count
+            nodes.append(Node(name: name, type: type, size: size, parameters: parameters, inputs: inputs))
+        }
+        guard unsupported.isEmpty else { throw NetworkError.unsupportedNodes(unsupported) }
+        var edges: [(from: Int, to: Int)] = []
+        for e in edgeList {
+            guard e.count == 2, let a = e[0] as? String, let b = e[1] as? String else {
+                throw NetworkError.invalidGraph("\(path): an edge is not a [from, to] pair of names: \(e)")
+            }
+            guard let from = index[a], let to = index[b] else {
+                throw NetworkError.invalidGraph("\(path): edge \(a) → \(b) names a node the graph does not have")
+            }
+            guard nodes[from].type != .output, nodes[to].type != .input else {
+                throw NetworkError.invalidGraph("\(path): edge \(a) → \(b) leaves an Output or enters an Input")
+            }
+            edges.append((from, to))
+        }
+        guard nodes.contains(where: { $0.type == .input }) else { throw NetworkError.invalidGraph("\(path): the graph has no Input node") }
+        self.nodes = nodes; self.edges = edges; self.path = path
+    }
+
+    /// Ranges NIR implies: positive time constants, a reset below the threshold.
+    static func checkRanges(_ type: NodeType, name: String, _ p: [String: ContiguousArray<Float>], path: String) throws {
+        for key in ["tau", "tau_syn", "tau_mem"] {
+            if let values = p[key], let bad = values.firstIndex(where: { $0 <= 0 }) {
+                throw NetworkError.invalidGraph("\(path): '\(key)' of '\(name)' is \(values[bad]) at neuron \(bad); time constants must be > 0 s")
+            }
+        }
+        if let d = p["delay"], let bad = d.firstIndex(where: { $0 < 0 }) {
+            throw NetworkError.invalidGraph("\(path): delay of '\(name)' is \(d[bad]) s at element \(bad); delays must be ≥ 0")
+        }
+        if let th = p["v_threshold"], let reset = p["v_reset"], let bad = th.indices.first(where: { reset[$0] >= th[$0] }) {
+            throw NetworkError.invalidGraph("\(path): v_reset \(reset[bad]) is not below v_threshold \(th[bad]) at neuron \(bad) of '\(name)'")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Energy
+import Engine
+import Foundation
+import SimKernel
+
+/// What a network run measured.
+public struct NetworkRunResult: Sendable {
+    public var ledger: EnergyLedger
+    public var traffic: TrafficCounters
+    public var spikes: SpikeRecord
+    /// Simulated time at which each step's last packet landed.
+    public var stepEnd: [SimTime]
+    /// Steps whose work overran their tick (global-tick sync).
+    public var lateSteps: Int
+    public var events: UInt64
+    public var wallSeconds: Double
+    /// Simulated end of the run (after the last step's barrier or tick).
+    public var finalTime: SimTime
+    /// Why the run could not finish every step, or nil.
+    public var stall: String?
+    public var interrupted: Bool
+    public var links: [LinkLoad]
+}
+
+/// Runs a mapped network on its input spikes.
+public struct NetworkRun<Sink: EnergySink> {
+    var simulator: Simulator<NetworkChip<Sink>>
+
+    /// The network chip's queue: 1 ns buckets, as the LLM engine's.
+    public init(mapping: NetworkMapping, input: SpikeRaster, sink: Sink) throws {
+        let model = try NetworkChip(mapping: mapping, input: input, sink: sink)
+        simulator = Simulator(model: model, queue: .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14))
+    }
+
+    public var model: NetworkChip<Sink> { simulator.model }
+
+    public mutating func run(shouldStop: (() -> Bool)? = nil) -> NetworkRunResult {
+        let started = ContinuousClock.now
+        let outcome = simulator.run(shouldStop: shouldStop)
+        simulator.model.drain()
+        simulator.model.sink.finish()
+        let m = simulator.model
+        return NetworkRunResult(ledger: m.ledger, traffic: m.traffic, spikes: m.spikes, stepEnd: m.stepEnd, lateSteps: m.lateSteps,
+                                events: simulator.eventsHandled, wallSeconds: (ContinuousClock.now - started).inSeconds,
+                                finalTime: m.finished, stall: m.stall, interrupted: outcome == .stopped, links: m.links.loads())
+    }
+}

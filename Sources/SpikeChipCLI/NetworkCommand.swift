@@ -1,0 +1,156 @@
+import ArgumentParser
+import Energy
+import Engine
+import Foundation
+import Networks
+import SimKernel
+import Topology
+
+/// `spikechip network`: a generic spiking network (a NIR graph converted by `spikechip import`)
+/// mapped onto a topology's cores and run on input spike trains, event by event.
+struct NetworkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network",
+        abstract: "Run a spiking network (converted from NIR by `spikechip import`) on a chip: spikes, energy and latency per step.",
+        discussion: """
+            The network's populations are cut into cores of the topology's axons × neurons; fan-in beyond the axons of a core is split over partial cores that send their currents to the neurons' home core. Each step, a core updates its neurons once the cores that feed it without delay have sent their completion markers, every spike is routed hop by hop, and the step ends at a barrier (completion-marker topologies) or at the next tick (global tick). Neuron dynamics follow NIR with forward Euler at --dt-ns; which neuron fires when does not depend on the topology, only time and energy do (docs/networks.md).
+
+              spikechip import model.nir --output model.safetensors
+              spikechip network model.safetensors --input spikes.npy --topology loihi
+            """)
+
+    @Argument(help: "Network file written by `spikechip import` (safetensors with the graph in its metadata).")
+    var file: String
+
+    @Option(help: "Input spike trains: a NumPy .npy array [time steps, input neurons] (bool, integers or floats; non-zero = spike), inputs in the graph's Input order.")
+    var input: String
+
+    @Option(help: "Chip description: a YAML path or a shipped name (truenorth, loihi, spikechip-llm). Default: loihi.")
+    var topology = "loihi"
+
+    @Option(name: .customLong("set"), help: "Set a key of the chip description: KEY=VALUE, repeatable (e.g. --set core.axons=256).")
+    var overrides: [String] = []
+
+    @Option(parsing: .unconditional, help: "Model time step of the neuron dynamics in ns (NIR's ODEs are integrated with forward Euler at this step). Default: 100000 (0.1 ms, the dt snnTorch's NIR export assumes).")
+    var dtNs: Double = 100_000
+
+    @Option(help: "Write every spike as CSV (step,population,neuron) to this file.")
+    var spikes: String?
+
+    @Option(help: "Summary format on stdout: text or json. Default: text.")
+    var format: RunOutputArguments.OutputFormat = .text
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    func run() throws {
+        guard dtNs.isFinite, dtNs > 0, dtNs <= 1e9 else { throw ValidationError("--dt-ns must be between 0 and 1e9 ns (1 s), got \(dtNs)") }
+        let topo = try Topology.load(path: try ResourceLocator.topology(topology), overrides: try overrides.map(TopologyOverride.init(parsing:)))
+        let network = try SpikingNetwork(NetworkGraph(path: file), dtSeconds: dtNs * 1e-9)
+        var ids: [Int32] = []
+        var start = 0
+        for pop in network.populations {
+            if pop.isInput { ids.append(contentsOf: (start..<(start + pop.size)).map { Int32($0) }) }
+            start += pop.size
+        }
+        let raster = try SpikeRaster(npy: input, ids: ids)
+        let mapping = try NetworkMapping(network: network, topology: topo)
+        var progress = Progress("network", quiet: quiet || format == .json)
+        var run = try NetworkRun(mapping: mapping, input: raster, sink: DiscardingSink())
+        let result = run.run(shouldStop: { progress.update("running"); return false })
+        progress.done()
+        if let spikes { try writeSpikes(result, mapping, to: spikes) }
+        switch format {
+        case .text: print(summary(result, mapping, raster))
+        case .json: print(try json(result, mapping, raster))
+        }
+        if let stall = result.stall { throw ValidationErrorMessage("the run stalled: \(stall)") }
+    }
+
+    func writeSpikes(_ r: NetworkRunResult, _ m: NetworkMapping, to path: String) throws {
+        var text = "step,population,neuron\n"
+        for e in r.spikes.events.sorted(by: { ($0.step, $0.neuron) < ($1.step, $1.neuron) }) {
+            let b = m.blocks[m.block(ofNeuron: Int(e.neuron))]
+            text += "\(e.step),\(m.network.populations[b.population].name),\(Int(e.neuron) - m.populationStart[b.population])\n"
+        }
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw ValidationErrorMessage("cannot write --spikes \(path): \(error.localizedDescription)")
+        }
+    }
+
+    func summary(_ r: NetworkRunResult, _ m: NetworkMapping, _ input: SpikeRaster) -> String {
+        let net = m.network
+        let steps = r.stepEnd.count
+        let roles = Dictionary(grouping: m.cores, by: \.role).mapValues(\.count)
+        var lines = [
+            "network   \(net.path): \(net.populations.count) populations, \(net.neurons) neurons, \(net.synapses) synapses, \(net.projections.count) projections (max delay \(net.maxDelay) steps)",
+            "mapped    \(m.topology.name): \(m.coresUsed) cores (\(roles[.input] ?? 0) input, \(roles[.home] ?? 0) neuron, \(roles[.partial] ?? 0) partial) of \(m.topology.axons) axons × \(m.topology.neurons) neurons",
+            "steps     \(steps) of \(input.steps); chip time \(r.finalTime) (\(SimTime(picoseconds: r.finalTime.picoseconds / UInt64(max(steps, 1)))) per step)" + (r.lateSteps > 0 ? "; \(r.lateSteps) steps overran their tick" : ""),
+        ]
+        lines.append("spikes    " + net.populations.indices.map { "\(net.populations[$0].name) \(r.spikes.perPopulation[$0])" }.joined(separator: ", "))
+        let total = r.ledger.total
+        lines.append("energy    \(total) in all, \(Energy(femtojoules: total.femtojoules / Int64(max(steps, 1)))) per step")
+        for kind in EnergyKind.allCases where r.ledger.count(kind) > 0 || r.ledger.energy(kind) != .zero {
+            lines.append("  \(kind.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.ledger.energy(kind)) (\(r.ledger.count(kind)) events)")
+        }
+        lines.append("traffic   \(r.traffic.spikes) spikes, \(r.traffic.delivered) deliveries, \(r.traffic.hops) hops, \(r.traffic.markers) markers, \(r.traffic.gradedPackets) partial-sum packets, \(r.traffic.dropped) dropped")
+        lines.append(String(format: "wall      %.3f s, %d events", r.wallSeconds, r.events))
+        return lines.joined(separator: "\n")
+    }
+
+    func json(_ r: NetworkRunResult, _ m: NetworkMapping, _ input: SpikeRaster) throws -> String {
+        let net = m.network
+        var pops: [[String: Any]] = []
+        for (p, pop) in net.populations.enumerated() {
+            let start = m.populationStart[p]
+            pops.append(["name": pop.name, "size": pop.size, "kind": pop.dynamics?.kind.rawValue ?? "Input", "output": pop.isOutput,
+                         "spikes": r.spikes.perPopulation[p], "counts": (0..<pop.size).map { r.spikes.counts[start + $0] }])
+        }
+        var kinds: [String: Any] = [:]
+        for kind in EnergyKind.allCases { kinds[kind.name] = ["picojoules": r.ledger.energy(kind).picojoules, "events": r.ledger.count(kind)] }
+        let object: [String: Any] = [
+            "network": net.path, "topology": m.topology.name, "cores": m.coresUsed, "steps": r.stepEnd.count,
+            "neurons": net.neurons, "synapses": net.synapses,
+            "chip_time_ns": Double(r.finalTime.picoseconds) / 1000, "step_end_ns": r.stepEnd.map { Double($0.picoseconds) / 1000 },
+            "late_steps": r.lateSteps, "picojoules": r.ledger.total.picojoules, "energy": kinds, "populations": pops,
+            "traffic": ["spikes": r.traffic.spikes, "deliveries": r.traffic.delivered, "hops": r.traffic.hops, "markers": r.traffic.markers,
+                        "partial_sum_packets": r.traffic.gradedPackets, "dropped": r.traffic.dropped],
+            "events": r.events, "wall_seconds": r.wallSeconds, "stalled": r.stall as Any,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// `spikechip import`: converts a NIR graph (HDF5) into SpikeChip's network file with the real `nir`
+/// package, run from the project's Python environment (`scripts/setup-peers.sh`).
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Convert a NIR graph (.nir) into a SpikeChip network file (safetensors), naming every node it cannot run.",
+        discussion: """
+            Runs tools/nir/nir2spikechip.py with the Python of .venv-peers (created by scripts/setup-peers.sh), or $SPIKECHIP_PYTHON. Subgraphs are flattened, Flatten removed, convolutions and pooling expanded to dense Affine nodes (up to 2^26 weights each).
+            """)
+
+    @Argument(help: "NIR file (HDF5, as written by nir.write).")
+    var file: String
+
+    @Option(help: "Network file to write. Default: the NIR file's name with .safetensors.")
+    var output: String?
+
+    func run() throws {
+        let out = output ?? (URL(fileURLWithPath: file).deletingPathExtension().path + ".safetensors")
+        let root = ResourceLocator.repositoryRoot.path
+        let script = root + "/tools/nir/nir2spikechip.py"
+        let python = ProcessInfo.processInfo.environment["SPIKECHIP_PYTHON"] ?? root + "/.venv-peers/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
+            throw ValidationErrorMessage("import needs the NIR converter's Python environment: run scripts/setup-peers.sh in \(root) (or set SPIKECHIP_PYTHON to a python with the nir package)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script, file, out]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ExitCode(p.terminationStatus) }
+    }
+}

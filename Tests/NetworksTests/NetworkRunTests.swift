@@ -1,0 +1,181 @@
+import Energy
+import Engine
+import Foundation
+import Networks
+import SimKernel
+import TestFixtures
+import Testing
+import Topology
+
+private let fixtures = Fixtures.root.appendingPathComponent("Tests/NetworksTests/Fixtures").path
+
+private struct Recorded: EnergySink {
+    var records: [EnergyRecord] = []
+    mutating func consume(_ rs: UnsafeBufferPointer<EnergyRecord>) { records.append(contentsOf: rs) }
+    mutating func finish() {}
+}
+
+private func shipped(_ name: String, _ edits: [(String, String)] = []) throws -> Topology {
+    var yaml = try String(contentsOf: Fixtures.root.appendingPathComponent("topologies/\(name).yaml"), encoding: .utf8)
+    for (a, b) in edits { yaml = yaml.replacingOccurrences(of: a, with: b) }
+    return try Topology.parse(yaml: yaml, file: name)
+}
+
+/// Reads a network file and its input, maps and runs it.
+private func run(_ path: String, input: String, on t: Topology) throws -> (NetworkRunResult, NetworkMapping, [EnergyRecord]) {
+    let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+    var ids: [Int32] = [], start = 0
+    for p in net.populations {
+        if p.isInput { ids += (start..<(start + p.size)).map { Int32($0) } }
+        start += p.size
+    }
+    let mapping = try NetworkMapping(network: net, topology: t)
+    var r = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: ids), sink: Recorded())
+    let result = r.run()
+    return (result, mapping, r.model.sink.records)
+}
+
+/// Spike steps of every neuron of population `name`.
+private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: String) -> [[Int]]? {
+    guard let p = m.network.populations.firstIndex(where: { $0.name == name }) else { return nil }
+    var out = Array(repeating: [Int](), count: m.network.populations[p].size)
+    let base = m.populationStart[p]
+    for e in r.spikes.events where Int(e.neuron) >= base && Int(e.neuron) < base + out.count { out[Int(e.neuron) - base].append(Int(e.step)) }
+    return out.map { $0.sorted() }
+}
+
+@Suite struct NetworkRunTests {
+    /// Networks exported by snnTorch (via NIR) and simulated by Brian2, converted by tools/nir: every neuron fires at the
+    /// steps the peer computed (tools/nir/make_fixtures.py, make_brian2_fixture.py; float64 on both sides).
+    @Test(arguments: ["ff", "recurrent", "synaptic", "brian2-if", "brian2-lif"])
+    func matchesPeers(_ name: String) throws {
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name)-expected.json"))) as! [String: Any]
+        let (r, m, _) = try run("\(fixtures)/\(name).safetensors", input: "\(fixtures)/\(name)-input.npy", on: try shipped("loihi"))
+        #expect(r.stall == nil)
+        #expect(r.stepEnd.count == expected["T"] as? Int)
+        let populations = expected["populations"] as! [String: [String: Any]]
+        #expect(!populations.isEmpty)
+        for (pop, values) in populations {
+            let steps = try #require(spikeSteps(r, m, pop), "no population \(pop)")
+            #expect(steps == values["spike_steps"] as? [[Int]], "\(name): \(pop)")
+            #expect(steps.map(\.count) == values["counts"] as? [Int])
+        }
+    }
+
+    /// Which neuron fires when depends on the network only: the same spikes on a unicast mesh with barriers (Loihi), a
+    /// multicast board of 8 chips, and small cores under a global tick (more partial cores, other timing).
+    @Test func spikesDoNotDependOnTheChip() throws {
+        let net = "\(fixtures)/recurrent.safetensors", input = "\(fixtures)/recurrent-input.npy"
+        let (a, _, _) = try run(net, input: input, on: try shipped("loihi"))
+        let (b, mb, _) = try run(net, input: input, on: try shipped("spikechip-llm"))
+        let (c, mc, _) = try run(net, input: input, on: try Fixtures.handPricedBoard(mesh: (8, 8), fanOut: .unicast, tick: true))
+        func sorted(_ r: NetworkRunResult) -> [UInt64] { r.spikes.events.map { UInt64($0.step) << 32 | UInt64($0.neuron) }.sorted() }
+        #expect(!a.spikes.events.isEmpty)
+        #expect(sorted(a) == sorted(b))
+        #expect(sorted(a) == sorted(c))
+        #expect(mc.cores.contains { $0.role == .partial }, "32-axon cores split the 200-input fan-in")
+        #expect(mb.topology.fanOut == .multicast)
+        #expect(a.ledger.total != b.ledger.total)
+    }
+
+    /// Same inputs, same totals, bit for bit.
+    @Test func deterministic() throws {
+        let net = "\(fixtures)/ff.safetensors", input = "\(fixtures)/ff-input.npy"
+        let (a, _, ra) = try run(net, input: input, on: try shipped("loihi"))
+        let (b, _, rb) = try run(net, input: input, on: try shipped("loihi"))
+        #expect(a.ledger.total == b.ledger.total && a.stepEnd == b.stepEnd && a.finalTime == b.finalTime)
+        #expect(ra.count == rb.count && zip(ra, rb).allSatisfy { $0.energy == $1.energy && $0.time == $1.time && $0.kind == $1.kind })
+    }
+
+    /// Input(3) → Linear [[1, 0, 1], [0, 0, 1]] → IF(2, θ = 0.5, gain 1 per step) on the hand-priced board, completion
+    /// markers, unicast: input 0 fires at step 0, input 2 at step 1.
+    ///
+    /// Cores: 0 relays the inputs, 1 (east of it) holds the two IF neurons. Per step: one spike packet (7 pJ) and one
+    /// marker (7 pJ, control) leave core 0, each crossing one east-west link (1 pJ, 1 ns serialisation + 4 ns); core 1
+    /// reads 1 synapse at step 0 (3 pJ) and 2 at step 1, updates 2 neurons (2 × 5 pJ, 1 ns on 16 lanes); the barrier
+    /// is 2 × (2 − 1) control hops (2 × 1 pJ) and 2 × 1 hop × 6 ns (the slower north-south hop) = 12 ns.
+    /// Step 0: spike out at 2 ns, lands at 7 (synapse done at 8); marker out at 4, lands at 9; update done at 10.
+    /// Step 1 starts at 10 + 12 = 22: spike lands at 29, marker at 31, update done at 32; the run ends at 32 + 12 = 44 ns.
+    /// Neuron 0 fires at steps 0 (v = 1) and 1 (v = 0 + 1); neuron 1 at step 1 only.
+    @Test func handDerived() throws {
+        let path = NetworkFiles.temporary("hand.safetensors"), input = NetworkFiles.temporary("hand.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: 3),
+            .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 3], [1, 0, 1, 0, 0, 1])]),
+            NetworkFiles.integrateAndFire("if", 2, threshold: 0.5),
+            .init(name: "out", type: "Output", size: 2),
+        ], edges: [("in", "w"), ("w", "if"), ("if", "out")], to: path)
+        try NetworkFiles.writeSpikes(steps: 2, inputs: 3, [(0, 0), (1, 2)], to: input)
+        let (r, m, records) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false))
+        #expect(m.coresUsed == 2)
+        #expect(spikeSteps(r, m, "if") == [[0, 1], [1]])
+        func pj(_ k: EnergyKind) -> Double { r.ledger.energy(k).picojoules }
+        #expect(pj(.spikeOut) == 14 && r.ledger.count(.spikeOut) == 2)
+        #expect(pj(.routerHop) == 2)
+        #expect(pj(.synapticOp) == 9 && r.ledger.count(.synapticOp) == 3)
+        #expect(pj(.neuronUpdate) == 20 && r.ledger.count(.neuronUpdate) == 4)
+        #expect(pj(.control) == 14 + 2 + 4)
+        #expect(pj(.staticIdle) == 0 && pj(.chipCrossing) == 0)
+        #expect(r.ledger.total.picojoules == 65)
+        #expect(r.stepEnd == [SimTime(nanoseconds: 10), SimTime(nanoseconds: 32)])
+        #expect(r.finalTime == SimTime(nanoseconds: 44))
+        #expect(records.count > 0 && records.allSatisfy { $0.token == 0 })
+        #expect(r.traffic.delivered == 2 && r.traffic.markers == 2 && r.traffic.hops == 4)
+    }
+
+    /// Fan-in 40 on 32-axon cores: inputs on two relay cores (32 + 8 neurons), the IF block on a home core (axons 0–31)
+    /// and a partial core (axons 32–39) that sends its two currents each step in one graded packet of 256 bits:
+    /// 8 flits × 1 pJ over its one westward hop. The spike of input 35 reaches the neurons through the partial core.
+    @Test func partialCores() throws {
+        let path = NetworkFiles.temporary("partial.safetensors"), input = NetworkFiles.temporary("partial.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: 40),
+            .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 40], Array(repeating: 1, count: 80))]),
+            NetworkFiles.integrateAndFire("if", 2, threshold: 1.5),
+            .init(name: "out", type: "Output", size: 2),
+        ], edges: [("in", "w"), ("w", "if"), ("if", "out")], to: path)
+        try NetworkFiles.writeSpikes(steps: 3, inputs: 40, [(0, 35), (1, 3), (2, 3), (2, 35)], to: input)
+        let (r, m, records) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false))
+        #expect(m.cores.map(\.role) == [.input, .input, .home, .partial])
+        // v: step 0 → 1, step 1 → 2 > 1.5 fires (reset 0), step 2 → 2 fires.
+        #expect(spikeSteps(r, m, "if") == [[1, 2], [1, 2]])
+        #expect(r.traffic.gradedPackets == 3)
+        let partialHops = records.filter { $0.kind == .routerHop && $0.core == 3 }
+        #expect(partialHops.count == 3 && partialHops.allSatisfy { $0.energy.picojoules == 8 && $0.count == 8 })
+    }
+
+    @Test func refusals() throws {
+        let path = NetworkFiles.temporary("bad.safetensors"), input = NetworkFiles.temporary("bad.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        func error(_ nodes: [NetworkFiles.Node], _ edges: [(String, String)]) -> String {
+            do {
+                try NetworkFiles.write(nodes, edges: edges, to: path)
+                _ = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        let input3 = NetworkFiles.Node(name: "in", type: "Input", size: 3)
+        // Every unsupported node is named.
+        let unsupported = error([input3, .init(name: "c", type: "Conv3d", size: 3), .init(name: "li", type: "LI", size: 3)], [("in", "c"), ("c", "li")])
+        #expect(unsupported.contains("c (Conv3d)") && unsupported.contains("li (LI)"))
+        #expect(error([input3, .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 3], [1, 0, 1, 0, 0, 1])]),
+                       .init(name: "out", type: "Output", size: 2)], [("in", "w"), ("w", "out")]).contains("Output 'out' is fed by Linear"))
+        #expect(error([input3, NetworkFiles.integrateAndFire("if", 2, threshold: 1)], [("in", "if")]).contains("has 2 elements but receives 3"))
+        var nan = NetworkFiles.integrateAndFire("if", 3, threshold: 1)
+        nan.params["r"] = ([3], [1, .nan, 1])
+        #expect(error([input3, nan], [("in", "if")]).contains("parameters must be finite"))
+        #expect(error([input3, NetworkFiles.integrateAndFire("if", 3, threshold: -1)], [("in", "if")]).contains("not below v_threshold"))
+        #expect(error([NetworkFiles.integrateAndFire("if", 3, threshold: 1)], []).contains("no Input node"))
+
+        // A network that fits the graph but not the input or the chip.
+        try NetworkFiles.write([input3, NetworkFiles.integrateAndFire("if", 3, threshold: 1)], edges: [("in", "if")], to: path)
+        let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+        try NetworkFiles.writeSpikes(steps: 2, inputs: 4, [], to: input)
+        #expect(throws: NetworkError.self) { try SpikeRaster(npy: input, ids: [0, 1, 2]) }
+        #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try shipped("truenorth")) }
+        #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try Fixtures.handPricedBoard(mesh: (1, 1), fanOut: .unicast)) }
+        #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: input), dtSeconds: 1e-4) }
+    }
+}

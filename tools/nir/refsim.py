@@ -1,0 +1,221 @@
+"""A tiny numpy simulator of a converted SpikeChip network (the safetensors file written by
+nir2spikechip.py), used to check that the NIR graph means what snnTorch and Brian2 computed.
+
+Rules, per time step t (dt = 1e-4 s unless told otherwise), float64 arithmetic on the file's F32
+parameters:
+- Nodes are evaluated in a topological order over the non-delayed edges. A node's input is the
+  sum of its incoming edges' values. A delayed edge carries its source's value of step t-1
+  (zeros at t = 0).
+- Delayed edges: every edge inside a cycle (source and target in one strongly connected
+  component) whose source is a stateful node (LIF, IF, CubaLIF, LI, CubaLI, I, Delay); if cycles
+  remain (a loop through stateless nodes only), the DFS back edges of what remains. So in
+  snnTorch's RLeaky export (lif -> w_rec -> lif) the edge lif -> w_rec is delayed and w_rec
+  computes W s[t-1] + b in step t, as snnTorch does (bias included from step 0).
+- Input: the input vector of step t. Output: its input. Affine: W x + b. Linear: W x.
+  Scale: s * x. Threshold: x > threshold (1.0/0.0).
+- LIF:     v <- v + (dt/tau) (v_leak - v + r I); z = v > v_threshold; v <- v_reset where z.
+- CubaLIF: I_syn <- I_syn + (dt/tau_syn) (-I_syn + w_in x);
+           v <- v + (dt/tau_mem) (v_leak - v + r I_syn)   (the new I_syn); spike and reset v only.
+- IF:      v <- v + dt r I (forward Euler of dv/dt = R I); spike and reset as LIF.
+- LI / CubaLI / I: as LIF / CubaLIF / IF without threshold; their output is v.
+- Delay:   y[t] = x[t - round(delay/dt)] (zeros before the start).
+The outputs of spiking nodes are 1.0/0.0.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+from nir2spikechip import read_safetensors
+
+DT = 1e-4
+STATEFUL = ("LIF", "IF", "CubaLIF", "LI", "CubaLI", "I", "Delay")
+SPIKING = ("LIF", "IF", "CubaLIF")
+
+
+def load(path) -> Tuple[dict, Dict[str, np.ndarray], Dict[str, str]]:
+    metadata, tensors = read_safetensors(path)
+    if metadata.get("format") != "spikechip-network":
+        raise ValueError(f"{path}: not a spikechip-network file")
+    return json.loads(metadata["graph"]), tensors, metadata
+
+
+def _reaches(succs: Dict[str, List[str]], start: str, goal: str) -> bool:
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for child in succs[node]:
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return False
+
+
+def delayed_edges(graph: dict) -> List[Tuple[str, str]]:
+    names = [n["name"] for n in graph["nodes"]]
+    kinds = {n["name"]: n["type"] for n in graph["nodes"]}
+    edges = [tuple(e) for e in graph["edges"]]
+    all_succs: Dict[str, List[str]] = {n: [] for n in names}
+    for a, b in edges:
+        all_succs[a].append(b)
+    # An edge a -> b lies on a cycle when b reaches a.
+    delayed = [(a, b) for a, b in edges if kinds[a] in STATEFUL and _reaches(all_succs, b, a)]
+    rest = [e for e in edges if e not in delayed]
+    # Loops through stateless nodes only: break them at DFS back edges.
+    succs: Dict[str, List[str]] = {n: [] for n in names}
+    for a, b in rest:
+        succs[a].append(b)
+    state: Dict[str, int] = {}
+    roots = [n for n in names if kinds[n] == "Input"] + names
+    for root in roots:
+        if root in state:
+            continue
+        stack = [(root, iter(succs[root]))]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    delayed.append((node, child))
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, iter(succs[child])))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    return delayed
+
+
+def _order(graph: dict, delayed: List[Tuple[str, str]]) -> List[str]:
+    names = [n["name"] for n in graph["nodes"]]
+    pending = {n: 0 for n in names}
+    succs: Dict[str, List[str]] = {n: [] for n in names}
+    for a, b in graph["edges"]:
+        if (a, b) in delayed:
+            continue
+        pending[b] += 1
+        succs[a].append(b)
+    ready = [n for n in names if pending[n] == 0]
+    order = []
+    while ready:
+        node = ready.pop(0)
+        order.append(node)
+        for child in succs[node]:
+            pending[child] -= 1
+            if pending[child] == 0:
+                ready.append(child)
+    assert len(order) == len(names), "cycle left after delaying edges"
+    return order
+
+
+class Result:
+    def __init__(self):
+        self.spikes: Dict[str, np.ndarray] = {}   # [T, n] bool, spiking nodes
+        self.v: Dict[str, np.ndarray] = {}        # [T, n] membrane before reset
+        self.margin: Dict[str, float] = {}        # min |v - v_threshold| over all steps
+        self.outputs: Dict[str, np.ndarray] = {}  # [T, n] values of Output nodes
+        self.delayed: List[Tuple[str, str]] = []
+
+
+def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT) -> Result:
+    """Runs the network on `inputs`: an array [T, n] for the only Input node, or a dict of them
+    by Input node name."""
+    nodes = {n["name"]: n for n in graph["nodes"]}
+    input_names = [n for n, node in nodes.items() if node["type"] == "Input"]
+    if not isinstance(inputs, dict):
+        if len(input_names) != 1:
+            raise ValueError(f"the graph has inputs {input_names}: give a dict")
+        inputs = {input_names[0]: inputs}
+    steps = len(next(iter(inputs.values())))
+    p = {name: {k: tensors[t].astype(np.float64) for k, t in node["params"].items()}
+         for name, node in nodes.items()}
+    delayed = delayed_edges(graph)
+    order = _order(graph, delayed)
+    incoming: Dict[str, List[Tuple[str, bool]]] = {n: [] for n in nodes}
+    for a, b in graph["edges"]:
+        incoming[b].append((a, (a, b) in delayed))
+
+    value = {n: np.zeros(nodes[n]["size"]) for n in nodes}
+    state = {}
+    for name, node in nodes.items():
+        kind, size = node["type"], node["size"]
+        if kind in ("LIF", "IF", "LI", "I"):
+            state[name] = {"v": np.zeros(size)}
+        elif kind in ("CubaLIF", "CubaLI"):
+            state[name] = {"v": np.zeros(size), "i": np.zeros(size)}
+        elif kind == "Delay":
+            lag = np.rint(p[name]["delay"] / dt).astype(int)
+            state[name] = {"lag": lag, "history": np.zeros((int(lag.max(initial=0)) + 1, size))}
+    result = Result()
+    result.delayed = delayed
+    for name, node in nodes.items():
+        if node["type"] in SPIKING:
+            result.spikes[name] = np.zeros((steps, node["size"]), dtype=bool)
+            result.v[name] = np.zeros((steps, node["size"]))
+            result.margin[name] = np.inf
+        if node["type"] == "Output":
+            result.outputs[name] = np.zeros((steps, node["size"]))
+
+    for t in range(steps):
+        previous = {n: v.copy() for n, v in value.items()}
+        for name in order:
+            node = nodes[name]
+            kind = node["type"]
+            if kind == "Input":
+                value[name] = np.asarray(inputs[name][t], dtype=np.float64).reshape(-1)
+                continue
+            x = np.zeros(node["size"]) if kind not in ("Affine", "Linear") else None
+            for src, is_delayed in incoming[name]:
+                contribution = previous[src] if is_delayed else value[src]
+                x = contribution.copy() if x is None else x + contribution
+            if x is None:
+                x = np.zeros(p[name]["weight"].shape[1])
+            q = p.get(name, {})
+            if kind == "Output":
+                value[name] = x
+                result.outputs[name][t] = x
+            elif kind == "Affine":
+                value[name] = q["weight"] @ x + q["bias"]
+            elif kind == "Linear":
+                value[name] = q["weight"] @ x
+            elif kind == "Scale":
+                value[name] = q["scale"] * x
+            elif kind == "Threshold":
+                value[name] = (x > q["threshold"]).astype(np.float64)
+            elif kind == "Delay":
+                s = state[name]
+                s["history"] = np.roll(s["history"], 1, axis=0)
+                s["history"][0] = x
+                value[name] = s["history"][s["lag"], np.arange(node["size"])]
+            else:
+                s = state[name]
+                if kind in ("CubaLIF", "CubaLI"):
+                    s["i"] = s["i"] + (dt / q["tau_syn"]) * (-s["i"] + q["w_in"] * x)
+                    s["v"] = s["v"] + (dt / q["tau_mem"]) * (q["v_leak"] - s["v"] + q["r"] * s["i"])
+                elif kind in ("LIF", "LI"):
+                    s["v"] = s["v"] + (dt / q["tau"]) * (q["v_leak"] - s["v"] + q["r"] * x)
+                else:  # IF, I
+                    s["v"] = s["v"] + dt * q["r"] * x
+                if kind in SPIKING:
+                    z = s["v"] > q["v_threshold"]
+                    result.v[name][t] = s["v"]
+                    result.spikes[name][t] = z
+                    result.margin[name] = min(result.margin[name], float(np.min(np.abs(s["v"] - q["v_threshold"]))))
+                    s["v"] = np.where(z, q["v_reset"], s["v"])
+                    value[name] = z.astype(np.float64)
+                else:
+                    value[name] = s["v"].copy()
+    return result
+
+
+def spike_record(spikes: np.ndarray) -> dict:
+    """{"counts": [...], "spike_steps": [[...], ...]} of a [T, n] bool array."""
+    return {
+        "counts": [int(c) for c in spikes.sum(axis=0)],
+        "spike_steps": [[int(t) for t in np.flatnonzero(spikes[:, i])] for i in range(spikes.shape[1])],
+    }
