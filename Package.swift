@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "Baselines", dependencies: ["Energy", "Engine", "Mapping", "ModelShapes", "Topology"]),
         // One run from a mapped model and a spike source to stored rows and the energy study: what the CLI
         // (and sweeps, and tests) call.
-        .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "SimKernel", "Store", "Topology"]),
+        .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "Networks", "SimKernel", "Store", "Topology"]),
         // Generic spiking networks (NIR graphs converted by tools/nir) mapped onto the chip's cores and run by the same kernel.
         .target(name: "Networks", dependencies: ["Energy", "Engine", "Mapping", "Models", "SimKernel", "Topology"]),
         // `spikechip sweep`: design-space exploration over topology keys and run options, one run per point.

@@ -104,4 +104,22 @@ public struct SafetensorsFile: Sendable {
         }
         return out
     }
+
+    /// An integer tensor (I32, or I64 within Int32's range) in row-major order.
+    public func int32s(_ name: String) throws -> ContiguousArray<Int32> {
+        guard let tensor = tensors[name] else { throw ModelError.missingTensor(name) }
+        let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[tensor.offset..<(tensor.offset + tensor.byteCount)])
+        switch tensor.dtype {
+        case "I32":
+            return ContiguousArray((0..<tensor.elementCount).map { Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) })
+        case "I64":
+            return try ContiguousArray((0..<tensor.elementCount).map { i -> Int32 in
+                let v = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+                guard let x = Int32(exactly: v) else { throw ModelError.implausible("\(name)[\(i)] = \(v) does not fit in 32 bits") }
+                return x
+            })
+        default:
+            throw ModelError.unsupportedTensorType(tensor: name, type: tensor.dtype)
+        }
+    }
 }

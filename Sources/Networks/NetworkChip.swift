@@ -321,22 +321,23 @@ public struct NetworkChip<Sink: EnergySink>: SimulationModel {
         precondition(Int(target.core) == core, "neuron \(g)'s spike reached core \(core), which it does not target")
         traffic.delivered &+= 1
         let block = mapping.blocks[mapping.cores[core].block]
-        let width = block.neurons.count
+        let width = block.neurons.count, first = block.neurons.lowerBound
         let axonBase = Int(mapping.axonStart[core])
         var synapses = 0
-        let w = mapping.weights[core]
         // Taken out while written, so the loop may read the mapping.
         var currents = ContiguousArray<Double>()
         swap(&currents, &current[core])
         defer { swap(&currents, &current[core]) }
         currents.withUnsafeMutableBufferPointer { cur in
-            w.withUnsafeBufferPointer { w in
-                for r in target.rows {
-                    let k = Int(mapping.targetRows[Int(r)])
-                    let axon = mapping.axonInfo[axonBase + k]
-                    synapses += Int(axon.synapses)
-                    let slot = ((step + Int(axon.delay)) % ring) * width
-                    for i in 0..<width { cur[slot + i] += w[k * width + i] }
+            for r in target.rows {
+                let axon = mapping.axonInfo[axonBase + Int(mapping.targetRows[Int(r)])]
+                synapses += axon.synapses
+                let slot = ((step + Int(axon.delay)) % ring) * width - first
+                let m = mapping.network.projections[Int(axon.projection)].matrix
+                m.row.withUnsafeBufferPointer { rows in
+                    m.value.withUnsafeBufferPointer { values in
+                        for e in axon.entries { cur[slot + Int(rows[e])] += values[e] }
+                    }
                 }
             }
         }

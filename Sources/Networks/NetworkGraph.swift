@@ -13,6 +13,8 @@ public struct NetworkGraph: Sendable {
     public enum NodeType: String, Sendable, CaseIterable {
         case input = "Input", output = "Output"
         case affine = "Affine", linear = "Linear", scale = "Scale", delay = "Delay"
+        /// SpikeChip's own: a sparse Linear (NIR's Linear is dense), W[row[k], col[k]] = weight[k], shape [size, inputs].
+        case sparseLinear = "SparseLinear"
         case integrateAndFire = "IF", lif = "LIF", cubaLIF = "CubaLIF", threshold = "Threshold"
 
         /// The parameters each type must carry (NIR's names).
@@ -21,6 +23,7 @@ public struct NetworkGraph: Sendable {
             case .input, .output: []
             case .affine: ["weight", "bias"]
             case .linear: ["weight"]
+            case .sparseLinear: ["row", "col", "weight", "shape"]
             case .scale: ["scale"]
             case .delay: ["delay"]
             case .integrateAndFire: ["r", "v_threshold", "v_reset"]
@@ -41,8 +44,10 @@ public struct NetworkGraph: Sendable {
         public let size: Int
         /// Parameters by NIR name; `weight` is row-major [size × inputs].
         public let parameters: [String: ContiguousArray<Float>]
-        /// Input width of `Affine`/`Linear` (columns of `weight`).
+        /// Input width of `Affine`/`Linear`/`SparseLinear` (columns of `weight`).
         public let inputs: Int?
+        /// The weights of a `SparseLinear`.
+        public let sparse: SparseMatrix?
     }
 
     public let nodes: [Node]
@@ -83,32 +88,31 @@ public struct NetworkGraph: Sendable {
             let names = entry["params"] as? [String: String] ?? [:]
             var parameters: [String: ContiguousArray<Float>] = [:]
             var inputs: Int?
-            for p in type.parameters {
-                guard let tensorName = names[p], let tensor = file.tensors[tensorName] else {
-                    throw NetworkError.invalidGraph("\(path): \(typeName) node '\(name)' lacks its '\(p)' tensor")
-                }
-                if p == "weight" {
-                    guard tensor.shape.count == 2, tensor.shape[0] == size, tensor.elementCount <= Self.maxWeights else {
-                        throw NetworkError.invalidGraph("\(path): weight of '\(name)' has shape \(tensor.shape); expected [\(size), inputs] with at most \(Self.maxWeights) elements")
+            var sparse: SparseMatrix?
+            if type == .sparseLinear {
+                sparse = try Self.readSparse(file, names, node: name, size: size, path: path)
+                inputs = sparse?.columns
+            } else {
+                for p in type.parameters {
+                    guard let tensorName = names[p], let tensor = file.tensors[tensorName] else {
+                        throw NetworkError.invalidGraph("\(path): \(typeName) node '\(name)' lacks its '\(p)' tensor")
                     }
-                    inputs = tensor.shape[1]
-                } else {
-                    guard tensor.elementCount == size else {
-                        throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)' has \(tensor.elementCount) values for \(size) neurons")
+                    if p == "weight" {
+                        guard tensor.shape.count == 2, tensor.shape[0] == size, tensor.elementCount <= Self.maxWeights else {
+                            throw NetworkError.invalidGraph("\(path): weight of '\(name)' has shape \(tensor.shape); expected [\(size), inputs] with at most \(Self.maxWeights) elements")
+                        }
+                        inputs = tensor.shape[1]
+                    } else {
+                        guard tensor.elementCount == size else {
+                            throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)' has \(tensor.elementCount) values for \(size) neurons")
+                        }
                     }
+                    parameters[p] = try Self.floats(file, tensorName, p, node: name, path: path)
                 }
-                let values: ContiguousArray<Float>
-                do { values = try file.floats(tensorName) } catch {
-                    throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)': \(error)")
-                }
-                if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                    throw NetworkError.invalidGraph("\(path): '\(p)' of '\(name)' is \(values[bad]) at element \(bad); parameters must be finite")
-                }
-                parameters[p] = values
             }
             try Self.checkRanges(type, name: name, parameters, path: path)
             index[name] = nodes.count
-            nodes.append(Node(name: name, type: type, size: size, parameters: parameters, inputs: inputs))
+            nodes.append(Node(name: name, type: type, size: size, parameters: parameters, inputs: inputs, sparse: sparse))
         }
         guard unsupported.isEmpty else { throw NetworkError.unsupportedNodes(unsupported) }
         var edges: [(from: Int, to: Int)] = []
@@ -126,6 +130,38 @@ public struct NetworkGraph: Sendable {
         }
         guard nodes.contains(where: { $0.type == .input }) else { throw NetworkError.invalidGraph("\(path): the graph has no Input node") }
         self.nodes = nodes; self.edges = edges; self.path = path
+    }
+
+    static func floats(_ file: SafetensorsFile, _ tensor: String, _ p: String, node: String, path: String) throws -> ContiguousArray<Float> {
+        let values: ContiguousArray<Float>
+        do { values = try file.floats(tensor) } catch {
+            throw NetworkError.invalidGraph("\(path): '\(p)' of '\(node)': \(error)")
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw NetworkError.invalidGraph("\(path): '\(p)' of '\(node)' is \(values[bad]) at element \(bad); parameters must be finite")
+        }
+        return values
+    }
+
+    /// A SparseLinear's triplets: every index inside its shape, as many rows and columns as weights.
+    static func readSparse(_ file: SafetensorsFile, _ names: [String: String], node: String, size: Int, path: String) throws -> SparseMatrix {
+        func ints(_ p: String) throws -> ContiguousArray<Int32> {
+            guard let t = names[p], file.tensors[t] != nil else { throw NetworkError.invalidGraph("\(path): SparseLinear node '\(node)' lacks its '\(p)' tensor") }
+            do { return try file.int32s(t) } catch { throw NetworkError.invalidGraph("\(path): '\(p)' of '\(node)': \(error)") }
+        }
+        let shape = try ints("shape"), row = try ints("row"), col = try ints("col")
+        guard let wName = names["weight"], file.tensors[wName] != nil else { throw NetworkError.invalidGraph("\(path): SparseLinear node '\(node)' lacks its 'weight' tensor") }
+        let weight = try floats(file, wName, "weight", node: node, path: path)
+        guard shape.count == 2, Int(shape[0]) == size, (1...maxNodeSize).contains(Int(shape[1])) else {
+            throw NetworkError.invalidGraph("\(path): shape of '\(node)' is \(Array(shape)); expected [\(size), inputs] with 1 to \(maxNodeSize) inputs")
+        }
+        guard row.count == weight.count, col.count == weight.count, weight.count <= maxWeights else {
+            throw NetworkError.invalidGraph("\(path): '\(node)' has \(row.count) rows, \(col.count) columns and \(weight.count) weights; they must be as many, at most \(maxWeights)")
+        }
+        if let bad = row.indices.first(where: { row[$0] < 0 || Int(row[$0]) >= size || col[$0] < 0 || col[$0] >= shape[1] }) {
+            throw NetworkError.invalidGraph("\(path): synapse \(bad) of '\(node)' joins input \(col[bad]) to neuron \(row[bad]), outside its shape \(Array(shape))")
+        }
+        return SparseMatrix(rows: size, columns: Int(shape[1]), triplets: row.indices.map { (row[$0], col[$0], Double(weight[$0])) })
     }
 
     /// Ranges NIR implies: positive time constants, a reset below the threshold.

@@ -4,9 +4,9 @@ import Topology
 /// A spiking network placed on a topology's cores, TrueNorth-style: a core is a crossbar of
 /// `axons` inputs × `neurons` outputs.
 ///
-/// Each population is cut into blocks of at most `neurons` neurons. A block's inputs (the
-/// concatenated source neurons of every projection into its population, one axon per source
-/// neuron and delay) are cut into rows of at most `axons`: row 0 is the block's home core, which
+/// Each population is cut into blocks of at most `neurons` neurons. A block's axons (one per source
+/// neuron and projection with at least one synapse onto the block, in projection and source order)
+/// are cut into rows of at most `axons`: row 0 is the block's home core, which
 /// holds the neuron state; rows 1… are partial cores that add their axons' weights and send the
 /// partial currents to the home core once per step as graded packets (the dendritic split of
 /// Loihi's and TrueNorth's compilers). An input population's block is one core that relays the
@@ -26,8 +26,8 @@ public struct NetworkMapping: Sendable {
         public let role: Role
         public let block: Int
         public let row: Int
-        /// Axons used: the slice of the population's input space this core holds.
-        public let axons: Range<Int>
+        /// Axons used.
+        public let axons: Int
     }
 
     /// Where one source neuron's spikes go on one core: rows `rows` of `targetRows`.
@@ -36,11 +36,14 @@ public struct NetworkMapping: Sendable {
         public let rows: Range<Int32>
     }
 
-    /// One axon of a core: a source neuron's spike delayed `delay` steps.
+    /// One axon of a core: a source neuron of a projection, whose synapses onto the block are
+    /// `entries` of the projection's matrix (targets ascending).
     public struct Axon: Sendable {
+        public let projection: Int32
         public let delay: Int32
-        /// Non-zero weights in the row (synaptic operations per spike).
-        public let synapses: Int32
+        public let entries: Range<Int>
+        /// Synaptic operations per spike.
+        public var synapses: Int { entries.count }
     }
 
     public let network: SpikingNetwork
@@ -49,10 +52,6 @@ public struct NetworkMapping: Sendable {
     public let cores: [Core]
     /// First global neuron id of each population.
     public let populationStart: [Int]
-    /// Where each projection starts in its target's input space.
-    public let projectionOffset: [Int]
-    /// Input width of each population.
-    public let inputWidth: [Int]
     /// Per global neuron, its targets: `targets[targetStart[g]..<targetStart[g + 1]]`, sorted by core.
     public let targetStart: ContiguousArray<Int32>
     public let targets: ContiguousArray<Target>
@@ -61,8 +60,6 @@ public struct NetworkMapping: Sendable {
     /// Per core, its axons (row k of the core is `axonStart[c] + k`).
     public let axonStart: ContiguousArray<Int32>
     public let axonInfo: ContiguousArray<Axon>
-    /// Per core, row-major [axons × block neurons] weights.
-    public let weights: [ContiguousArray<Double>]
     /// Per home or input core, the cores it sends spikes to over zero-delay projections (they wait for its marker).
     public let markerTargets: [[Int32]]
     /// Markers each core waits for per step.
@@ -81,88 +78,86 @@ public struct NetworkMapping: Sendable {
             throw NetworkError.doesNotFit("\(t.name) fans spikes out through splitter cores, which network runs do not place yet; use a unicast or multicast topology (or --set router.fanout=unicast)")
         }
         let pops = network.populations
-        var inputWidth = Array(repeating: 0, count: pops.count)
-        var offset: [Int] = []
-        for p in network.projections {
-            offset.append(inputWidth[p.target])
-            inputWidth[p.target] += pops[p.source].size
-        }
-        var blocks: [Block] = [], cores: [Core] = []
-        var blocksOf = Array(repeating: [Int](), count: pops.count)
-        for (pi, pop) in pops.enumerated() {
-            let rows = pop.isInput ? 1 : max(1, (inputWidth[pi] + a - 1) / a)
-            var start = 0
-            while start < pop.size {
-                let end = min(pop.size, start + n)
-                blocksOf[pi].append(blocks.count)
-                blocks.append(Block(population: pi, neurons: start..<end, firstCore: cores.count, rows: rows))
-                for r in 0..<rows {
-                    let role: Role = pop.isInput ? .input : (r == 0 ? .home : .partial)
-                    let axons = pop.isInput ? 0..<0 : (r * a)..<min(inputWidth[pi], (r + 1) * a)
-                    cores.append(Core(role: role, block: blocks.count - 1, row: r, axons: axons))
-                }
-                start = end
-            }
-            guard cores.count <= t.coreCount else {
-                throw NetworkError.doesNotFit("the network needs at least \(cores.count) cores (population '\(pop.name)' and those before it, at \(a) axons × \(n) neurons per core); \(t.name) has \(t.coreCount): use more chips or a larger mesh (--set chips.x=…, mesh.x=…) or larger cores (core.axons, core.neurons)")
-            }
-        }
         var populationStart = [0]
         for p in pops { populationStart.append(populationStart.last! + p.size) }
-
-        // Axons and weights of every core.
-        var axonStart = ContiguousArray<Int32>([0]), axonInfo = ContiguousArray<Axon>()
-        var weights: [ContiguousArray<Double>] = []
-        // Which projection and source neuron each input index of a population is.
-        func source(of index: Int, population: Int) -> (projection: Int, neuron: Int) {
-            let j = network.projections.indices.last { network.projections[$0].target == population && offset[$0] <= index }!
-            return (j, index - offset[j])
+        // Blocks of every population, in order.
+        var cut: [(population: Int, neurons: Range<Int>)] = []
+        var blocksOf = Array(repeating: 0..<0, count: pops.count)
+        for (pi, pop) in pops.enumerated() {
+            let first = cut.count
+            for lo in stride(from: 0, to: pop.size, by: n) { cut.append((pi, lo..<min(pop.size, lo + n))) }
+            blocksOf[pi] = first..<cut.count
         }
-        for core in cores {
-            let block = blocks[core.block]
-            let width = block.neurons.count
-            var w = ContiguousArray<Double>(repeating: 0, count: core.axons.count * width)
-            for (k, index) in core.axons.enumerated() {
-                let (j, s) = source(of: index, population: block.population)
-                let proj = network.projections[j]
-                let srcSize = pops[proj.source].size
-                var nonzero: Int32 = 0
-                for (col, neuron) in block.neurons.enumerated() {
-                    let x = proj.weights[neuron * srcSize + s]
-                    w[k * width + col] = x
-                    if x != 0 { nonzero += 1 }
+        // Axons of every block: each source neuron of each projection with synapses onto it, found in one pass over
+        // the synapses (a column's targets ascend, so its runs per block are contiguous). `pending` remembers which
+        // source neuron owns each axon, to route it once cores are numbered.
+        var axonsOf = Array(repeating: [Axon](), count: cut.count)
+        var pending: [(neuron: Int32, block: Int32, position: Int32)] = []
+        for (j, proj) in network.projections.enumerated() {
+            let m = proj.matrix, firstBlock = blocksOf[proj.target].lowerBound
+            for i in 0..<m.columns {
+                var e = m.start[i]
+                while e < m.start[i + 1] {
+                    let b = firstBlock + Int(m.row[e]) / n
+                    var end = e
+                    while end < m.start[i + 1], firstBlock + Int(m.row[end]) / n == b { end += 1 }
+                    pending.append((Int32(populationStart[proj.source] + i), Int32(b), Int32(axonsOf[b].count)))
+                    axonsOf[b].append(Axon(projection: Int32(j), delay: Int32(proj.delay), entries: e..<end))
+                    e = end
                 }
-                axonInfo.append(Axon(delay: Int32(proj.delay), synapses: nonzero))
             }
-            axonStart.append(Int32(axonInfo.count))
-            weights.append(w)
         }
-
-        // Targets of every source neuron: the cores holding its axons, and its rows there.
+        // Cores: per block, its home core and a partial core per further row of axons.
+        var placed: [Block] = [], cores: [Core] = []
+        var axonStart = ContiguousArray<Int32>([0]), axonInfo = ContiguousArray<Axon>()
+        for (b, block) in cut.enumerated() {
+            let input = pops[block.population].isInput
+            let count = axonsOf[b].count
+            let rows = input ? 1 : max(1, (count + a - 1) / a)
+            placed.append(Block(population: block.population, neurons: block.neurons, firstCore: cores.count, rows: rows))
+            for r in 0..<rows {
+                let used = input ? 0 : min(a, count - r * a)
+                cores.append(Core(role: input ? .input : (r == 0 ? .home : .partial), block: b, row: r, axons: max(used, 0)))
+                if used > 0 { axonInfo.append(contentsOf: axonsOf[b][(r * a)..<(r * a + used)]) }
+                axonStart.append(Int32(axonInfo.count))
+            }
+            guard cores.count <= t.coreCount else {
+                throw NetworkError.doesNotFit("the network needs at least \(cores.count) cores (population '\(pops[block.population].name)' and those before it, at \(a) axons × \(n) neurons per core); \(t.name) has \(t.coreCount): use more chips or a larger mesh (--set system.chips.x=…, chip.mesh.x=…) or larger cores (core.axons, core.neurons)")
+            }
+            guard axonInfo.count <= Int(Int32.max) else { throw NetworkError.doesNotFit("more than 2^31 axons") }
+        }
+        axonsOf = []
+        // Targets of every source neuron, grouped by neuron, then by core.
+        var perNeuron = [Int32](repeating: 0, count: populationStart.last! + 1)
+        for p in pending { perNeuron[Int(p.neuron) + 1] += 1 }
+        for g in 0..<(perNeuron.count - 1) { perNeuron[g + 1] += perNeuron[g] }
+        var slot = perNeuron
+        var located = [(core: Int32, row: Int32)](repeating: (0, 0), count: pending.count)
+        for p in pending {
+            let block = placed[Int(p.block)]
+            located[Int(slot[Int(p.neuron)])] = (Int32(block.firstCore + Int(p.position) / a), p.position % Int32(a))
+            slot[Int(p.neuron)] += 1
+        }
+        pending = []
         var targetStart = ContiguousArray<Int32>([0]), targets = ContiguousArray<Target>(), targetRows = ContiguousArray<Int32>()
         var markerSets = Array(repeating: Set<Int32>(), count: cores.count)
-        let outgoing = Dictionary(grouping: network.projections.indices, by: { network.projections[$0].source })
         for (pi, pop) in pops.enumerated() {
             for i in 0..<pop.size {
-                var perCore: [Int32: [Int32]] = [:]
-                for j in outgoing[pi] ?? [] {
-                    let proj = network.projections[j]
-                    let index = offset[j] + i, row = index / a
-                    for b in blocksOf[proj.target] {
-                        let core = blocks[b].firstCore + row
-                        let k = index - cores[core].axons.lowerBound
-                        guard axonInfo[Int(axonStart[core]) + k].synapses > 0 else { continue }
-                        perCore[Int32(core), default: []].append(Int32(k))
+                let g = populationStart[pi] + i
+                let mine = located[Int(perNeuron[g])..<Int(perNeuron[g + 1])].sorted { ($0.core, $0.row) < ($1.core, $1.row) }
+                let source = placed[blocksOf[pi].lowerBound + i / n].firstCore
+                var k = 0
+                while k < mine.count {
+                    let core = mine[k].core
+                    let first = targetRows.count
+                    var immediate = false
+                    while k < mine.count, mine[k].core == core {
+                        targetRows.append(mine[k].row)
+                        if axonInfo[Int(axonStart[Int(core)]) + Int(mine[k].row)].delay == 0 { immediate = true }
+                        k += 1
                     }
-                }
-                let sourceCore = Self.sourceCore(of: i, population: pi, blocks: blocks, blocksOf: blocksOf)
-                for core in perCore.keys.sorted() {
-                    let rows = perCore[core]!
-                    targets.append(Target(core: core, rows: Int32(targetRows.count)..<Int32(targetRows.count + rows.count)))
-                    targetRows.append(contentsOf: rows)
-                    if rows.contains(where: { axonInfo[Int(axonStart[Int(core)]) + Int($0)].delay == 0 }) {
-                        markerSets[sourceCore].insert(core)
-                    }
+                    targets.append(Target(core: core, rows: Int32(first)..<Int32(targetRows.count)))
+                    if immediate { markerSets[source].insert(core) }
                 }
                 targetStart.append(Int32(targets.count))
             }
@@ -170,6 +165,7 @@ public struct NetworkMapping: Sendable {
         let markerTargets = markerSets.map { $0.sorted() }
         var expected = ContiguousArray<Int32>(repeating: 0, count: cores.count)
         for list in markerTargets { for c in list { expected[Int(c)] += 1 } }
+        let blocks = placed
 
         // Multicast trees, shared by sources with the same core and destinations.
         var routeNodes = ContiguousArray<RouteNode>()
@@ -187,23 +183,17 @@ public struct NetworkMapping: Sendable {
                 for i in 0..<pop.size {
                     let g = populationStart[pi] + i
                     let dests = targets[Int(targetStart[g])..<Int(targetStart[g + 1])].map(\.core)
-                    spikeTree.append(dests.isEmpty ? -1 : tree(Self.sourceCore(of: i, population: pi, blocks: blocks, blocksOf: blocksOf), dests))
+                    spikeTree.append(dests.isEmpty ? -1 : tree(blocks[blocksOf[pi].lowerBound + i / n].firstCore, dests))
                 }
             }
             for (c, dests) in markerTargets.enumerated() { markerTree.append(dests.isEmpty ? -1 : tree(c, dests)) }
         }
         self.network = network; self.topology = t; self.blocks = blocks; self.cores = cores
-        self.populationStart = populationStart; self.projectionOffset = offset; self.inputWidth = inputWidth
+        self.populationStart = populationStart
         self.targetStart = targetStart; self.targets = targets; self.targetRows = targetRows
-        self.axonStart = axonStart; self.axonInfo = axonInfo; self.weights = weights
+        self.axonStart = axonStart; self.axonInfo = axonInfo
         self.markerTargets = markerTargets; self.expectedMarkers = expected
         self.routeNodes = routeNodes; self.spikeTree = spikeTree; self.markerTree = markerTree
-    }
-
-    /// The home (or input) core of neuron `i` of population `p`.
-    static func sourceCore(of i: Int, population p: Int, blocks: [Block], blocksOf: [[Int]]) -> Int {
-        let b = blocksOf[p][i / blocks[blocksOf[p][0]].neurons.count]
-        return blocks[b].firstCore
     }
 
     /// The board's silicon; chips without a mapped core are taken as power-gated.

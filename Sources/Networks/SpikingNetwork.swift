@@ -25,8 +25,8 @@ public struct SpikingNetwork: Sendable {
         public let target: Int
         /// Steps between a spike and its effect on the target (0: the same step).
         public let delay: Int
-        /// Row-major [target.size × source.size].
-        public let weights: ContiguousArray<Double>
+        /// [target.size × source.size], stored by source neuron.
+        public let matrix: SparseMatrix
     }
 
     public let populations: [Population]
@@ -39,7 +39,7 @@ public struct SpikingNetwork: Sendable {
     /// Longest delay of any projection, in steps.
     public var maxDelay: Int { projections.map(\.delay).max() ?? 0 }
     /// Synapses (non-zero weights).
-    public var synapses: Int { projections.reduce(0) { $0 + $1.weights.lazy.filter { $0 != 0 }.count } }
+    public var synapses: Int { projections.reduce(0) { $0 + $1.matrix.nonzeros } }
     public var neurons: Int { populations.reduce(0) { $0 + $1.size } }
 
     /// Composed dense matrices above this many elements are refused (8 GiB of Double).
@@ -102,6 +102,11 @@ public struct SpikingNetwork: Sendable {
                     throw NetworkError.invalidGraph("\(graph.path): '\(n.name)' takes \(n.inputs ?? 0) inputs but receives \(sum.size)")
                 }
                 sum = try sum.multiplied(by: n.parameters["weight"]!, rows: n.size, bias: n.parameters["bias"], name: n.name)
+            case .sparseLinear:
+                guard sum.size == n.inputs else {
+                    throw NetworkError.invalidGraph("\(graph.path): '\(n.name)' takes \(n.inputs ?? 0) inputs but receives \(sum.size)")
+                }
+                sum = try sum.multiplied(bySparse: n.sparse!, name: n.name)
             case .scale:
                 try Self.checkSize(sum.size, n, graph)
                 sum = sum.scaled(by: n.parameters["scale"]!)
@@ -146,7 +151,7 @@ public struct SpikingNetwork: Sendable {
                         throw NetworkError.invalidGraph("\(graph.path): a path into '\(n.name)' is delayed \(term.key.delay) steps, more than \(Self.maxDelaySteps)")
                     }
                     projections.append(Projection(source: term.key.population, target: p, delay: term.key.delay,
-                                                  weights: term.value.dense(rows: n.size, columns: nodes[populations[term.key.population].node].size)))
+                                                  matrix: term.value.sparse(rows: n.size)))
                 }
                 bias = input.constant
             } else if !incoming[entry.node].isEmpty {
@@ -184,21 +189,38 @@ public struct SpikingNetwork: Sendable {
 /// A linear function of populations' spikes: Σ M·s_p(t − d) + c, while composing a graph.
 struct LinearValue {
     struct Key: Hashable { let population: Int; let delay: Int }
-    /// A term's matrix: the identity (a population feeding a node directly) or dense row-major.
+    /// A term's matrix: the identity (a population feeding a node directly), dense row-major, or sparse.
     enum Matrix {
         case identity(Int)
         case dense(ContiguousArray<Double>, rows: Int, columns: Int)
+        case sparse(SparseMatrix)
 
         func dense(rows: Int, columns: Int) -> ContiguousArray<Double> {
             switch self {
             case .dense(let m, _, _): return m
+            case .sparse(let m): return m.dense()
             case .identity(let n):
                 var m = ContiguousArray<Double>(repeating: 0, count: n * n)
                 for i in 0..<n { m[i * n + i] = 1 }
                 return m
             }
         }
-        var columns: Int { switch self { case .identity(let n): n; case .dense(_, _, let c): c } }
+
+        func sparse(rows: Int) -> SparseMatrix {
+            switch self {
+            case .sparse(let m): return m
+            case .dense(let m, let r, let c): return SparseMatrix(dense: m, rows: r, columns: c)
+            case .identity(let n): return SparseMatrix(rows: n, columns: n, triplets: (0..<n).map { (Int32($0), Int32($0), 1) })
+            }
+        }
+
+        var columns: Int {
+            switch self {
+            case .identity(let n): n
+            case .dense(_, _, let c): c
+            case .sparse(let m): m.columns
+            }
+        }
     }
 
     var size: Int
@@ -223,11 +245,13 @@ struct LinearValue {
         var v = self
         v.size = other.size
         for (k, m) in other.terms {
-            if let mine = v.terms[k] {
+            guard let mine = v.terms[k] else { v.terms[k] = m; continue }
+            if case .sparse(let a) = mine.asSparseIfNeeded(other.size), case .sparse(let b) = m.asSparseIfNeeded(other.size) {
+                v.terms[k] = .sparse(a.adding(b))
+            } else {
+                try LinearValue.checkDense(other.size, m.columns)
                 let a = mine.dense(rows: other.size, columns: m.columns), b = m.dense(rows: other.size, columns: m.columns)
                 v.terms[k] = .dense(ContiguousArray(zip(a, b).map(+)), rows: other.size, columns: m.columns)
-            } else {
-                v.terms[k] = m
             }
         }
         if let c = other.constant { v.constant = v.constant.map { ContiguousArray(zip($0, c).map(+)) } ?? c }
@@ -237,16 +261,24 @@ struct LinearValue {
     func scaled(by s: ContiguousArray<Float>) -> LinearValue {
         var v = LinearValue(size: size)
         for (k, m) in terms {
-            var d = m.dense(rows: size, columns: m.columns)
-            let cols = m.columns
-            for r in 0..<size { for c in 0..<cols { d[r * cols + c] *= Double(s[r]) } }
-            v.terms[k] = .dense(d, rows: size, columns: cols)
+            if case .dense(var d, _, let cols) = m {
+                for r in 0..<size { for c in 0..<cols { d[r * cols + c] *= Double(s[r]) } }
+                v.terms[k] = .dense(d, rows: size, columns: cols)
+            } else {
+                v.terms[k] = .sparse(m.sparse(rows: size).scaled(byRow: s))
+            }
         }
         v.constant = constant.map { c in ContiguousArray(c.indices.map { c[$0] * Double(s[$0]) }) }
         return v
     }
 
-    /// W·self (+ b): W is row-major [rows × size].
+    static func checkDense(_ rows: Int, _ cols: Int, name: String = "a sum of paths") throws {
+        guard rows.multipliedReportingOverflow(by: cols).partialValue <= SpikingNetwork.maxComposedWeights else {
+            throw NetworkError.invalidGraph("\(name) composes into a \(rows) × \(cols) dense matrix, more than \(SpikingNetwork.maxComposedWeights) weights; use SparseLinear nodes")
+        }
+    }
+
+    /// W·self (+ b): W is dense row-major [rows × size].
     func multiplied(by w: ContiguousArray<Float>, rows: Int, bias: ContiguousArray<Float>?, name: String) throws -> LinearValue {
         var v = LinearValue(size: rows)
         for (k, m) in terms {
@@ -254,14 +286,23 @@ struct LinearValue {
             case .identity:
                 v.terms[k] = .dense(ContiguousArray(w.lazy.map(Double.init)), rows: rows, columns: size)
             case .dense(let inner, _, let cols):
-                guard rows.multipliedReportingOverflow(by: cols).partialValue <= SpikingNetwork.maxComposedWeights else {
-                    throw NetworkError.invalidGraph("'\(name)' composes into a \(rows) × \(cols) matrix, more than \(SpikingNetwork.maxComposedWeights) weights")
-                }
+                try Self.checkDense(rows, cols, name: "'\(name)'")
                 var out = ContiguousArray<Double>(repeating: 0, count: rows * cols)
                 for r in 0..<rows {
                     for j in 0..<size where w[r * size + j] != 0 {
                         let x = Double(w[r * size + j])
                         for c in 0..<cols { out[r * cols + c] += x * inner[j * cols + c] }
+                    }
+                }
+                v.terms[k] = .dense(out, rows: rows, columns: cols)
+            case .sparse(let inner):
+                try Self.checkDense(rows, inner.columns, name: "'\(name)'")
+                var out = ContiguousArray<Double>(repeating: 0, count: rows * inner.columns)
+                let cols = inner.columns
+                for c in 0..<cols {
+                    for e in inner.start[c]..<inner.start[c + 1] {
+                        let j = Int(inner.row[e]), x = inner.value[e]
+                        for r in 0..<rows { out[r * cols + c] += Double(w[r * size + j]) * x }
                     }
                 }
                 v.terms[k] = .dense(out, rows: rows, columns: cols)
@@ -274,5 +315,55 @@ struct LinearValue {
         if let bias { for r in 0..<rows { c[r] += Double(bias[r]) } }
         v.constant = (constant != nil || bias.map { $0.contains { $0 != 0 } } == true) ? c : nil
         return v
+    }
+
+    /// S·self: S is sparse [rows × size]; sparse terms stay sparse.
+    func multiplied(bySparse s: SparseMatrix, name: String) throws -> LinearValue {
+        let rows = s.rows
+        var v = LinearValue(size: rows)
+        for (k, m) in terms {
+            switch m {
+            case .identity:
+                v.terms[k] = .sparse(s)
+            case .sparse(let inner):
+                var t: [(row: Int32, column: Int32, value: Double)] = []
+                for c in 0..<inner.columns {
+                    for e in inner.start[c]..<inner.start[c + 1] {
+                        let j = Int(inner.row[e])
+                        for f in s.start[j]..<s.start[j + 1] { t.append((s.row[f], Int32(c), s.value[f] * inner.value[e])) }
+                    }
+                    guard t.count <= NetworkGraph.maxWeights else {
+                        throw NetworkError.invalidGraph("'\(name)' composes into more than \(NetworkGraph.maxWeights) synapses")
+                    }
+                }
+                v.terms[k] = .sparse(SparseMatrix(rows: rows, columns: inner.columns, triplets: t))
+            case .dense(let inner, _, let cols):
+                try Self.checkDense(rows, cols, name: "'\(name)'")
+                var out = ContiguousArray<Double>(repeating: 0, count: rows * cols)
+                for j in 0..<size {
+                    for f in s.start[j]..<s.start[j + 1] {
+                        let r = Int(s.row[f]), x = s.value[f]
+                        for c in 0..<cols { out[r * cols + c] += x * inner[j * cols + c] }
+                    }
+                }
+                v.terms[k] = .dense(out, rows: rows, columns: cols)
+            }
+        }
+        if let inner = constant {
+            var c = ContiguousArray<Double>(repeating: 0, count: rows)
+            for j in 0..<size { for f in s.start[j]..<s.start[j + 1] { c[Int(s.row[f])] += s.value[f] * inner[j] } }
+            v.constant = c
+        }
+        return v
+    }
+}
+
+extension LinearValue.Matrix {
+    /// Sparse for sparse and identity terms (so sums of sparse paths stay sparse), else itself.
+    func asSparseIfNeeded(_ rows: Int) -> LinearValue.Matrix {
+        switch self {
+        case .dense: self
+        case .identity, .sparse: .sparse(sparse(rows: rows))
+        }
     }
 }

@@ -218,6 +218,19 @@ public struct RunPipeline {
 
     /// Every cost figure of the topology with its range and the source the file cites for it.
     public func energyTable(_ t: Topology, dense: BaselineTable) -> [EnergyTableEntry] {
+        var rows = Self.chipEnergyTable(t)
+        let denseNode = dense.technology.label
+        rows += dense.citations.map {
+            let node = $0.key.hasPrefix("dram.read") || $0.key.hasPrefix("dram.background") || $0.key.hasPrefix("accelerator.")
+                ? "not scaled" : denseNode
+            return EnergyTableEntry(name: "dense.\($0.key)", picojoules: $0.figure.value, unit: $0.unit,
+                                    source: "\($0.text) [\(node); topologies/baselines.yaml]", low: $0.figure.low, high: $0.figure.high)
+        }
+        return rows
+    }
+
+    /// What each of the chip's operations cost in this run, with its source and node.
+    public static func chipEnergyTable(_ t: Topology) -> [EnergyTableEntry] {
         let units: [(String, String)] = [
             ("core.synaptic_op.energy_pj", "pJ per synapse"), ("core.weight_read_pj_per_byte", "pJ per weight byte (part of synaptic_op)"),
             ("core.neuron_update.energy_pj", "pJ per neuron"), ("core.spike_out.energy_pj", "pJ per packet"),
@@ -239,13 +252,6 @@ public struct RunPipeline {
             rows.append(EnergyTableEntry(name: "logic_leakage", picojoules: n.logicLeakageMilliwattsPerSquareMillimetre.value, unit: "mW per mm²",
                                          source: "topologies/technology.yaml, \(n.nanometres) nm (Aladdin 40 nm synthesis; assumed at other nodes)",
                                          low: n.logicLeakageMilliwattsPerSquareMillimetre.low, high: n.logicLeakageMilliwattsPerSquareMillimetre.high))
-        }
-        let denseNode = dense.technology.label
-        rows += dense.citations.map {
-            let node = $0.key.hasPrefix("dram.read") || $0.key.hasPrefix("dram.background") || $0.key.hasPrefix("accelerator.")
-                ? "not scaled" : denseNode
-            return EnergyTableEntry(name: "dense.\($0.key)", picojoules: $0.figure.value, unit: $0.unit,
-                                    source: "\($0.text) [\(node); topologies/baselines.yaml]", low: $0.figure.low, high: $0.figure.high)
         }
         return rows
     }

@@ -19,6 +19,22 @@ public enum HTMLReport {
         return id
     }
 
+    /// A network run: its populations (neurons, cores, spikes, firing rate) and the simulated duration of each step.
+    static func networkSection(_ n: RunReportData.Network, steps: Int) -> String {
+        let e = SVGChart.escape
+        var h = "<h2>Network</h2><table><tr><th class=\"l\">population</th><th class=\"l\">model</th><th>neurons</th><th>cores</th><th>spikes</th><th>spikes per neuron and step</th></tr>"
+        for p in n.populations {
+            h += "<tr><td class=\"l\">\(e(p.name))\(p.isOutput ? " (output)" : "")</td><td class=\"l\">\(e(p.kind))</td><td>\(p.neurons)</td><td>\(p.cores)</td><td>\(p.spikes)</td>"
+            h += String(format: "<td>%.4f</td></tr>", Double(p.spikes) / Double(max(p.neurons * steps, 1)))
+        }
+        h += "</table><h3>Simulated time per step</h3>"
+        let durations = n.stepEnds.indices.map { (x: Double($0), y: n.stepEnds[$0] - ($0 > 0 ? n.stepEnds[$0 - 1] : 0)) }
+        h += durations.count < 2 ? durations.map { String(format: "<p>Step %.0f: %.4g ns.</p>", $0.x, $0.y) }.joined()
+            : SVGChart.line(durations, yLabel: "ns", format: { String(format: "%.1f ns", $0) })
+        h += "<p class=\"note\">From the end of the previous step's work (its barrier or tick included) to the end of this step's. No dense baseline is stored for network runs.</p>"
+        return h
+    }
+
     /// The report's HTML text.
     public static func render(_ d: RunReportData) -> String {
         let e = SVGChart.escape
@@ -41,7 +57,11 @@ public enum HTMLReport {
         <tr><th class="l">energy</th><td class="l">\(pj(d.totalPicojoules)) in all, <b>\(pj(d.totalPicojoules / Double(tokens))) per token</b></td></tr>
         </table>
         """
-        h += "<h2>Spiking versus dense FP16 and INT8</h2>"
+        if let net = d.network {
+            h += networkSection(net, steps: run.timeSteps)
+        } else {
+            h += "<h2>Spiking versus dense FP16 and INT8</h2>"
+        }
         if let st = d.study {
             h += "<table><tr><th class=\"l\">technology</th><td class=\"l\">\(st.technologyNanometres) nm, \(st.voltage) V (every figure of both sides scaled here; topologies/technology.yaml)</td></tr>"
             h += String(format: "<tr><th class=\"l\">silicon</th><td class=\"l\">%.0f mm² in all, largest chip %.0f mm²%@</td></tr>", st.squareMillimetres,
@@ -55,7 +75,9 @@ public enum HTMLReport {
             h += String(format: "<tr><th class=\"l\">spike statistics</th><td class=\"l\">%.3f silent per token, %.3f spikes per activation, %.4f per neuron and step — backed by %@</td></tr></table>",
                         st.silentPerToken, st.spikesPerActivation, st.firingRatePerStep, e(st.statistics) as NSString)
         }
-        if d.scenarioLevels.isEmpty && d.comparison.isEmpty {
+        if d.network != nil {
+            // A network run has no dense counterpart stored (docs/networks.md).
+        } else if d.scenarioLevels.isEmpty && d.comparison.isEmpty {
             h += "<p class=\"note\">No baseline was stored for this run.</p>"
         } else if d.scenarioLevels.isEmpty {
             h += "<table><tr><th class=\"l\">level</th><th>spiking / token</th><th>FP16 / token</th><th>INT8 / token</th><th>% less than FP16</th><th>% less than INT8</th></tr>"
@@ -118,7 +140,7 @@ public enum HTMLReport {
             h += "<tr><td class=\"l\">\(e(k.kind))</td><td>\(k.operations)</td><td>\(pj(k.picojoules))</td><td>\(pj(k.picojoules / Double(tokens)))</td>"
             h += String(format: "<td>%.1f%%</td></tr>", 100 * k.picojoules / max(d.totalPicojoules, 1e-300))
         }
-        h += "</table><h2>Energy by layer</h2>"
+        h += "</table><h2>Energy by \(d.network == nil ? "layer" : "population")</h2>"
         let kinds = EnergyKind.allCases.map(\.name)
         var layers: [Int?] = []
         for row in d.byLayerAndKind where !layers.contains(row.layer) { layers.append(row.layer) }
@@ -127,7 +149,8 @@ public enum HTMLReport {
         let values = inLayers.map { layer in
             kinds.map { kind in d.byLayerAndKind.first { $0.layer == layer && $0.kind == kind }?.picojoules ?? 0 }
         }
-        h += SVGChart.stackedBars(categories: inLayers.map(String.init), series: kinds, values: values, format: pj)
+        let names = d.network.map { n in inLayers.map { $0 < n.populations.count ? n.populations[$0].name : String($0) } } ?? inLayers.map(String.init)
+        h += SVGChart.stackedBars(categories: names, series: kinds, values: values, format: pj)
         let outside = d.byLayerAndKind.filter { $0.layer == nil }
         if !outside.isEmpty {
             h += "<p class=\"note\">Outside the layers (not drawn): " + outside.map { "\(e($0.kind)) \(pj($0.picojoules))" }.joined(separator: ", ") + ".</p>"
@@ -140,6 +163,9 @@ public enum HTMLReport {
                                   energy: Dictionary(d.cores.map { ($0.core, $0.picojoules) }, uniquingKeysWith: +), format: pj)
             if run.chips > 16 { h += "<p class=\"note\">First 16 of \(run.chips) chips shown.</p>" }
         }
+        if d.network != nil {
+            // Populations' spikes and step latency are in the network section.
+        } else {
         h += "<h2>Firing rate per layer</h2>"
         if d.firing.isEmpty {
             h += "<p class=\"note\">No spike statistics were stored for this run.</p>"
@@ -155,6 +181,7 @@ public enum HTMLReport {
             h += d.tokens.map { String(format: "<p>Token %d: %.4g ns (simulated).</p>", $0.token, $0.nanoseconds) }.joined()
         } else {
             h += SVGChart.line(d.tokens.map { (x: Double($0.token), y: $0.nanoseconds) }, yLabel: "ns", format: { String(format: "%.1f ns", $0) })
+        }
         }
         if !d.hottestLinks.isEmpty {
             h += "<h2>Hottest links</h2><table><tr><th>chip</th><th>router</th><th class=\"l\">direction</th><th>packets</th></tr>"

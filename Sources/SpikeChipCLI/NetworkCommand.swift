@@ -3,7 +3,9 @@ import Energy
 import Engine
 import Foundation
 import Networks
+import Pipeline
 import SimKernel
+import Store
 import Topology
 
 /// `spikechip network`: a generic spiking network (a NIR graph converted by `spikechip import`)
@@ -37,6 +39,15 @@ struct NetworkCommand: ParsableCommand {
     @Option(help: "Write every spike as CSV (step,population,neuron) to this file.")
     var spikes: String?
 
+    @Option(help: "SQLite database to append the run to (energy stream, populations, every spike, step ends). Default: spikechip.sqlite.")
+    var db = "spikechip.sqlite"
+
+    @Flag(help: "Do not write a database.")
+    var noDb = false
+
+    @Option(help: "Stored detail of the energy stream: events, steps or summary (per population and kind). Default: summary.")
+    var log: LogLevel = .summary
+
     @Option(help: "Summary format on stdout: text or json. Default: text.")
     var format: RunOutputArguments.OutputFormat = .text
 
@@ -55,16 +66,31 @@ struct NetworkCommand: ParsableCommand {
         }
         let raster = try SpikeRaster(npy: input, ids: ids)
         let mapping = try NetworkMapping(network: network, topology: topo)
+        let pipeline = NetworkPipeline(mapping: mapping, input: raster, inputLabel: input, database: noDb ? nil : db, log: log,
+                                       commandLine: CommandLine.arguments, toolVersion: SpikeChip.version)
+        InterruptFlag.install()
         var progress = Progress("network", quiet: quiet || format == .json)
-        var run = try NetworkRun(mapping: mapping, input: raster, sink: DiscardingSink())
-        let result = run.run(shouldStop: { progress.update("running"); return false })
-        progress.done()
-        if let spikes { try writeSpikes(result, mapping, to: spikes) }
-        switch format {
-        case .text: print(summary(result, mapping, raster))
-        case .json: print(try json(result, mapping, raster))
+        let (status, result, runID) = try {
+            defer { InterruptFlag.uninstall(); progress.done() }
+            return try pipeline.execute(shouldStop: { progress.update("simulating (Ctrl-C stops and keeps what was simulated)"); return InterruptFlag.isSet },
+                                        stopReason: { "stopped by signal \(InterruptFlag.receivedSignal ?? SIGINT)" })
+        }()
+        switch status {
+        case .complete:
+            if let spikes { try writeSpikes(result, mapping, to: spikes) }
+            switch format {
+            case .text: print(summary(result, mapping, raster) + (runID.map { "\nstored    run \($0) in \(db)" } ?? ""))
+            case .json: print(try json(result, mapping, raster, run: runID))
+            }
+        case .interrupted:
+            FileHandle.standardError.write(Data("interrupted after \(result.stepEnd.count) of \(raster.steps) steps\(runID.map { "; run \($0) in \(db) is stored as interrupted" } ?? "")\n".utf8))
+            throw ExitCode(130)
+        case .stalled(let message):
+            throw ValidationErrorMessage(message + (runID.map { " Run \($0) in \(db) is marked interrupted." } ?? ""))
+        case .notStored(let error, let marked):
+            print(summary(result, mapping, raster))
+            throw ValidationErrorMessage("the results of run \(runID.map { "\($0)" } ?? "?") could not be stored in \(db): \(error). The summary above is complete\(marked ? "; the run is marked interrupted" : ""). Free disk space or choose another --db, then run again.")
         }
-        if let stall = result.stall { throw ValidationErrorMessage("the run stalled: \(stall)") }
     }
 
     func writeSpikes(_ r: NetworkRunResult, _ m: NetworkMapping, to path: String) throws {
@@ -98,7 +124,7 @@ struct NetworkCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    func json(_ r: NetworkRunResult, _ m: NetworkMapping, _ input: SpikeRaster) throws -> String {
+    func json(_ r: NetworkRunResult, _ m: NetworkMapping, _ input: SpikeRaster, run: RunID?) throws -> String {
         let net = m.network
         var pops: [[String: Any]] = []
         for (p, pop) in net.populations.enumerated() {
@@ -115,7 +141,7 @@ struct NetworkCommand: ParsableCommand {
             "late_steps": r.lateSteps, "picojoules": r.ledger.total.picojoules, "energy": kinds, "populations": pops,
             "traffic": ["spikes": r.traffic.spikes, "deliveries": r.traffic.delivered, "hops": r.traffic.hops, "markers": r.traffic.markers,
                         "partial_sum_packets": r.traffic.gradedPackets, "dropped": r.traffic.dropped],
-            "events": r.events, "wall_seconds": r.wallSeconds, "stalled": r.stall as Any,
+            "events": r.events, "wall_seconds": r.wallSeconds, "run": run.map { Int($0.rawValue) as Any } ?? NSNull(),
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)

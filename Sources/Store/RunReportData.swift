@@ -33,6 +33,10 @@ public struct RunReportData: Sendable {
     public var sensitivity: [SensitivityRow]
 
     /// Energy of every summary row, pJ.
+    /// A network run's populations and the end of each step in ns (`spikechip network`), nil for LLM runs.
+    public struct Network: Sendable, Equatable { public var populations: [NetworkPopulationRow]; public var stepEnds: [Double] }
+    public var network: Network?
+
     public var totalPicojoules: Double { byKind.reduce(0) { $0 + $1.picojoules } }
     /// Tokens with energy rows.
     public var tokenCount: Int { tokens.count }
@@ -89,6 +93,20 @@ extension RunStore {
                                          arguments: [r]).map {
                 try EnergyTableEntry(name: $0.decode(atIndex: 0), picojoules: $0.decode(atIndex: 1), unit: $0.decode(atIndex: 2), source: $0.decode(atIndex: 3), low: $0.decode(atIndex: 4), high: $0.decode(atIndex: 5))
             }
+            var network: RunReportData.Network?
+            if try Schema.has("v4", db) {
+                let pops = try Row.fetchAll(db, sql: """
+                    SELECT name, kind, neurons, cores, spikes, is_output FROM network_population WHERE run_id = ? ORDER BY population
+                    """, arguments: [r]).map {
+                    try NetworkPopulationRow(name: $0.decode(atIndex: 0), kind: $0.decode(atIndex: 1), neurons: $0.decode(atIndex: 2), cores: $0.decode(atIndex: 3),
+                                             spikes: $0.decode(atIndex: 4), isOutput: $0.decode(atIndex: 5))
+                }
+                if !pops.isEmpty {
+                    let ends = try Row.fetchAll(db, sql: "SELECT end_ps FROM network_step WHERE run_id = ? ORDER BY step", arguments: [r])
+                        .map { Double(try $0.decode(Int64.self, atIndex: 0)) / 1000 }
+                    network = RunReportData.Network(populations: pops, stepEnds: ends)
+                }
+            }
             let study = !study2 ? nil : try Row.fetchOne(db, sql: """
                 SELECT chips_x, technology_nm, voltage_v, area_mm2, largest_chip_mm2, reticle_mm2, static_mw, static_low_mw, static_high_mw,
                        latency_ns, average_power_w, energy_delay_pj_ns, silent_per_token, spikes_per_activation, firing_rate_per_step, statistics
@@ -122,7 +140,7 @@ extension RunStore {
             }
             return RunReportData(run: run, byKind: byKind, byLayerAndKind: byLayer, cores: cores, firing: firing, tokens: tokens,
                                  comparison: comparison, baseline: baseline, hottestLinks: links, energyTable: table,
-                                 study: study, scenarioLevels: levels, breakEven: even, sensitivity: sensitivity)
+                                 study: study, scenarioLevels: levels, breakEven: even, sensitivity: sensitivity, network: network)
         } }
     }
 }

@@ -198,6 +198,28 @@ public final class RunStore {
         }
     }
 
+    /// Stores a network run's populations, the end of each step and every spike (step, population, neuron).
+    public func insertNetwork(run: RunID, populations: [NetworkPopulationRow], stepEnds: [SimTime],
+                              spikes: some Collection<(step: UInt32, population: UInt32, neuron: UInt32)>) throws {
+        try database.write { db in
+            _ = try Self.status(of: run, db: db, path: path)
+            let pop = try db.makeStatement(sql: """
+                INSERT INTO network_population (run_id, population, name, kind, neurons, cores, spikes, is_output) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (i, p) in populations.enumerated() {
+                try pop.execute(arguments: [run.rawValue, i, p.name, p.kind, p.neurons, p.cores, p.spikes, p.isOutput])
+            }
+            let step = try db.makeStatement(sql: "INSERT INTO network_step (run_id, step, end_ps) VALUES (?, ?, ?)")
+            for (i, end) in stepEnds.enumerated() {
+                try step.execute(arguments: [run.rawValue, i, Int64(clamping: end.picoseconds)])
+            }
+            let spike = try db.makeStatement(sql: "INSERT INTO network_spike (run_id, step, population, neuron) VALUES (?, ?, ?, ?)")
+            for s in spikes {
+                try spike.execute(arguments: [run.rawValue, Int64(s.step), Int64(s.population), Int64(s.neuron)])
+            }
+        }
+    }
+
     /// Stores packets per router port.
     public func insertLinkTraffic(run: RunID, _ rows: [LinkTrafficRow]) throws {
         try database.write { db in

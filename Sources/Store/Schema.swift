@@ -155,6 +155,20 @@ enum Schema {
                     LEFT JOIN scenario_level l ON l.run_id = r.id AND l.scenario = 'same-memory' AND l.level = 3;
                 """)
         }
+        m.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE network_population (
+                    run_id INTEGER NOT NULL REFERENCES run(id), population INTEGER NOT NULL, name TEXT NOT NULL,
+                    kind TEXT NOT NULL, neurons INTEGER NOT NULL, cores INTEGER NOT NULL, spikes INTEGER NOT NULL, is_output INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, population));
+                CREATE TABLE network_step (
+                    run_id INTEGER NOT NULL REFERENCES run(id), step INTEGER NOT NULL, end_ps INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, step));
+                CREATE TABLE network_spike (
+                    run_id INTEGER NOT NULL REFERENCES run(id), step INTEGER NOT NULL, population INTEGER NOT NULL, neuron INTEGER NOT NULL);
+                CREATE INDEX network_spike_run ON network_spike (run_id, population, neuron);
+                """)
+        }
         return m
     }()
 

@@ -9,6 +9,14 @@ enum NetworkFiles {
         var size: Int
         /// Parameter name → (shape, values).
         var params: [String: ([Int], [Float])] = [:]
+        /// Integer parameters (SparseLinear's row, col and shape), written as I32.
+        var ints: [String: [Int32]] = [:]
+    }
+
+    /// A SparseLinear node of `size` outputs and `inputs` inputs with the given synapses.
+    static func sparse(_ name: String, size: Int, inputs: Int, _ synapses: [(row: Int32, col: Int32, weight: Float)]) -> Node {
+        Node(name: name, type: "SparseLinear", size: size, params: ["weight": ([synapses.count], synapses.map(\.weight))],
+             ints: ["row": synapses.map(\.row), "col": synapses.map(\.col), "shape": [Int32(size), Int32(inputs)]])
     }
 
     static func temporary(_ name: String) -> String {
@@ -28,6 +36,13 @@ enum NetworkFiles {
                 let start = data.count
                 for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
                 header[tensor] = ["dtype": "F32", "shape": shape, "data_offsets": [start, data.count]]
+            }
+            for (p, values) in n.ints.sorted(by: { $0.key < $1.key }) {
+                let tensor = "\(n.name).\(p)"
+                names[p] = tensor
+                let start = data.count
+                for v in values { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+                header[tensor] = ["dtype": "I32", "shape": [values.count], "data_offsets": [start, data.count]]
             }
             graphNodes.append(["name": n.name, "type": n.type, "size": n.size, "params": names])
         }

@@ -97,12 +97,15 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
     /// Step 0: spike out at 2 ns, lands at 7 (synapse done at 8); marker out at 4, lands at 9; update done at 10.
     /// Step 1 starts at 10 + 12 = 22: spike lands at 29, marker at 31, update done at 32; the run ends at 32 + 12 = 44 ns.
     /// Neuron 0 fires at steps 0 (v = 1) and 1 (v = 0 + 1); neuron 1 at step 1 only.
-    @Test func handDerived() throws {
-        let path = NetworkFiles.temporary("hand.safetensors"), input = NetworkFiles.temporary("hand.npy")
+    /// The same network with the weights as a SparseLinear (three synapses) gives the same numbers.
+    @Test(arguments: [false, true])
+    func handDerived(sparse: Bool) throws {
+        let path = NetworkFiles.temporary("hand-\(sparse).safetensors"), input = NetworkFiles.temporary("hand-\(sparse).npy")
         defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
         try NetworkFiles.write([
             .init(name: "in", type: "Input", size: 3),
-            .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 3], [1, 0, 1, 0, 0, 1])]),
+            sparse ? NetworkFiles.sparse("w", size: 2, inputs: 3, [(1, 2, 1), (0, 0, 1), (0, 2, 1)])
+                : .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 3], [1, 0, 1, 0, 0, 1])]),
             NetworkFiles.integrateAndFire("if", 2, threshold: 0.5),
             .init(name: "out", type: "Output", size: 2),
         ], edges: [("in", "w"), ("w", "if"), ("if", "out")], to: path)
@@ -146,6 +149,31 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         #expect(partialHops.count == 3 && partialHops.allSatisfy { $0.energy.picojoules == 8 && $0.count == 8 })
     }
 
+    /// Input(1) → Linear [1] → Delay (0.2 ms = 2 steps) → IF(2): the spike of step 0 fires neuron 0 at step 2. Neuron 1
+    /// hears neuron 0 through a recurrent Linear [[0, 0], [1, 0]] (the edge closing the cycle: one step) and so fires at
+    /// step 3; a Delay of 0.15 ms (not whole steps) is refused.
+    @Test func delays() throws {
+        let path = NetworkFiles.temporary("delay.safetensors"), input = NetworkFiles.temporary("delay.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        func write(delay: Float) throws {
+            try NetworkFiles.write([
+                .init(name: "in", type: "Input", size: 1),
+                .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 1], [1, 0])]),
+                .init(name: "d", type: "Delay", size: 2, params: ["delay": ([2], [delay, delay])]),
+                NetworkFiles.integrateAndFire("if", 2, threshold: 0.5),
+                .init(name: "rec", type: "Linear", size: 2, params: ["weight": ([2, 2], [0, 0, 1, 0])]),
+                .init(name: "out", type: "Output", size: 2),
+            ], edges: [("in", "w"), ("w", "d"), ("d", "if"), ("if", "rec"), ("rec", "if"), ("if", "out")], to: path)
+        }
+        try write(delay: 2e-4)
+        try NetworkFiles.writeSpikes(steps: 5, inputs: 1, [(0, 0)], to: input)
+        let (r, m, _) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .multicast, tick: false))
+        #expect(m.network.projections.map(\.delay).sorted() == [1, 2])
+        #expect(spikeSteps(r, m, "if") == [[2], [3]])
+        try write(delay: 1.5e-4)
+        #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4) }
+    }
+
     @Test func refusals() throws {
         let path = NetworkFiles.temporary("bad.safetensors"), input = NetworkFiles.temporary("bad.npy")
         defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
@@ -168,6 +196,11 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         #expect(error([input3, nan], [("in", "if")]).contains("parameters must be finite"))
         #expect(error([input3, NetworkFiles.integrateAndFire("if", 3, threshold: -1)], [("in", "if")]).contains("not below v_threshold"))
         #expect(error([NetworkFiles.integrateAndFire("if", 3, threshold: 1)], []).contains("no Input node"))
+        #expect(error([input3, NetworkFiles.sparse("s", size: 3, inputs: 3, [(0, 3, 1)]), NetworkFiles.integrateAndFire("if", 3, threshold: 1)],
+                      [("in", "s"), ("s", "if")]).contains("outside its shape"))
+        var short = NetworkFiles.sparse("s", size: 3, inputs: 3, [(0, 1, 1), (1, 2, 1)])
+        short.ints["col"] = [1]
+        #expect(error([input3, short, NetworkFiles.integrateAndFire("if", 3, threshold: 1)], [("in", "s"), ("s", "if")]).contains("they must be as many"))
 
         // A network that fits the graph but not the input or the chip.
         try NetworkFiles.write([input3, NetworkFiles.integrateAndFire("if", 3, threshold: 1)], edges: [("in", "if")], to: path)

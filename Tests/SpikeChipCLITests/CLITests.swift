@@ -103,7 +103,9 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let fixtures = repositoryRoot.appendingPathComponent("Tests/NetworksTests/Fixtures").path
         let csv = dir.appendingPathComponent("spikes.csv").path
-        let r = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--format", "json", "--spikes", csv])
+        let db = dir.appendingPathComponent("net.sqlite").path
+        let r = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--format", "json", "--spikes", csv,
+                               "--db", db])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(json["topology"] as? String == "loihi" && json["steps"] as? Int == 50)
@@ -113,7 +115,26 @@ struct CLITests {
             let name = p["name"] as! String
             #expect(lines.filter { $0.split(separator: ",")[1] == name }.count == p["spikes"] as? Int, "\(name)")
         }
-        let refused = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--topology", "truenorth"])
+        // The database, read with Python's sqlite3: the run is complete, its spikes are the CSV's, its energy the JSON's.
+        let stored = try execute("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            print(c.execute("select status, time_steps, total_fj from run").fetchone())
+            print(c.execute("select count(*) from network_spike").fetchone()[0])
+            print(c.execute("select group_concat(name || ':' || spikes) from (select * from network_population order by population)").fetchone()[0])
+            print(c.execute("select count(*) from network_step").fetchone()[0])
+            """, db])
+        let fields = stored.stdout.split(separator: "\n").map(String.init)
+        let femtojoules = Int(((json["picojoules"] as? Double) ?? 0) * 1000 + 0.5)
+        #expect(fields.first == "('complete', 50, \(femtojoules))", "\(stored.stdout) \(stored.stderr)")
+        #expect(fields.dropFirst().first == "\(lines.count)")
+        #expect(fields.dropFirst(2).first == pops.map { "\($0["name"]!):\($0["spikes"]!)" }.joined(separator: ","))
+        #expect(fields.dropFirst(3).first == "50")
+        let html = dir.appendingPathComponent("net.html").path
+        #expect(try spikechip(["report", db, "--out", html]).status == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<h2>Network</h2>") && page.contains("lif2 (output)") && !page.contains("Latency per token"))
+        let refused = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--topology", "truenorth", "--no-db"])
         #expect(refused.status == 1 && refused.stderr.contains("splitter") && refused.stderr.contains("router.fanout=unicast"))
         let missing = try spikechip(["import", "\(fixtures)/ff.nir", "--output", dir.appendingPathComponent("x.safetensors").path],
                                     prefix: "SPIKECHIP_PYTHON=/nonexistent/python")

@@ -34,10 +34,12 @@ private func rawQueue(_ path: String) throws -> DatabaseQueue {
     func olderFilesStillReport() throws {
         let path = temporaryDatabase()
         let (_, run, _) = try finishedRun(path, seed: 4)
-        // Take the file back to v1: the tables and columns v2 and v3 added, and their migration records.
+        // Take the file back to v1: the tables and columns v2, v3 and v4 added, and their migration records.
         let queue = try rawQueue(path)
         try queue.write { db in
             try db.execute(sql: """
+                DROP TABLE network_spike; DROP TABLE network_step; DROP TABLE network_population;
+                DELETE FROM grdb_migrations WHERE identifier = 'v4';
                 DROP VIEW sweep_result; DROP TABLE sweep_parameter; DROP TABLE sweep_point; DROP TABLE sweep;
                 ALTER TABLE run DROP COLUMN sweep_id; ALTER TABLE run DROP COLUMN sweep_point;
                 DELETE FROM grdb_migrations WHERE identifier = 'v3';
