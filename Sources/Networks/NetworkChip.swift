@@ -23,12 +23,15 @@ import Topology
 ///
 /// Functional results (which neuron fires when) do not depend on the topology: only time and
 /// energy do.
-public struct NetworkChip<Sink: EnergySink>: SimulationModel {
+///
+/// The sink is an existential, called once per batch of 65,536 records: the model is a concrete type, so the
+/// kernel's loop is specialised for it inside this module, whichever sink the caller passes.
+public struct NetworkChip: SimulationModel {
     public typealias Payload = NetworkMessage
 
     public let mapping: NetworkMapping
     public let steps: Int
-    public var sink: Sink
+    public var sink: any EnergySink
     let costs: HardwareCosts
     var links: MeshLinks
     let ring: Int
@@ -67,7 +70,7 @@ public struct NetworkChip<Sink: EnergySink>: SimulationModel {
     public internal(set) var stall: String?
     var buffer: ContiguousArray<EnergyRecord> = []
 
-    public init(mapping: NetworkMapping, input: SpikeRaster, sink: Sink) throws {
+    public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink) throws {
         let net = mapping.network, t = mapping.topology
         guard input.steps >= 1 else { throw NetworkError.invalidInput("the input has no time steps") }
         guard input.steps < Int(EnergyRecord.noStep) else {
@@ -100,10 +103,12 @@ public struct NetworkChip<Sink: EnergySink>: SimulationModel {
         spikes = SpikeRecord(populations: net.populations.count, neurons: mapping.neurons)
     }
 
-    public var lpCount: Int { mapping.cores.count }
+    /// Every router of the mesh is a logical process (packets cross cores that host nothing); the mapped
+    /// cores are the first `mapping.cores.count`.
+    public var lpCount: Int { mapping.topology.coreCount }
 
     public mutating func initialize(lp: LPID, scheduler s: inout Scheduler<NetworkMessage>) {
-        s.schedule(.start(step: 0), to: lp, at: .zero)
+        if Int(lp) < mapping.cores.count { s.schedule(.start(step: 0), to: lp, at: .zero) }
     }
 
     public mutating func handle(_ e: Event<NetworkMessage>, scheduler s: inout Scheduler<NetworkMessage>) {

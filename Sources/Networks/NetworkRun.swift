@@ -23,16 +23,16 @@ public struct NetworkRunResult: Sendable {
 }
 
 /// Runs a mapped network on its input spikes.
-public struct NetworkRun<Sink: EnergySink> {
-    var simulator: Simulator<NetworkChip<Sink>>
+public struct NetworkRun {
+    var simulator: Simulator<NetworkChip>
 
     /// The network chip's queue: 1 ns buckets, as the LLM engine's.
-    public init(mapping: NetworkMapping, input: SpikeRaster, sink: Sink) throws {
+    public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink) throws {
         let model = try NetworkChip(mapping: mapping, input: input, sink: sink)
         simulator = Simulator(model: model, queue: .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14))
     }
 
-    public var model: NetworkChip<Sink> { simulator.model }
+    public var model: NetworkChip { simulator.model }
 
     public mutating func run(shouldStop: (() -> Bool)? = nil) -> NetworkRunResult {
         let started = ContinuousClock.now

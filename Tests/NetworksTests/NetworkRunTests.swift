@@ -32,7 +32,7 @@ private func run(_ path: String, input: String, on t: Topology) throws -> (Netwo
     let mapping = try NetworkMapping(network: net, topology: t)
     var r = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: ids), sink: Recorded())
     let result = r.run()
-    return (result, mapping, r.model.sink.records)
+    return (result, mapping, (r.model.sink as! Recorded).records)
 }
 
 /// Spike steps of every neuron of population `name`.
@@ -172,6 +172,29 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         #expect(spikeSteps(r, m, "if") == [[2], [3]])
         try write(delay: 1.5e-4)
         #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4) }
+    }
+
+    /// On a 2 × 2 mesh the input, `a` and `b` take cores 0, 1 and 2; `b`'s recurrent spikes to `a` go east through
+    /// core 3, which hosts nothing, then north. Once the input starts it (step 0), a → b (same step) → a (next step) keeps
+    /// both firing every step.
+    @Test func routesThroughEmptyCores() throws {
+        let path = NetworkFiles.temporary("loop.safetensors"), input = NetworkFiles.temporary("loop.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: 1),
+            .init(name: "w1", type: "Linear", size: 1, params: ["weight": ([1, 1], [1])]),
+            NetworkFiles.integrateAndFire("a", 1, threshold: 0.5),
+            .init(name: "w2", type: "Linear", size: 1, params: ["weight": ([1, 1], [1])]),
+            NetworkFiles.integrateAndFire("b", 1, threshold: 0.5),
+            .init(name: "w3", type: "Linear", size: 1, params: ["weight": ([1, 1], [1])]),
+        ], edges: [("in", "w1"), ("w1", "a"), ("a", "w2"), ("w2", "b"), ("b", "w3"), ("w3", "a")], to: path)
+        try NetworkFiles.writeSpikes(steps: 3, inputs: 1, [(0, 0)], to: input)
+        for fanOut in [FanOut.unicast, .multicast] {
+            let (r, m, records) = try run(path, input: input, on: try Fixtures.handPricedBoard(mesh: (2, 2), fanOut: fanOut, tick: false))
+            #expect(m.coresUsed == 3)
+            #expect(spikeSteps(r, m, "a") == [[0, 1, 2]] && spikeSteps(r, m, "b") == [[0, 1, 2]])
+            #expect(records.contains { $0.kind == .routerHop && $0.core == 3 }, "b's spikes cross core 3")
+        }
     }
 
     @Test func refusals() throws {
