@@ -62,6 +62,9 @@ public struct NetworkChip: SimulationModel {
     public internal(set) var ledger: EnergyLedger
     public internal(set) var traffic = TrafficCounters()
     public internal(set) var spikes: SpikeRecord
+    /// Membrane potentials of the recorded populations after each step's update (and reset), in the order produced.
+    public internal(set) var membranes: ContiguousArray<(step: UInt32, neuron: UInt32, v: Double)> = []
+    let recorded: [Bool]
     public internal(set) var stepEnd: [SimTime] = []
     public internal(set) var lateSteps = 0
     /// End of the last step (after its barrier or tick).
@@ -70,12 +73,29 @@ public struct NetworkChip: SimulationModel {
     public internal(set) var stall: String?
     var buffer: ContiguousArray<EnergyRecord> = []
 
-    public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink) throws {
-        let net = mapping.network, t = mapping.topology
+    /// Most membrane values a run records (8 GiB of records).
+    public static let maxRecordedValues = 1 << 28
+
+    /// The checks a run makes before it allocates anything: the input's steps, what is recorded.
+    public static func validate(mapping: NetworkMapping, input: SpikeRaster, record: Set<Int>) throws {
+        let net = mapping.network
         guard input.steps >= 1 else { throw NetworkError.invalidInput("the input has no time steps") }
         guard input.steps < Int(EnergyRecord.noStep) else {
             throw NetworkError.invalidInput("\(input.steps) time steps; a run holds at most \(Int(EnergyRecord.noStep) - 1)")
         }
+        let recordedNeurons = record.reduce(0) { $0 + net.populations[$1].size }
+        guard recordedNeurons.multipliedReportingOverflow(by: input.steps).partialValue <= Self.maxRecordedValues else {
+            throw NetworkError.invalidInput("recording \(recordedNeurons) membranes over \(input.steps) steps is more than \(Self.maxRecordedValues) values; record fewer populations or steps")
+        }
+        if let bad = record.first(where: { net.populations[$0].isInput }) {
+            throw NetworkError.invalidInput("'\(net.populations[bad].name)' is an input population: it has no membrane to record")
+        }
+    }
+
+    public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink, record: Set<Int> = []) throws {
+        try Self.validate(mapping: mapping, input: input, record: record)
+        let net = mapping.network, t = mapping.topology
+        recorded = net.populations.indices.map { record.contains($0) }
         self.mapping = mapping; self.input = input; self.sink = sink
         steps = input.steps
         costs = HardwareCosts(t)
@@ -208,6 +228,9 @@ public struct NetworkChip: SimulationModel {
                                            input: x.baseAddress!, fired: &scratch)
                     }
                 }
+            }
+            if recorded[population] {
+                for i in block.neurons { membranes.append((UInt32(step), UInt32(base + i), v[base + i])) }
             }
             for i in scratch {
                 spikes.add(neuron: base + Int(i), population: population, step: step)

@@ -8,6 +8,8 @@ public struct NetworkRunResult: Sendable {
     public var ledger: EnergyLedger
     public var traffic: TrafficCounters
     public var spikes: SpikeRecord
+    /// Membranes of the recorded populations: (step, global neuron, v) after each step's update and reset.
+    public var membranes: ContiguousArray<(step: UInt32, neuron: UInt32, v: Double)>
     /// Simulated time at which each step's last packet landed.
     public var stepEnd: [SimTime]
     /// Steps whose work overran their tick (global-tick sync).
@@ -27,8 +29,9 @@ public struct NetworkRun {
     var simulator: Simulator<NetworkChip>
 
     /// The network chip's queue: 1 ns buckets, as the LLM engine's.
-    public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink) throws {
-        let model = try NetworkChip(mapping: mapping, input: input, sink: sink)
+    /// `record`: populations whose membranes are kept after every step.
+    public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink, record: Set<Int> = []) throws {
+        let model = try NetworkChip(mapping: mapping, input: input, sink: sink, record: record)
         simulator = Simulator(model: model, queue: .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14))
     }
 
@@ -40,7 +43,7 @@ public struct NetworkRun {
         simulator.model.drain()
         simulator.model.sink.finish()
         let m = simulator.model
-        return NetworkRunResult(ledger: m.ledger, traffic: m.traffic, spikes: m.spikes, stepEnd: m.stepEnd, lateSteps: m.lateSteps,
+        return NetworkRunResult(ledger: m.ledger, traffic: m.traffic, spikes: m.spikes, membranes: m.membranes, stepEnd: m.stepEnd, lateSteps: m.lateSteps,
                                 events: simulator.eventsHandled, wallSeconds: (ContinuousClock.now - started).inSeconds,
                                 finalTime: m.finished, stall: m.stall, interrupted: outcome == .stopped, links: m.links.loads())
     }

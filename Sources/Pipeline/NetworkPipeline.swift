@@ -29,17 +29,20 @@ public struct NetworkPipeline {
     public let toolVersion: String
     /// How the input was given (stored as the run's encoder), e.g. the .npy path.
     public let inputLabel: String
+    /// Populations whose membranes are recorded every step.
+    public let record: Set<Int>
 
     public init(mapping: NetworkMapping, input: SpikeRaster, inputLabel: String, database: String?, log: LogLevel = .summary,
-                commandLine: [String], toolVersion: String) {
+                record: Set<Int> = [], commandLine: [String], toolVersion: String) {
         self.mapping = mapping; self.input = input; self.inputLabel = inputLabel; self.database = database; self.log = log
+        self.record = record
         self.commandLine = commandLine; self.toolVersion = toolVersion
     }
 
     public func execute(shouldStop: (() -> Bool)? = nil, stopReason: () -> String = { "stopped by the caller" }) throws
         -> (status: Status, result: NetworkRunResult, run: RunID?) {
         guard let database else {
-            var r = try NetworkRun(mapping: mapping, input: input, sink: DiscardingSink())
+            var r = try NetworkRun(mapping: mapping, input: input, sink: DiscardingSink(), record: record)
             let result = r.run(shouldStop: shouldStop)
             return (status(result), result, nil)
         }
@@ -48,9 +51,10 @@ public struct NetworkPipeline {
         let info = RunInfo(commandLine: commandLine, toolVersion: toolVersion, seed: 0, topologyName: t.name, topologyYAML: t.source,
                            energyTable: RunPipeline.chipEnergyTable(t), model: try modelRecord(), encoder: "network input: \(inputLabel)",
                            timeSteps: input.steps, logLevel: log, chips: t.chipCount, meshX: t.meshX, meshY: t.meshY, mapping: mappingRows())
+        try NetworkChip.validate(mapping: mapping, input: input, record: record)
         let id = try store.beginRun(info)
         let sink = try store.makeSink(run: id, options: SQLiteEnergySink.Options())
-        var r = try NetworkRun(mapping: mapping, input: input, sink: sink)
+        var r = try NetworkRun(mapping: mapping, input: input, sink: sink, record: record)
         let result = r.run(shouldStop: shouldStop)
         var storeFailure: (any Error)?
         do { try sink.close() } catch { storeFailure = error }
@@ -79,6 +83,9 @@ public struct NetworkPipeline {
             try store.insertNetwork(run: id, populations: rows, stepEnds: result.stepEnd, spikes: result.spikes.events.lazy.map { e in
                 let p = mapping.blocks[mapping.block(ofNeuron: Int(e.neuron))].population
                 return (e.step, UInt32(p), e.neuron - UInt32(mapping.populationStart[p]))
+            }, membranes: result.membranes.lazy.map { m in
+                let p = mapping.blocks[mapping.block(ofNeuron: Int(m.neuron))].population
+                return (m.step, UInt32(p), m.neuron - UInt32(mapping.populationStart[p]), m.v)
             })
             try store.finishRun(id, status: .complete, totals: RunTotals(ledger: result.ledger, simulatedTime: result.finalTime, tokens: 1,
                                                                            wallSeconds: result.wallSeconds))

@@ -39,6 +39,12 @@ struct NetworkCommand: ParsableCommand {
     @Option(help: "Write every spike as CSV (step,population,neuron) to this file.")
     var spikes: String?
 
+    @Option(help: "Populations whose membrane potentials are recorded after every step (after reset), comma-separated names, or 'all' (every non-input population). Stored in the database (network_membrane) and written by --membranes. Default: none.")
+    var record: String?
+
+    @Option(help: "Write the recorded membranes as CSV (step,population,neuron,v) to this file (needs --record).")
+    var membranes: String?
+
     @Option(help: "SQLite database to append the run to (energy stream, populations, every spike, step ends). Default: spikechip.sqlite.")
     var db = "spikechip.sqlite"
 
@@ -66,8 +72,10 @@ struct NetworkCommand: ParsableCommand {
         }
         let raster = try SpikeRaster(npy: input, ids: ids)
         let mapping = try NetworkMapping(network: network, topology: topo)
+        let recorded = try recordedPopulations(network)
+        if membranes != nil, recorded.isEmpty { throw ValidationError("--membranes needs --record POPULATION[,…] (or --record all)") }
         let pipeline = NetworkPipeline(mapping: mapping, input: raster, inputLabel: input, database: noDb ? nil : db, log: log,
-                                       commandLine: CommandLine.arguments, toolVersion: SpikeChip.version)
+                                       record: recorded, commandLine: CommandLine.arguments, toolVersion: SpikeChip.version)
         InterruptFlag.install()
         var progress = Progress("network", quiet: quiet || format == .json)
         let (status, result, runID) = try {
@@ -78,6 +86,7 @@ struct NetworkCommand: ParsableCommand {
         switch status {
         case .complete:
             if let spikes { try writeSpikes(result, mapping, to: spikes) }
+            if let membranes { try writeMembranes(result, mapping, to: membranes) }
             switch format {
             case .text: print(summary(result, mapping, raster) + (runID.map { "\nstored    run \($0) in \(db)" } ?? ""))
             case .json: print(try json(result, mapping, raster, run: runID))
@@ -90,6 +99,30 @@ struct NetworkCommand: ParsableCommand {
         case .notStored(let error, let marked):
             print(summary(result, mapping, raster))
             throw ValidationErrorMessage("the results of run \(runID.map { "\($0)" } ?? "?") could not be stored in \(db): \(error). The summary above is complete\(marked ? "; the run is marked interrupted" : ""). Free disk space or choose another --db, then run again.")
+        }
+    }
+
+    /// The populations `--record` names, refused with the list of names when one is not in the network.
+    func recordedPopulations(_ net: SpikingNetwork) throws -> Set<Int> {
+        guard let record else { return [] }
+        let names = net.populations.indices.filter { !net.populations[$0].isInput }
+        if record == "all" { return Set(names) }
+        return Set(try record.split(separator: ",").map { name in
+            guard let p = names.first(where: { net.populations[$0].name == name }) else {
+                throw ValidationError("--record: no spiking population '\(name)'; the network has \(names.map { net.populations[$0].name }.joined(separator: ", ")) (or 'all')")
+            }
+            return p
+        })
+    }
+
+    func writeMembranes(_ r: NetworkRunResult, _ m: NetworkMapping, to path: String) throws {
+        var text = "step,population,neuron,v\n"
+        for e in r.membranes {
+            let p = m.blocks[m.block(ofNeuron: Int(e.neuron))].population
+            text += "\(e.step),\(m.network.populations[p].name),\(Int(e.neuron) - m.populationStart[p]),\(e.v)\n"
+        }
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw ValidationErrorMessage("cannot write --membranes \(path): \(error.localizedDescription)")
         }
     }
 

@@ -198,9 +198,11 @@ public final class RunStore {
         }
     }
 
-    /// Stores a network run's populations, the end of each step and every spike (step, population, neuron).
+    /// Stores a network run's populations, the end of each step, every spike (step, population, neuron) and the recorded
+    /// membranes (step, population, neuron, v).
     public func insertNetwork(run: RunID, populations: [NetworkPopulationRow], stepEnds: [SimTime],
-                              spikes: some Collection<(step: UInt32, population: UInt32, neuron: UInt32)>) throws {
+                              spikes: some Collection<(step: UInt32, population: UInt32, neuron: UInt32)>,
+                              membranes: some Collection<(step: UInt32, population: UInt32, neuron: UInt32, v: Double)>) throws {
         try database.write { db in
             _ = try Self.status(of: run, db: db, path: path)
             let pop = try db.makeStatement(sql: """
@@ -216,6 +218,10 @@ public final class RunStore {
             let spike = try db.makeStatement(sql: "INSERT INTO network_spike (run_id, step, population, neuron) VALUES (?, ?, ?, ?)")
             for s in spikes {
                 try spike.execute(arguments: [run.rawValue, Int64(s.step), Int64(s.population), Int64(s.neuron)])
+            }
+            let membrane = try db.makeStatement(sql: "INSERT INTO network_membrane (run_id, step, population, neuron, v) VALUES (?, ?, ?, ?, ?)")
+            for m in membranes {
+                try membrane.execute(arguments: [run.rawValue, Int64(m.step), Int64(m.population), Int64(m.neuron), m.v])
             }
         }
     }

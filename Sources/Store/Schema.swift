@@ -167,6 +167,9 @@ enum Schema {
                 CREATE TABLE network_spike (
                     run_id INTEGER NOT NULL REFERENCES run(id), step INTEGER NOT NULL, population INTEGER NOT NULL, neuron INTEGER NOT NULL);
                 CREATE INDEX network_spike_run ON network_spike (run_id, population, neuron);
+                CREATE TABLE network_membrane (
+                    run_id INTEGER NOT NULL REFERENCES run(id), step INTEGER NOT NULL, population INTEGER NOT NULL, neuron INTEGER NOT NULL,
+                    v REAL NOT NULL);
                 """)
         }
         return m

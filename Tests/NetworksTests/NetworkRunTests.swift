@@ -22,7 +22,7 @@ private func shipped(_ name: String, _ edits: [(String, String)] = []) throws ->
 }
 
 /// Reads a network file and its input, maps and runs it.
-private func run(_ path: String, input: String, on t: Topology) throws -> (NetworkRunResult, NetworkMapping, [EnergyRecord]) {
+private func run(_ path: String, input: String, on t: Topology, record: Set<Int> = []) throws -> (NetworkRunResult, NetworkMapping, [EnergyRecord]) {
     let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
     var ids: [Int32] = [], start = 0
     for p in net.populations {
@@ -30,7 +30,7 @@ private func run(_ path: String, input: String, on t: Topology) throws -> (Netwo
         start += p.size
     }
     let mapping = try NetworkMapping(network: net, topology: t)
-    var r = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: ids), sink: Recorded())
+    var r = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: ids), sink: Recorded(), record: record)
     let result = r.run()
     return (result, mapping, (r.model.sink as! Recorded).records)
 }
@@ -140,7 +140,9 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
             .init(name: "out", type: "Output", size: 2),
         ], edges: [("in", "w"), ("w", "if"), ("if", "out")], to: path)
         try NetworkFiles.writeSpikes(steps: 3, inputs: 40, [(0, 35), (1, 3), (2, 3), (2, 35)], to: input)
-        let (r, m, records) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false))
+        let (r, m, records) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false), record: [1])
+        // Membranes after each step (after reset): 1, 0 (fired at 2), 0 (fired at 2) for both neurons.
+        #expect(r.membranes.map(\.v) == [1, 1, 0, 0, 0, 0] && r.membranes.map(\.step) == [0, 0, 1, 1, 2, 2])
         #expect(m.cores.map(\.role) == [.input, .input, .home, .partial])
         // v: step 0 → 1, step 1 → 2 > 1.5 fires (reset 0), step 2 → 2 fires.
         #expect(spikeSteps(r, m, "if") == [[1, 2], [1, 2]])

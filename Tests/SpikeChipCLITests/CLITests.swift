@@ -104,8 +104,12 @@ struct CLITests {
         let fixtures = repositoryRoot.appendingPathComponent("Tests/NetworksTests/Fixtures").path
         let csv = dir.appendingPathComponent("spikes.csv").path
         let db = dir.appendingPathComponent("net.sqlite").path
+        let membranes = dir.appendingPathComponent("v.csv").path
         let r = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--format", "json", "--spikes", csv,
-                               "--db", db])
+                               "--db", db, "--record", "lif2", "--membranes", membranes])
+        #expect(try String(contentsOfFile: membranes, encoding: .utf8).split(separator: "\n").count == 1 + 50 * 10)
+        let unknown = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--no-db", "--record", "lif9"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("lif1, lif2"))
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(json["topology"] as? String == "loihi" && json["steps"] as? Int == 50)
@@ -123,6 +127,7 @@ struct CLITests {
             print(c.execute("select count(*) from network_spike").fetchone()[0])
             print(c.execute("select group_concat(name || ':' || spikes) from (select * from network_population order by population)").fetchone()[0])
             print(c.execute("select count(*) from network_step").fetchone()[0])
+            print(c.execute("select count(*), count(distinct neuron) from network_membrane").fetchone())
             """, db])
         let fields = stored.stdout.split(separator: "\n").map(String.init)
         let femtojoules = Int(((json["picojoules"] as? Double) ?? 0) * 1000 + 0.5)
@@ -130,6 +135,7 @@ struct CLITests {
         #expect(fields.dropFirst().first == "\(lines.count)")
         #expect(fields.dropFirst(2).first == pops.map { "\($0["name"]!):\($0["spikes"]!)" }.joined(separator: ","))
         #expect(fields.dropFirst(3).first == "50")
+        #expect(fields.dropFirst(4).first == "(500, 10)")
         let html = dir.appendingPathComponent("net.html").path
         #expect(try spikechip(["report", db, "--out", html]).status == 0)
         let page = try String(contentsOfFile: html, encoding: .utf8)

@@ -38,7 +38,7 @@ private func rawQueue(_ path: String) throws -> DatabaseQueue {
         let queue = try rawQueue(path)
         try queue.write { db in
             try db.execute(sql: """
-                DROP TABLE network_spike; DROP TABLE network_step; DROP TABLE network_population;
+                DROP TABLE network_membrane; DROP TABLE network_spike; DROP TABLE network_step; DROP TABLE network_population;
                 DELETE FROM grdb_migrations WHERE identifier = 'v4';
                 DROP VIEW sweep_result; DROP TABLE sweep_parameter; DROP TABLE sweep_point; DROP TABLE sweep;
                 ALTER TABLE run DROP COLUMN sweep_id; ALTER TABLE run DROP COLUMN sweep_point;
