@@ -63,3 +63,5 @@ fi
 echo "== pytest tools/nir/tests" >&2
 cd tools/nir
 "$python" -m pytest -q
+echo "== pytest tools/sanafe/tests" >&2
+(cd "$root/tools/sanafe" && "$python" -m pytest -q tests)

@@ -14,20 +14,7 @@ requirements="$root/tools/nir/requirements.txt"
 installed() {
   [ -x "$venv/bin/python" ] || { echo "no venv at $venv"; return 1; }
   # -I: ignore PYTHONPATH and the working directory, so only what pip installed counts.
-  "$venv/bin/python" -I - "$requirements" <<'PY'
-import importlib.metadata as md
-import re
-import sys
-
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, op, wanted = re.match(r"([A-Za-z0-9_.-]+)\s*(==|>=)?\s*(\S*)", line).groups()
-    have = md.version(name)  # PackageNotFoundError when missing
-    if op == "==" and have.split("+")[0] != wanted:
-        sys.exit(f"{name} {have} installed, {wanted} wanted")
-PY
+  "$venv/bin/python" -I "$root/scripts/pinned.py" "$requirements"
 }
 
 if installed >/dev/null 2>&1; then

@@ -11,25 +11,15 @@ requirements="$recorder/requirements.txt"
 
 installed() {
   # -I: ignore PYTHONPATH and the working directory, so only what pip installed counts.
-  python3 -I - "$recorder" "$requirements" <<'PY'
-import importlib.metadata as md
+  python3 -I "$root/scripts/pinned.py" "$requirements" || return 1
+  python3 -I - "$recorder" <<'PY'
 import pathlib
-import re
 import sys
 
-recorder, requirements = sys.argv[1:]
-for line in open(requirements):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, op, wanted = re.match(r"([A-Za-z0-9_.-]+)\s*(==|>=)?\s*(\S*)", line).groups()
-    have = md.version(name)  # PackageNotFoundError when missing
-    if op == "==" and have.split("+")[0] != wanted:
-        sys.exit(f"{name} {have} installed, {wanted} wanted")
 import spikechip_recorder
 
 here = pathlib.Path(spikechip_recorder.__file__).resolve().parent
-if here != pathlib.Path(recorder, "spikechip_recorder").resolve():
+if here != pathlib.Path(sys.argv[1], "spikechip_recorder").resolve():
     sys.exit(f"spikechip_recorder is installed from {here}")
 PY
 }

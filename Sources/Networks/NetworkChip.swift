@@ -214,7 +214,7 @@ public struct NetworkChip: SimulationModel {
                     for r in 1..<max(block.rows, 1) {
                         sent[block.firstCore + r].withUnsafeBufferPointer { p in for i in 0..<width { x[i] += p[i] } }
                     }
-                    if let bias = pop.bias { for i in 0..<width { x[i] += bias[block.neurons.lowerBound + i] } }
+                    for bias in pop.biases where bias.from <= step { for i in 0..<width { x[i] += bias.values[block.neurons.lowerBound + i] } }
                 }
             }
             time = occupy(core, count: width, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)

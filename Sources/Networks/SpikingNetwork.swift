@@ -13,8 +13,9 @@ public struct SpikingNetwork: Sendable {
         public let size: Int
         /// Nil for an input population (its spikes come from the input file).
         public let dynamics: NeuronDynamics?
-        /// Constant input current per step (the biases of the Affine nodes feeding it), or nil.
-        public let bias: ContiguousArray<Double>?
+        /// Constant input currents (the biases of the Affine nodes feeding it), each from its first step on (a bias
+        /// behind a Delay node starts `delay` steps late), in step order.
+        public let biases: [(from: Int, values: ContiguousArray<Double>)]
         /// Whether an Output node reads it.
         public let isOutput: Bool
         public var isInput: Bool { dynamics == nil }
@@ -117,7 +118,7 @@ public struct SpikingNetwork: Sendable {
                 guard d.allSatisfy({ $0 == d[0] }), abs(steps - steps.rounded()) < 1e-6 * max(1, steps), steps <= Double(Self.maxDelaySteps) else {
                     throw NetworkError.invalidGraph("\(graph.path): Delay '\(n.name)' must delay every element by the same whole number of time steps (≤ \(Self.maxDelaySteps)) of \(dtSeconds) s; got \(d[0]) s")
                 }
-                sum = sum.delayed(by: Int(steps.rounded()))
+                sum = sum.delayed(by: Int(steps.rounded()), constants: true)
             case .output:
                 break
             case .input, .integrateAndFire, .lif, .cubaLIF, .threshold:
@@ -142,7 +143,7 @@ public struct SpikingNetwork: Sendable {
         }
         for (p, entry) in populations.enumerated() {
             let n = nodes[entry.node]
-            var bias: ContiguousArray<Double>?
+            var biases: [(from: Int, values: ContiguousArray<Double>)] = []
             if entry.dynamics != nil {
                 let input = try Self.sumOfInputs(entry.node, graph, incoming, back, value: value)
                 if input.size != 0 { try Self.checkSize(input.size, n, graph) }
@@ -153,11 +154,11 @@ public struct SpikingNetwork: Sendable {
                     projections.append(Projection(source: term.key.population, target: p, delay: term.key.delay,
                                                   matrix: term.value.sparse(rows: n.size)))
                 }
-                bias = input.constant
+                biases = input.constants.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             } else if !incoming[entry.node].isEmpty {
                 throw NetworkError.invalidGraph("\(graph.path): Input '\(n.name)' has incoming edges")
             }
-            built.append(Population(name: n.name, size: n.size, dynamics: entry.dynamics, bias: bias, isOutput: outputs.contains(p)))
+            built.append(Population(name: n.name, size: n.size, dynamics: entry.dynamics, biases: biases, isOutput: outputs.contains(p)))
         }
         for proj in projections where proj.delay == 0 && proj.source == proj.target {
             throw NetworkError.invalidGraph("\(graph.path): '\(built[proj.source].name)' feeds itself without delay")
@@ -170,7 +171,8 @@ public struct SpikingNetwork: Sendable {
         var sum = LinearValue(size: 0)
         for e in incoming[node] {
             var v = try value(graph.edges[e].from)
-            if back.contains(e) { v = v.delayed(by: 1) }
+            // A recurrent edge carries the previous step's spikes; a bias on it is there from step 0 (as snnTorch's RLeaky adds it).
+            if back.contains(e) { v = v.delayed(by: 1, constants: false) }
             guard sum.size == 0 || sum.size == v.size else {
                 throw NetworkError.invalidGraph("\(graph.path): '\(graph.nodes[node].name)' receives inputs of sizes \(sum.size) and \(v.size)")
             }
@@ -225,7 +227,8 @@ struct LinearValue {
 
     var size: Int
     var terms: [Key: Matrix] = [:]
-    var constant: ContiguousArray<Double>?
+    /// Constant terms by the first step they are present at (0, or later behind Delay nodes).
+    var constants: [Int: ContiguousArray<Double>] = [:]
 
     init(size: Int) { self.size = size }
     init(identity population: Int, size: Int) {
@@ -233,11 +236,12 @@ struct LinearValue {
         terms[Key(population: population, delay: 0)] = .identity(size)
     }
 
-    func delayed(by steps: Int) -> LinearValue {
+    /// The value `steps` later; with `constants`, constant terms too start `steps` later (a Delay node outputs 0 until its
+    /// first input arrives).
+    func delayed(by steps: Int, constants shift: Bool) -> LinearValue {
         var v = LinearValue(size: size)
         for (k, m) in terms { v.terms[Key(population: k.population, delay: k.delay + steps)] = m }
-        // A constant is the same at every step.
-        v.constant = constant
+        for (from, c) in constants { v.constants[shift ? from + steps : from] = c }
         return v
     }
 
@@ -254,7 +258,7 @@ struct LinearValue {
                 v.terms[k] = .dense(ContiguousArray(zip(a, b).map(+)), rows: other.size, columns: m.columns)
             }
         }
-        if let c = other.constant { v.constant = v.constant.map { ContiguousArray(zip($0, c).map(+)) } ?? c }
+        for (from, c) in other.constants { v.constants[from] = v.constants[from].map { ContiguousArray(zip($0, c).map(+)) } ?? c }
         return v
     }
 
@@ -268,7 +272,7 @@ struct LinearValue {
                 v.terms[k] = .sparse(m.sparse(rows: size).scaled(byRow: s))
             }
         }
-        v.constant = constant.map { c in ContiguousArray(c.indices.map { c[$0] * Double(s[$0]) }) }
+        v.constants = constants.mapValues { c in ContiguousArray(c.indices.map { c[$0] * Double(s[$0]) }) }
         return v
     }
 
@@ -308,12 +312,16 @@ struct LinearValue {
                 v.terms[k] = .dense(out, rows: rows, columns: cols)
             }
         }
-        var c = ContiguousArray<Double>(repeating: 0, count: rows)
-        if let inner = constant {
+        for (from, inner) in constants {
+            var c = ContiguousArray<Double>(repeating: 0, count: rows)
             for r in 0..<rows { for j in 0..<size { c[r] += Double(w[r * size + j]) * inner[j] } }
+            v.constants[from] = c
         }
-        if let bias { for r in 0..<rows { c[r] += Double(bias[r]) } }
-        v.constant = (constant != nil || bias.map { $0.contains { $0 != 0 } } == true) ? c : nil
+        if let bias, bias.contains(where: { $0 != 0 }) {
+            var c = v.constants[0] ?? ContiguousArray(repeating: 0, count: rows)
+            for r in 0..<rows { c[r] += Double(bias[r]) }
+            v.constants[0] = c
+        }
         return v
     }
 
@@ -349,10 +357,10 @@ struct LinearValue {
                 v.terms[k] = .dense(out, rows: rows, columns: cols)
             }
         }
-        if let inner = constant {
+        for (from, inner) in constants {
             var c = ContiguousArray<Double>(repeating: 0, count: rows)
             for j in 0..<size { for f in s.start[j]..<s.start[j + 1] { c[Int(s.row[f])] += s.value[f] * inner[j] } }
-            v.constant = c
+            v.constants[from] = c
         }
         return v
     }

@@ -174,6 +174,19 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         #expect(spikeSteps(r, m, "if") == [[2], [3]])
         try write(delay: 1.5e-4)
         #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4) }
+
+        // A bias behind a Delay starts with the delayed signal (the Delay outputs 0 until then): an Affine of weight 0 and
+        // bias 1 through a 2-step Delay drives the IF neuron from step 2 on; without the Delay, from step 0.
+        for (delayed, firstStep) in [(true, 2), (false, 0)] {
+            try NetworkFiles.write([
+                .init(name: "in", type: "Input", size: 1),
+                .init(name: "b", type: "Affine", size: 1, params: ["weight": ([1, 1], [0]), "bias": ([1], [1])]),
+                .init(name: "d", type: "Delay", size: 1, params: ["delay": ([1], [2e-4])]),
+                NetworkFiles.integrateAndFire("if", 1, threshold: 0.5),
+            ], edges: delayed ? [("in", "b"), ("b", "d"), ("d", "if")] : [("in", "b"), ("b", "if")], to: path)
+            let (r, m, _) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false))
+            #expect(spikeSteps(r, m, "if") == [Array(firstStep..<5)], "delayed: \(delayed)")
+        }
     }
 
     /// On a 2 × 2 mesh the input, `a` and `b` take cores 0, 1 and 2; `b`'s recurrent spikes to `a` go east through

@@ -602,13 +602,21 @@ def convert_graph(graph) -> Tuple[dict, Dict[str, np.ndarray]]:
 
 
 def safetensors_bytes(tensors: Dict[str, np.ndarray], metadata: Dict[str, str]) -> bytes:
+    """A safetensors file: integer arrays as I32 (SparseLinear's row, col, shape), everything else
+    as F32."""
     header: Dict[str, object] = {"__metadata__": metadata}
     offset = 0
     blobs = []
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array, dtype="<f4")
+        if np.asarray(array).dtype.kind in "iu":
+            array = np.asarray(array)
+            if array.size and (array.min() < -(1 << 31) or array.max() >= 1 << 31):
+                raise ConversionError(f"tensor {name}: values outside the I32 range")
+            array, dtype = np.ascontiguousarray(array, dtype="<i4"), "I32"
+        else:
+            array, dtype = np.ascontiguousarray(array, dtype="<f4"), "F32"
         data = array.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf8")
@@ -631,23 +639,131 @@ def read_safetensors(path) -> Tuple[Dict[str, str], Dict[str, np.ndarray]]:
     return metadata, tensors
 
 
+# ---------------------------------------------------------------------------------------------
+# Writing networks built by other scripts (tools/nir/scaling.py, tools/sanafe/sanafe2spikechip.py)
+
+# SpikeChip's own node type (not NIR): a sparse Linear, out = W x with W[row[k], col[k]] =
+# weight[k] (duplicates summed); row, col I32 [nnz], weight F32 [nnz], shape I32 [2] = [out, in].
+SPIKECHIP_PARAMS: Dict[str, Tuple[str, ...]] = dict(PARAMS, SparseLinear=("row", "col", "weight", "shape"))
+INTEGER_PARAMS = {("SparseLinear", "row"), ("SparseLinear", "col"), ("SparseLinear", "shape")}
+
+
+def sparse_linear(name: str, rows, cols, weights, shape: Tuple[int, int]) -> dict:
+    """A SparseLinear node for `write_network`: W[rows[k], cols[k]] = weights[k], W of `shape`
+    [out, in]."""
+    return {
+        "name": name,
+        "type": "SparseLinear",
+        "size": int(shape[0]),
+        "params": {
+            "row": np.asarray(rows, dtype=np.int32),
+            "col": np.asarray(cols, dtype=np.int32),
+            "weight": np.asarray(weights, dtype=np.float32),
+            "shape": np.asarray([int(shape[0]), int(shape[1])], dtype=np.int32),
+        },
+    }
+
+
+def _check_node(node: dict) -> Tuple[dict, Dict[str, np.ndarray]]:
+    """(graph JSON entry, tensors) of one node given to `write_network`, checked."""
+    name, kind, size = node["name"], node["type"], int(node["size"])
+    if kind not in SPIKECHIP_PARAMS:
+        raise ConversionError(f"node {name}: unknown type {kind}; known: {', '.join(sorted(SPIKECHIP_PARAMS))}")
+    if size < 1:
+        raise ConversionError(f"node {name}: size {size}")
+    given = dict(node.get("params", {}))
+    unknown = sorted(set(given) - set(SPIKECHIP_PARAMS[kind]))
+    if unknown:
+        raise ConversionError(f"{kind} node {name}: unknown parameters {unknown}")
+    entry = {k: v for k, v in node.items() if k != "params"}
+    entry["size"] = size
+    entry["params"] = {}
+    tensors: Dict[str, np.ndarray] = {}
+    for p in SPIKECHIP_PARAMS[kind]:
+        value = given.get(p, DEFAULTS.get(p))
+        if value is None:
+            raise ConversionError(f"{kind} node {name} has no {p}")
+        if (kind, p) in INTEGER_PARAMS:
+            array = np.asarray(value)
+            if array.dtype.kind not in "iu":
+                raise ConversionError(f"{kind} node {name}: {p} must be integers")
+            array = array.astype(np.int64).reshape(-1)
+        elif kind in ("Affine", "Linear") and p == "weight":
+            array = _array(value)
+            if array.ndim != 2 or array.shape[0] != size:
+                raise ConversionError(f"{kind} node {name}: weight of shape {list(array.shape)}, expected [{size}, in]")
+        elif kind == "SparseLinear":
+            array = _array(value).reshape(-1)
+        else:
+            array = _per_neuron(value, size, f"{name}.{p}")
+        if not np.all(np.isfinite(array)):
+            raise ConversionError(f"{kind} node {name}: {p} is not finite")
+        tensors[f"{name}.{p}"] = array
+        entry["params"][p] = f"{name}.{p}"
+    if kind == "SparseLinear":
+        row, col, weight, shape = (tensors[f"{name}.{p}"] for p in ("row", "col", "weight", "shape"))
+        if shape.size != 2 or shape[0] != size or shape[1] < 1:
+            raise ConversionError(f"SparseLinear node {name}: shape {shape.tolist()}, expected [{size}, in]")
+        if not (row.size == col.size == weight.size):
+            raise ConversionError(f"SparseLinear node {name}: {row.size} rows, {col.size} cols, {weight.size} weights")
+        if row.size and (row.min() < 0 or row.max() >= size or col.min() < 0 or col.max() >= shape[1]):
+            raise ConversionError(f"SparseLinear node {name}: an index lies outside the shape {shape.tolist()}")
+    return entry, tensors
+
+
+def write_network(path, nodes: Sequence[dict], edges: Sequence[Tuple[str, str]], source: str = "",
+                  metadata: Optional[Dict[str, str]] = None) -> dict:
+    """Writes a SpikeChip network file from nodes built in Python (not read from NIR).
+
+    `nodes`: dicts {"name", "type", "size", "params": {parameter: array}} (extra keys such as
+    "nir_type" are kept in the graph JSON), in a topological order of the edges that do not close
+    a cycle, Input nodes first. Types: the NIR ones of PARAMS and SpikeChip's SparseLinear (see
+    `sparse_linear`). Per-neuron parameters broadcast from scalars; v_reset and w_in default as
+    in the converter. `edges`: (from, to) pairs, in the order SpikeChip's depth-first walk should
+    see them (it decides which edge closes a cycle). `metadata`: extra string entries of the
+    header. Returns the graph JSON. The file is written to a temporary name and renamed."""
+    graph_nodes, tensors = [], {}
+    names = set()
+    for node in nodes:
+        entry, t = _check_node(node)
+        if entry["name"] in names:
+            raise ConversionError(f"two nodes are named {entry['name']}")
+        names.add(entry["name"])
+        graph_nodes.append(entry)
+        tensors.update(t)
+    graph_edges = []
+    for a, b in edges:
+        if a not in names or b not in names:
+            raise ConversionError(f"edge ({a}, {b}) names a node that does not exist")
+        graph_edges.append([a, b])
+    graph_json = {"nodes": graph_nodes, "edges": graph_edges}
+    _write_file(path, graph_json, tensors, source, metadata)
+    return graph_json
+
+
+def _write_file(path, graph_json: dict, tensors: dict, source: str, metadata: Optional[Dict[str, str]]) -> None:
+    """The safetensors file of a graph: header entries format, version, graph, source, then
+    `metadata`; written to a temporary name and renamed, so a reader never sees half a file."""
+    header = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "graph": json.dumps(graph_json, separators=(",", ":")),
+        "source": source,
+    }
+    header.update({k: str(v) for k, v in (metadata or {}).items()})
+    data = safetensors_bytes(tensors, header)
+    target_path = pathlib.Path(path)
+    temporary = target_path.with_name(target_path.name + ".partial")
+    temporary.write_bytes(data)
+    os.replace(temporary, target_path)
+
+
 def convert_file(source: str, target: str) -> dict:
     import nir
 
     graph = read_nir(source)
     graph_json, tensors = convert_graph(graph)
-    metadata = {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "graph": json.dumps(graph_json, separators=(",", ":")),
-        "source": os.path.basename(source),
-        "nir_version": nir.__version__,
-    }
-    data = safetensors_bytes(tensors, metadata)
-    target_path = pathlib.Path(target)
-    temporary = target_path.with_name(target_path.name + ".partial")
-    temporary.write_bytes(data)
-    os.replace(temporary, target_path)
+    _write_file(target, graph_json, tensors, os.path.basename(source), {"nir_version": nir.__version__})
     return graph_json
 
 

@@ -12,7 +12,8 @@ parameters:
   snnTorch's RLeaky export (lif -> w_rec -> lif) the edge lif -> w_rec is delayed and w_rec
   computes W s[t-1] + b in step t, as snnTorch does (bias included from step 0).
 - Input: the input vector of step t. Output: its input. Affine: W x + b. Linear: W x.
-  Scale: s * x. Threshold: x > threshold (1.0/0.0).
+  SparseLinear (SpikeChip's own node): W x with W[row[k], col[k]] = weight[k], duplicates
+  summed, W of shape [out, in]. Scale: s * x. Threshold: x > threshold (1.0/0.0).
 - LIF:     v <- v + (dt/tau) (v_leak - v + r I); z = v > v_threshold; v <- v_reset where z.
 - CubaLIF: I_syn <- I_syn + (dt/tau_syn) (-I_syn + w_in x);
            v <- v + (dt/tau_mem) (v_leak - v + r I_syn)   (the new I_syn); spike and reset v only.
@@ -132,8 +133,10 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
             raise ValueError(f"the graph has inputs {input_names}: give a dict")
         inputs = {input_names[0]: inputs}
     steps = len(next(iter(inputs.values())))
-    p = {name: {k: tensors[t].astype(np.float64) for k, t in node["params"].items()}
+    p = {name: {k: tensors[t].astype(np.int64 if tensors[t].dtype.kind in "iu" else np.float64)
+                for k, t in node["params"].items()}
          for name, node in nodes.items()}
+    linear = ("Affine", "Linear", "SparseLinear")
     delayed = delayed_edges(graph)
     order = _order(graph, delayed)
     incoming: Dict[str, List[Tuple[str, bool]]] = {n: [] for n in nodes}
@@ -169,12 +172,12 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
             if kind == "Input":
                 value[name] = np.asarray(inputs[name][t], dtype=np.float64).reshape(-1)
                 continue
-            x = np.zeros(node["size"]) if kind not in ("Affine", "Linear") else None
+            x = np.zeros(node["size"]) if kind not in linear else None
             for src, is_delayed in incoming[name]:
                 contribution = previous[src] if is_delayed else value[src]
                 x = contribution.copy() if x is None else x + contribution
             if x is None:
-                x = np.zeros(p[name]["weight"].shape[1])
+                x = np.zeros(int(p[name]["shape"][1]) if kind == "SparseLinear" else p[name]["weight"].shape[1])
             q = p.get(name, {})
             if kind == "Output":
                 value[name] = x
@@ -183,6 +186,8 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
                 value[name] = q["weight"] @ x + q["bias"]
             elif kind == "Linear":
                 value[name] = q["weight"] @ x
+            elif kind == "SparseLinear":
+                value[name] = np.bincount(q["row"], weights=q["weight"] * x[q["col"]], minlength=node["size"])
             elif kind == "Scale":
                 value[name] = q["scale"] * x
             elif kind == "Threshold":
