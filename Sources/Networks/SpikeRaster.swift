@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Read from a NumPy `.npy` array of shape [T, n] (or [T, 1, n], a batch of one), any of bool,
 /// (u)int8–64 or float32/64, where a non-zero element is a spike; n is the total size of the
-/// network's Input populations, in file order.
+/// network's Input populations, in file order. An uncompressed `.npz` (`numpy.savez`) holding one
+/// array, or an array named `spikes`, is read the same way.
 public struct SpikeRaster: Sendable {
     public let steps: Int
     /// Spikes of step t: `neurons[start[t]..<start[t + 1]]`, ascending.
@@ -32,10 +33,11 @@ public struct SpikeRaster: Sendable {
 
     /// Reads `path` for a network whose inputs are the global neurons `ids` (one per column).
     public init(npy path: String, ids: [Int32]) throws {
-        let data: Data
+        var data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw NetworkError.invalidInput("\(path): cannot read the input spikes (\(error.localizedDescription)); pass a NumPy .npy file of shape [time steps, \(ids.count)]")
         }
+        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { data = try Self.npzMember(data, path: path) }
         let header = try Self.header(data, path: path)
         let shape = header.shape
         let n = ids.count
@@ -73,6 +75,49 @@ public struct SpikeRaster: Sendable {
             }
         }
         self.steps = steps; self.start = start; self.neurons = neurons
+    }
+
+    /// The array of an uncompressed .npz (a zip of .npy files, as `numpy.savez` writes it): the only one, or the one
+    /// named `spikes`. Read from the local headers (ZIP64 sizes included); compressed members are refused.
+    static func npzMember(_ data: Data, path: String) throws -> Data {
+        let base = data.startIndex
+        func u16(_ i: Int) -> Int { Int(data[base + i]) | Int(data[base + i + 1]) << 8 }
+        func u32(_ i: Int) -> UInt64 { UInt64(u16(i)) | UInt64(u16(i + 2)) << 16 }
+        func u64(_ i: Int) -> UInt64 { u32(i) | u32(i + 4) << 32 }
+        var offset = 0
+        var members: [(name: String, range: Range<Int>)] = []
+        while offset + 30 <= data.count, u32(offset) == 0x0403_4B50 {
+            let flags = u16(offset + 6), method = u16(offset + 8)
+            var size = u32(offset + 18)
+            let nameLength = u16(offset + 26), extraLength = u16(offset + 28)
+            let extraStart = offset + 30 + nameLength, start = extraStart + extraLength
+            guard start <= data.count else { throw NetworkError.invalidInput("\(path): a truncated .npz (zip) header") }
+            let name = String(decoding: data[(base + offset + 30)..<(base + extraStart)], as: UTF8.self)
+            var x = extraStart
+            while x + 4 <= start {
+                let id = u16(x), length = u16(x + 2)
+                // ZIP64: the uncompressed size, then the compressed one, each present when the header holds 0xFFFFFFFF.
+                if id == 1 {
+                    var p = x + 4
+                    if u32(offset + 22) == 0xFFFF_FFFF, p + 8 <= start { p += 8 }
+                    if size == 0xFFFF_FFFF, p + 8 <= start { size = u64(p) }
+                }
+                x += 4 + length
+            }
+            guard method == 0 else {
+                throw NetworkError.invalidInput("\(path): '\(name)' is compressed (numpy.savez_compressed); save the spikes with numpy.savez or numpy.save")
+            }
+            guard flags & 8 == 0, size <= UInt64(data.count - start) else {
+                throw NetworkError.invalidInput("\(path): '\(name)' has no size in its zip header or runs past the end of the file")
+            }
+            members.append((name, start..<(start + Int(size))))
+            offset = start + Int(size)
+        }
+        guard !members.isEmpty else { throw NetworkError.invalidInput("\(path): neither a NumPy .npy file nor an uncompressed .npz") }
+        guard let member = members.count == 1 ? members[0] : members.first(where: { $0.name == "spikes.npy" }) else {
+            throw NetworkError.invalidInput("\(path): holds \(members.map { ($0.name as NSString).deletingPathExtension }.joined(separator: ", ")); name the input array 'spikes' or save only one")
+        }
+        return data[(base + member.range.lowerBound)..<(base + member.range.upperBound)]
     }
 
     /// The .npy header: version 1–3, little-endian, C order.

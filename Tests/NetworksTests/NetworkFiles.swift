@@ -69,6 +69,19 @@ enum NetworkFiles {
         try file.write(to: URL(fileURLWithPath: path))
     }
 
+    /// An uncompressed .npz (numpy.savez's layout: one stored zip member per array) of `members` (name → .npy bytes);
+    /// `method` 8 marks them compressed without compressing, for the refusal.
+    static func writeNPZ(_ members: [(String, Data)], method: UInt16 = 0, to path: String) throws {
+        var file = Data()
+        func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) } }
+        for (name, bytes) in members {
+            le(UInt32(0x0403_4B50)); le(UInt16(20)); le(UInt16(0)); le(method); le(UInt16(0)); le(UInt16(0)); le(UInt32(0))
+            le(UInt32(bytes.count)); le(UInt32(bytes.count)); le(UInt16(name.utf8.count)); le(UInt16(0))
+            file.append(Data(name.utf8)); file.append(bytes)
+        }
+        try file.write(to: URL(fileURLWithPath: path))
+    }
+
     /// Parameters of an IF population of `n` neurons whose membrane gains exactly its input per step at dt = 0.1 ms.
     static func integrateAndFire(_ name: String, _ n: Int, threshold: Float) -> Node {
         Node(name: name, type: "IF", size: n, params: ["r": ([n], Array(repeating: 10_000, count: n)),

@@ -245,6 +245,22 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
         try NetworkFiles.writeSpikes(steps: 2, inputs: 4, [], to: input)
         #expect(throws: NetworkError.self) { try SpikeRaster(npy: input, ids: [0, 1, 2]) }
+        // The same spikes from an .npz: the only array, or the one named `spikes`; compressed members are refused.
+        try NetworkFiles.writeSpikes(steps: 2, inputs: 3, [(0, 1), (1, 2)], to: input)
+        let npy = try Data(contentsOf: URL(fileURLWithPath: input))
+        let npz = NetworkFiles.temporary("bad.npz")
+        defer { try? FileManager.default.removeItem(atPath: npz) }
+        for members in [[("spikes.npy", npy)], [("other.npy", npy), ("spikes.npy", npy)]] {
+            try NetworkFiles.writeNPZ(members, to: npz)
+            let r = try SpikeRaster(npy: npz, ids: [10, 11, 12])
+            #expect(r.steps == 2 && Array(r.spikes(step: 0)) == [11] && Array(r.spikes(step: 1)) == [12])
+        }
+        try NetworkFiles.writeNPZ([("a.npy", npy), ("b.npy", npy)], to: npz)
+        #expect(throws: NetworkError.invalidInput("\(npz): holds a, b; name the input array 'spikes' or save only one")) {
+            try SpikeRaster(npy: npz, ids: [0, 1, 2])
+        }
+        try NetworkFiles.writeNPZ([("spikes.npy", npy)], method: 8, to: npz)
+        #expect(throws: NetworkError.self) { try SpikeRaster(npy: npz, ids: [0, 1, 2]) }
         #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try shipped("truenorth")) }
         #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try Fixtures.handPricedBoard(mesh: (1, 1), fanOut: .unicast)) }
         #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: input), dtSeconds: 1e-4) }
