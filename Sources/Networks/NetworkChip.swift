@@ -56,7 +56,8 @@ public struct NetworkChip: SimulationModel {
     var firedCores = 0
     var step = 0
     var scratch: [Int32] = []
-    var input1: ContiguousArray<Double> = []
+    /// A home core's input currents for the step being updated (reused).
+    var inputCurrent: ContiguousArray<Double> = []
 
     // What the run measured.
     public internal(set) var ledger: EnergyLedger
@@ -206,10 +207,10 @@ public struct NetworkChip: SimulationModel {
             traffic.gradedPackets &+= UInt64(packets)
             charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: time)
         case .home:
-            if input1.count < width { input1 = ContiguousArray(repeating: 0, count: width) }
+            if inputCurrent.count < width { inputCurrent = ContiguousArray(repeating: 0, count: width) }
             let pop = mapping.network.populations[population]
             current[core].withUnsafeMutableBufferPointer { cur in
-                input1.withUnsafeMutableBufferPointer { x in
+                inputCurrent.withUnsafeMutableBufferPointer { x in
                     for i in 0..<width { x[i] = cur[slot + i]; cur[slot + i] = 0 }
                     for r in 1..<max(block.rows, 1) {
                         sent[block.firstCore + r].withUnsafeBufferPointer { p in for i in 0..<width { x[i] += p[i] } }
@@ -223,7 +224,7 @@ public struct NetworkChip: SimulationModel {
             scratch.removeAll(keepingCapacity: true)
             v.withUnsafeMutableBufferPointer { v in
                 synaptic.withUnsafeMutableBufferPointer { syn in
-                    input1.withUnsafeBufferPointer { x in
+                    inputCurrent.withUnsafeBufferPointer { x in
                         pop.dynamics!.step(block.neurons, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
                                            input: x.baseAddress!, fired: &scratch)
                     }

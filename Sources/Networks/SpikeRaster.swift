@@ -176,9 +176,4 @@ public struct SpikeRecord: Sendable {
         perPopulation[population] &+= 1
         events.append((UInt32(step), UInt32(g)))
     }
-
-    /// The steps at which global neuron `g` fired, ascending.
-    public func steps(ofNeuron g: Int) -> [Int] {
-        events.filter { $0.neuron == UInt32(g) }.map { Int($0.step) }.sorted()
-    }
 }
