@@ -21,7 +21,6 @@ public struct ChipState {
     public internal(set) var tokenEnd: [SimTime]
 
     // Static lookups derived from the mapping and topology.
-    let chipOfCore: ContiguousArray<UInt16>
     /// Chips hosting at least one mapped core, with the static power each draws (mW): the
     /// mapping's silicon budget (a stated figure, or leakage at the node).
     let poweredChips: [(chip: Int, milliwatts: Double)]
@@ -54,7 +53,6 @@ public struct ChipState {
         try workload.validate()
         self.mapping = mapping; self.workload = workload
         let t = mapping.topology
-        chipOfCore = ContiguousArray((0..<t.coreCount).map { UInt16(t.chip(of: $0)) })
         poweredChips = mapping.siliconBudget().chips.filter(\.powered).map { ($0.index, $0.staticMilliwatts.value) }
         tileStage = ContiguousArray(mapping.tiles.map { Int32(mapping.projections[Int($0.projection)].stage) })
         let groupOfTile = ContiguousArray(mapping.tiles.map { tile in
@@ -91,7 +89,7 @@ public struct ChipState {
     mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, chip: Int = 0, layer: Int16, token: UInt32, step: UInt16,
                        at time: SimTime) {
         let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
-                             chip: core >= 0 ? chipOfCore[core] : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
+                             chip: core >= 0 ? links.chipOfCore[core] : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                              layer: layer, token: token, step: step)
         buffer.append(r)
     }

@@ -37,6 +37,8 @@ public struct NetworkChip: SimulationModel {
     let ring: Int
     let valuesPerPacket: Int
     let tick: SimTime?
+    /// The barrier between steps on completion-marker topologies with more than one core (nil: none, or the tick).
+    let barrier: SimTime?
     let poweredChips: [(chip: Int, milliwatts: Double)]
     /// Input spikes: global neuron ids per step.
     let input: SpikeRaster
@@ -104,6 +106,15 @@ public struct NetworkChip: SimulationModel {
         ring = net.maxDelay + 1
         valuesPerPacket = max(1, t.gradedPacketBits / t.gradedValueBits)
         if case .globalTick(let p) = t.sync { tick = p } else { tick = nil }
+        if tick == nil, mapping.cores.count > 1 {
+            // A gather and a broadcast over a spanning tree of the mapped cores: twice the diameter of their bounding box.
+            let xs = mapping.cores.indices.map { t.x(of: $0) }, ys = mapping.cores.indices.map { t.y(of: $0) }
+            let diameter = (xs.max()! - xs.min()!) + (ys.max()! - ys.min()!)
+            let slowest = max(costs.hopEastWest.latency, costs.hopNorthSouth.latency)
+            barrier = SimTime(picoseconds: 2 &* UInt64(diameter) &* slowest.picoseconds)
+        } else {
+            barrier = nil
+        }
         poweredChips = mapping.siliconBudget().chips.filter(\.powered).map { ($0.index, $0.staticMilliwatts.value) }
         v = ContiguousArray(repeating: 0, count: mapping.neurons)
         for (p, pop) in net.populations.enumerated() { if let d = pop.dynamics { for i in 0..<pop.size { v[mapping.populationStart[p] + i] = d.initial(i) } } }
@@ -201,7 +212,8 @@ public struct NetworkChip: SimulationModel {
             let packets = (width + valuesPerPacket - 1) / valuesPerPacket
             for _ in 0..<packets {
                 time = time + costs.spikeOut.latency
-                s.schedule(NetworkMessage(kind: .partial, onTree: false, step: UInt32(step), source: UInt32(core), node: UInt32(block.firstCore)),
+                s.schedule(NetworkMessage(kind: .partial, onTree: false, population: population, step: UInt32(step), source: UInt32(core),
+                                          node: UInt32(block.firstCore)),
                            to: LPID(core), at: time)
             }
             traffic.gradedPackets &+= UInt64(packets)
@@ -248,7 +260,7 @@ public struct NetworkChip: SimulationModel {
         guard !targets.isEmpty else { return time }
         traffic.spikes &+= 1
         traffic.deliveriesSent &+= UInt64(targets.count)
-        let (t, packets) = launch(.spike, source: g, tree: mapping.spikeTree.isEmpty ? -1 : mapping.spikeTree[g],
+        let (t, packets) = launch(.spike, source: g, population: population, tree: mapping.spikeTree.isEmpty ? -1 : mapping.spikeTree[g],
                                   destinations: targets.lazy.map(\.core), from: core, at: time, &s)
         charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: t)
         return t
@@ -258,7 +270,7 @@ public struct NetworkChip: SimulationModel {
     mutating func sendMarkers(from core: Int, population: Int, at time: SimTime, _ s: inout Scheduler<NetworkMessage>) -> SimTime {
         let dests = mapping.markerTargets[core]
         guard !dests.isEmpty else { return time }
-        let (t, packets) = launch(.marker, source: core, tree: mapping.markerTree.isEmpty ? -1 : mapping.markerTree[core],
+        let (t, packets) = launch(.marker, source: core, population: population, tree: mapping.markerTree.isEmpty ? -1 : mapping.markerTree[core],
                                   destinations: dests, from: core, at: time, &s)
         traffic.markers &+= UInt64(dests.count)
         charge(.control, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: t)
@@ -267,17 +279,19 @@ public struct NetworkChip: SimulationModel {
 
     /// Puts packets of `kind` on the mesh at `core`, one `spike_out` latency apart: one on `tree` (multicast
     /// fan-out) or one per destination (unicast). Returns when the last leaves and how many left.
-    mutating func launch<D: Collection<Int32>>(_ kind: NetworkMessage.Kind, source: Int, tree: Int32, destinations: D, from core: Int,
-                                               at time: SimTime, _ s: inout Scheduler<NetworkMessage>) -> (SimTime, Int) {
+    mutating func launch<D: Collection<Int32>>(_ kind: NetworkMessage.Kind, source: Int, population: Int, tree: Int32, destinations: D,
+                                               from core: Int, at time: SimTime, _ s: inout Scheduler<NetworkMessage>) -> (SimTime, Int) {
         var t = time
         if mapping.topology.fanOut == .multicast {
             t = t + costs.spikeOut.latency
-            s.schedule(NetworkMessage(kind: kind, onTree: true, step: UInt32(step), source: UInt32(source), node: UInt32(tree)), to: LPID(core), at: t)
+            s.schedule(NetworkMessage(kind: kind, onTree: true, population: population, step: UInt32(step), source: UInt32(source), node: UInt32(tree)),
+                       to: LPID(core), at: t)
             return (t, 1)
         }
         for d in destinations {
             t = t + costs.spikeOut.latency
-            s.schedule(NetworkMessage(kind: kind, onTree: false, step: UInt32(step), source: UInt32(source), node: UInt32(d)), to: LPID(core), at: t)
+            s.schedule(NetworkMessage(kind: kind, onTree: false, population: population, step: UInt32(step), source: UInt32(source), node: UInt32(d)),
+                       to: LPID(core), at: t)
         }
         return (t, destinations.count)
     }
@@ -317,16 +331,8 @@ public struct NetworkChip: SimulationModel {
         traffic.hops &+= 1
         if h.crossesChip { traffic.chipCrossings &+= 1 }
         let kind: EnergyKind = m.kind == .marker ? .control : (h.crossesChip ? .chipCrossing : .routerHop)
-        emit(kind, count: Int(h.flits), energy: h.energy, core: from, population: population(of: m), step: Int(m.step), at: h.arrival)
+        emit(kind, count: Int(h.flits), energy: h.energy, core: from, population: Int(m.population), step: Int(m.step), at: h.arrival)
         return h.arrival
-    }
-
-    func population(of m: NetworkMessage) -> Int {
-        switch m.kind {
-        case .spike: mapping.blocks[mapping.block(ofNeuron: Int(m.source))].population
-        case .marker, .partial: mapping.blocks[mapping.cores[Int(m.source)].block].population
-        case .start: -1
-        }
     }
 
     mutating func deliver(_ m: NetworkMessage, at core: Int, _ s: inout Scheduler<NetworkMessage>) {
@@ -390,13 +396,8 @@ public struct NetworkChip: SimulationModel {
         if let tick {
             let boundary = SimTime(picoseconds: UInt64(step + 1) &* tick.picoseconds)
             if end > boundary { lateSteps += 1 } else { end = boundary }
-        } else if mapping.cores.count > 1 {
-            // Barrier: a gather and a broadcast over a spanning tree of the mapped cores.
-            let t = mapping.topology
-            let xs = mapping.cores.indices.map { t.x(of: $0) }, ys = mapping.cores.indices.map { t.y(of: $0) }
-            let diameter = (xs.max()! - xs.min()!) + (ys.max()! - ys.min()!)
-            let slowest = max(costs.hopEastWest.latency, costs.hopNorthSouth.latency)
-            end = end + SimTime(picoseconds: 2 &* UInt64(diameter) &* slowest.picoseconds)
+        } else if let barrier {
+            end = end + barrier
             charge(.control, count: 2 * (mapping.cores.count - 1), cost: costs.hopEastWest, core: -1, population: -1, step: step, at: end)
         }
         step += 1

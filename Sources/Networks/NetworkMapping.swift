@@ -78,6 +78,10 @@ public struct NetworkMapping: Sendable {
             throw NetworkError.doesNotFit("\(t.name) fans spikes out through splitter cores, which network runs do not place yet; use a unicast or multicast topology (or --set router.fanout=unicast)")
         }
         let pops = network.populations
+        // Energy records carry the population as a 16-bit layer.
+        guard pops.count <= Int(Int16.max) else {
+            throw NetworkError.doesNotFit("\(pops.count) populations; a run holds at most \(Int16.max)")
+        }
         var populationStart = [0]
         for p in pops { populationStart.append(populationStart.last! + p.size) }
         // Blocks of every population, in order.
