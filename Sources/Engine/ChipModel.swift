@@ -17,6 +17,9 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
     public var state: ChipState { _state }
     public var source: Source
     public var sink: Sink
+    /// Whether `handle` hands full batches of records to the sink itself. A partition's replica
+    /// does not: its records wait for the end of the window, when the run gathers them in order.
+    public var flushesItself = true
 
     /// Records buffered before a batch goes to the sink.
     public static var batchSize: Int { 1 << 16 }
@@ -40,7 +43,13 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
         } else {
             _state.handle(e.payload, &s)
         }
-        if _state.buffer.count >= Self.batchSize { flush(final: false) }
+        if flushesItself, _state.buffer.count >= Self.batchSize { flush(final: false) }
+    }
+
+    /// Moves the buffered records to `batch`, adding them to this replica's ledger.
+    @inlinable
+    public mutating func gatherRecords(into batch: inout ContiguousArray<EnergyRecord>) {
+        _state.gather(into: &batch)
     }
 
     /// Hands the buffered records to the sink; `final` also lets it finish.

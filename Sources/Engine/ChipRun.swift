@@ -9,9 +9,18 @@ import Topology
 public enum PartitionScheme: String, Sendable, CaseIterable {
     /// One partition: a plain sequential run.
     case single
-    /// One partition per chip; the lookahead is the chip-to-chip link latency. Results are
-    /// bit-identical to `single` (tested); this is the grouping an MPI back-end would distribute.
+    /// One partition per chip; the lookahead is the chip-to-chip link latency.
     case chip
+    /// One partition per thread, each holding every n-th stripe of `stripeColumns` columns
+    /// across the whole board, so that every thread holds a share of whatever stage is running
+    /// (a token's layers run one after the other, and the locality placement packs a stage into
+    /// a compact region, so whole chips or halves would leave threads idle). The lookahead is the
+    /// shortest hop between stripes: an east-west hop, or a chip-to-chip link.
+    case stripes
+
+    /// Columns per stripe of `stripes`: narrow enough to split a stage's region, wide enough that
+    /// most hops stay inside a stripe.
+    public static let stripeColumns = 4
 }
 
 /// What a run measured.
@@ -36,6 +45,8 @@ public struct RunResult: Sendable {
     public var finalTime: SimTime
     /// Packets per router port that carried any: the hottest links.
     public var links: [LinkLoad] = []
+    /// Threads the partitions ran on.
+    public var threads = 1
 
     /// Simulated latency of each finished token.
     public var tokenLatencies: [SimTime] { (0..<tokensDone).map { tokenEnd[$0] - tokenStart[$0] } }
@@ -53,34 +64,66 @@ public struct RunResult: Sendable {
 
 /// A simulation of one mapping and workload: builds the chip model, runs the kernel and
 /// gathers the results. Generic over the spike source and the energy sink.
+///
+/// With one partition the kernel is the sequential `Simulator`. With several it is a
+/// `ParallelSimulator` on `threads` threads: each partition runs a replica of the model, the
+/// replicas' energy records reach the sink after every window in partition order, and their
+/// counters are merged at the end. Every total is the sequential run's (fixed-point energy,
+/// integer counters), and the record stream does not depend on the number of threads.
 public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
-    @usableFromInline var simulator: Simulator<ChipModel<Source, Sink>>
+    @usableFromInline var sequential: Simulator<ChipModel<Source, Sink>>?
+    @usableFromInline let parallel: ParallelSimulator<ChipModel<Source, Sink>>?
     public let partitions: Int
+    /// Threads the partitions run on.
+    public let threads: Int
 
     /// The chip's queue: 1 ns buckets over a 16 µs ring. Its events spread over microseconds
     /// (serialised packet trains, function-unit work), so the kernel's default 4 ps ring, tuned
     /// for PHOLD, would send most of them through the overflow heap.
     public static var queue: QueueKind { .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14) }
 
+    /// - Parameter threads: threads for a partitioned run (at most one per partition); a `single` run uses one.
+    /// - Throws: `ChipRunError.sourceNotReplicable` when partitions would run a source that keeps state across stages.
     public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink, partitioning: PartitionScheme = .single,
-                queue: QueueKind = ChipRun.queue) throws {
+                threads: Int = 1, queue: QueueKind = ChipRun.queue) throws {
         let model = try ChipModel(mapping: mapping, workload: workload, source: source, sink: sink)
         let t = mapping.topology
-        switch partitioning {
-        case .single:
-            simulator = Simulator(model: model, queue: queue)
-            partitions = 1
-        case .chip:
-            var lookahead = t.chipLookahead
-            if case .globalTick(let p) = t.sync, p < lookahead { lookahead = p }
-            let p = try Partitioning(partitionOf: (0..<t.coreCount).map { UInt16(t.chip(of: $0)) }, count: t.chipCount, lookahead: lookahead)
-            simulator = Simulator(model: model, partitioning: p, queue: queue)
-            partitions = t.chipCount
+        guard partitioning != .single else {
+            sequential = Simulator(model: model, queue: queue); parallel = nil
+            partitions = 1; self.threads = 1
+            return
         }
+        guard source.replicable else { throw ChipRunError.sourceNotReplicable(partitioning) }
+        let threads = max(1, threads)
+        var lookahead = t.chipLookahead
+        let partitionOf: [UInt16]
+        let count: Int
+        switch partitioning {
+        case .single, .chip:
+            partitionOf = (0..<t.coreCount).map { UInt16(t.chip(of: $0)) }
+            count = t.chipCount
+        case .stripes:
+            // Stripe k of a chip holds its columns [k·w/n, (k+1)·w/n); partition = chip × n + k, so
+            // that partition p runs on thread p mod n: stripe k of every chip on thread k.
+            let w = PartitionScheme.stripeColumns
+            let n = min(threads, (t.width + w - 1) / w)
+            count = n
+            partitionOf = (0..<t.coreCount).map { core in UInt16((t.x(of: core) / w) % n) }
+            if n > 1 { lookahead = min(lookahead, t.hopEastWest.latency) }
+        }
+        if case .globalTick(let p) = t.sync, p < lookahead { lookahead = p }
+        let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
+        var replica = model
+        replica.flushesItself = false
+        sequential = nil
+        parallel = ParallelSimulator(model: replica, partitioning: p, threads: threads, queue: queue)
+        partitions = count
+        self.threads = parallel!.threads
     }
 
-    /// The model: mapping, ledger, counters and the sink.
-    public var model: ChipModel<Source, Sink> { simulator.model }
+    /// The model: mapping, ledger, counters and the sink (with partitions: the first replica,
+    /// holding the sink every record went to).
+    public var model: ChipModel<Source, Sink> { sequential?.model ?? parallel!.replica(0) }
 
     /// Runs to the end (or until `shouldStop` returns true) and flushes the energy stream.
     ///
@@ -89,20 +132,62 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     @inlinable
     public mutating func run(shouldStop: (() -> Bool)? = nil) -> RunResult {
         let started = ContinuousClock.now
-        let outcome = simulator.run(shouldStop: shouldStop)
-        simulator.model.flush(final: true)
-        return result(stopped: outcome == .stopped, wall: ContinuousClock.now - started)
+        if sequential != nil {
+            let outcome = sequential!.run(shouldStop: shouldStop)
+            sequential!.model.flush(final: true)
+            let s = sequential!
+            return Self.result(s.model.state, stopped: outcome == .stopped, wall: ContinuousClock.now - started,
+                               events: s.eventsHandled, peak: s.scheduler.peakPending, remote: s.scheduler.remoteEvents,
+                               windows: s.windows, partitions: 1, finalTime: s.scheduler.now)
+        }
+        let kernel = parallel!
+        // Records gathered from the replicas after each window, handed to the sink a batch at a time.
+        var sink = kernel.replica(0).sink
+        var batch = ContiguousArray<EnergyRecord>()
+        batch.reserveCapacity(ChipModel<Source, Sink>.batchSize)
+        let outcome = kernel.run(shouldStop: shouldStop) { replicas in
+            for p in replicas.indices { replicas[p].gatherRecords(into: &batch) }
+            if batch.count >= ChipModel<Source, Sink>.batchSize { Self.hand(&batch, to: &sink) }
+        }
+        Self.hand(&batch, to: &sink)
+        sink.finish()
+        let merged = kernel.withReplicas { replicas -> ChipState in
+            replicas[0].sink = sink
+            return ChipState.merged(replicas.map(\.state))
+        }
+        var result = Self.result(merged, stopped: outcome == .stopped, wall: ContinuousClock.now - started,
+                                 events: kernel.eventsHandled, peak: kernel.peakPending, remote: kernel.remoteEvents,
+                                 windows: kernel.windows, partitions: partitions, finalTime: kernel.now)
+        result.threads = kernel.threads
+        return result
     }
 
     @usableFromInline
-    func result(stopped: Bool, wall: Duration) -> RunResult {
-        let m = simulator.model.state
+    static func hand(_ batch: inout ContiguousArray<EnergyRecord>, to sink: inout Sink) {
+        guard !batch.isEmpty else { return }
+        batch.withUnsafeBufferPointer { sink.consume($0) }
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    @usableFromInline
+    static func result(_ m: ChipState, stopped: Bool, wall: Duration, events: UInt64, peak: Int, remote: UInt64, windows: UInt64,
+                       partitions: Int, finalTime: SimTime) -> RunResult {
         let done = m.tokenEnd.indices.filter { m.tokenEnd[$0] > .zero }.count
         return RunResult(
             ledger: m.ledger, traffic: m.traffic, activity: m.activity, tokenStart: m.tokenStart, tokenEnd: m.tokenEnd,
-            tokensDone: done, events: simulator.eventsHandled, peakPendingEvents: simulator.scheduler.peakPending,
-            remoteEvents: simulator.scheduler.remoteEvents, windows: simulator.windows, partitions: partitions,
-            wallSeconds: wall.inSeconds,
-            interrupted: stopped, finalTime: simulator.scheduler.now, links: m.links.loads())
+            tokensDone: done, events: events, peakPendingEvents: peak, remoteEvents: remote, windows: windows, partitions: partitions,
+            wallSeconds: wall.inSeconds, interrupted: stopped, finalTime: finalTime, links: m.links.loads())
+    }
+}
+
+/// Why a partitioned run was refused.
+public enum ChipRunError: Error, CustomStringConvertible {
+    case sourceNotReplicable(PartitionScheme)
+
+    public var description: String {
+        switch self {
+        case let .sourceNotReplicable(scheme):
+            "--partitions \(scheme.rawValue) runs a copy of the spike source per partition, which only statistical runs allow (closed-loop, trace and recording sources keep state across stages); use --partitions single"
+        }
     }
 }

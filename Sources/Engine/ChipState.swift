@@ -100,6 +100,41 @@ public struct ChipState {
         emit(kind, count: count, energy: cost.energy * Int64(count), core: core, layer: layer, token: token, step: step, at: time)
     }
 
+    /// Adds the buffered records to the ledger, appends them to `batch` and empties the buffer.
+    @usableFromInline
+    mutating func gather(into batch: inout ContiguousArray<EnergyRecord>) {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBufferPointer { records in
+            ledger.add(records)
+            batch.append(contentsOf: records)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The state of a partitioned run, from the final states of its replicas (in partition
+    /// order): each replica holds exact values for its own cores and tiles, zero elsewhere, so
+    /// counters and ledgers add up, token times are the latest any replica set, and activity
+    /// is put back in the order a sequential run records it (token, then stage).
+    @usableFromInline
+    static func merged(_ replicas: [ChipState]) -> ChipState {
+        var m = replicas[0]
+        for r in replicas.dropFirst() {
+            m.ledger.merge(r.ledger)
+            m.traffic.add(r.traffic)
+            m.links.addPackets(of: r.links)
+            m.activity += r.activity
+            for i in m.tokenStart.indices {
+                m.tokenStart[i] = Swift.max(m.tokenStart[i], r.tokenStart[i])
+                m.tokenEnd[i] = Swift.max(m.tokenEnd[i], r.tokenEnd[i])
+            }
+        }
+        var stageIndex: [String: Int] = [:]
+        for (i, st) in m.mapping.stages.enumerated() { stageIndex["\(st.layer)/\(st.kind.rawValue)"] = i }
+        func order(_ a: LayerActivity) -> (Int, Int) { (a.token, stageIndex["\(a.layer)/\(a.stage)"] ?? Int.max) }
+        m.activity.sort { order($0) < order($1) }
+        return m
+    }
+
     /// Adds the buffered records to the ledger, hands them to `sink` and empties the buffer.
     @usableFromInline
     mutating func drain<Sink: EnergySink>(into sink: inout Sink) {

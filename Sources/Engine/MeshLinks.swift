@@ -51,6 +51,12 @@ public struct MeshLinks: Sendable {
                    energy: cost.energy * flits, flits: flits)
     }
 
+    /// Adds the packets counted by another replica of the same mesh (whose partition owns other routers).
+    public mutating func addPackets(of other: MeshLinks) {
+        precondition(other.packets.count == packets.count, "meshes of different sizes")
+        for i in packets.indices { packets[i] &+= other.packets[i] }
+    }
+
     /// The ports that carried packets, in core and port order.
     public func loads() -> [LinkLoad] {
         var out: [LinkLoad] = []

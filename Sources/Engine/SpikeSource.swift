@@ -15,9 +15,16 @@ public protocol SpikeSource {
     /// Spikes tile `tile` sends to carry its partial sums of `token` when they are spike-coded
     /// with `bits`-bit bitwise coding (asked once per tile, when the stage feeding it starts).
     mutating func partialSumSpikes(token: Int, tile: Tile, projection: MappedProjection, bits: Int) -> Int
+
+    /// Whether a partitioned run may give each partition a copy of the source: true when a copy
+    /// answers every call as the original would, whatever it was asked before.
+    var replicable: Bool { get }
 }
 
 extension SpikeSource {
+    /// Sources keep state across stages unless they say otherwise.
+    public var replicable: Bool { false }
+
     /// Without the sums themselves: half of each sum's `bits − 1` magnitude bits set.
     public mutating func partialSumSpikes(token: Int, tile: Tile, projection: MappedProjection, bits: Int) -> Int {
         Int(tile.neuronsUsed) * (bits - 1) / 2
@@ -167,6 +174,9 @@ public struct StatisticalSpikeSource: SpikeSource, Sendable {
         self.init(distribution: try SpikeCountDistribution(silentFraction: silentFraction, spikesPerActivation: spikesPerActivation,
                                                            coding: coding, timeSteps: timeSteps), seed: seed)
     }
+
+    /// Counts depend on (seed, token, stage) alone; a copy's cache is only a cache.
+    public var replicable: Bool { true }
 
     public mutating func spikes(token: Int, stage: Int, layer: Int, step: Int, inputs: Int, into out: inout [(neuron: Int32, sign: Int8)]) {
         while drawn.count <= stage { drawn.append((-1, [])) }

@@ -27,6 +27,13 @@ public struct TrafficCounters: Sendable, Hashable {
     public var droppedPackets: UInt64 = 0
 
     public init() {}
+
+    /// Adds another run's (or partition's) counters.
+    public mutating func add(_ o: TrafficCounters) {
+        spikes &+= o.spikes; deliveriesSent &+= o.deliveriesSent; delivered &+= o.delivered; dropped &+= o.dropped
+        late &+= o.late; markers &+= o.markers; gradedPackets &+= o.gradedPackets; partialSumSpikes &+= o.partialSumSpikes
+        hops &+= o.hops; chipCrossings &+= o.chipCrossings; droppedPackets &+= o.droppedPackets
+    }
 }
 
 /// Packets that left one router port over a run.

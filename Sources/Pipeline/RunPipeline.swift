@@ -110,7 +110,8 @@ public struct RunPipeline {
     @inlinable
     func simulate<Source: SpikeSource, Sink: EnergySink>(_ source: Source, sink: Sink, progress: ((Double, Double) -> Void)?,
                                                          shouldStop: (() -> Bool)?) throws -> (RunResult, Source) {
-        var chip = try ChipRun(mapping: mapping, workload: workload, source: source, sink: sink, partitioning: settings.partitions)
+        var chip = try ChipRun(mapping: mapping, workload: workload, source: source, sink: sink, partitioning: settings.partitions,
+                                threads: settings.threads)
         var polls = 0
         let started = ContinuousClock.now
         let result = chip.run(shouldStop: {

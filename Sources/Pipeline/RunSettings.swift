@@ -7,6 +7,8 @@ public struct RunSettings: Sendable {
     /// Seed of every random draw (stored with the run).
     public var seed: UInt64
     public var partitions: PartitionScheme
+    /// Threads a partitioned run uses (at most one per partition).
+    public var threads = 1
     /// Database the run is appended to; nil: nothing is written (totals only).
     public var database: String?
     public var log: LogLevel

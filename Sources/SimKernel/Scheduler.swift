@@ -40,6 +40,19 @@ public struct Scheduler<Payload> {
         lookahead = partitioning.lookahead
     }
 
+    /// The scheduler of partition `own` alone, for a thread of a `ParallelSimulator`: it keeps its
+    /// partition's queue active for good and collects events for the other partitions in outboxes
+    /// (small heaps) that the simulator empties into their owners' queues between windows.
+    @usableFromInline init(partitioning: Partitioning, own: Int, queue: QueueKind) {
+        queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: .heap) })
+        active = EventQueue(kind: queue)
+        activeIndex = own
+        sendCount = Counters(count: partitioning.partitionOf.count)
+        single = false
+        partitionOf = ContiguousArray(partitioning.partitionOf)
+        lookahead = partitioning.lookahead
+    }
+
     /// Sends `payload` to `target`, to be handled `delay` after now.
     @inlinable
     public mutating func schedule(_ payload: Payload, to target: LPID, after delay: SimTime) {

@@ -51,13 +51,22 @@ struct RunCommand: ParsableCommand {
         _ = try PartialSumCoding(parsing: mapping.partialSums)
         if let problem = RunSettings.batchProblem(output.batch) { throw ValidationError(problem) }
         try closedLoop.validate(modelPath: mapping.model, vocabulary: Int.max)
+        try checkPartitions()
         if !closedLoop.isRequested {
             _ = try workload.countDistribution()
             try workload.statistical(seed: output.seed).validate()
         }
     }
 
+    /// Partitions run a copy of the spike source each: refused for the closed loop before its weights are built.
+    func checkPartitions() throws {
+        if closedLoop.isRequested, output.partitions != .single {
+            throw ValidationError("--partitions \(output.partitions.rawValue) needs a statistical run: the closed loop carries each token's activations from stage to stage in one source; drop --partitions")
+        }
+    }
+
     func run() throws {
+        try checkPartitions()
         let m = try mapping.map()
         try closedLoop.validate(modelPath: mapping.model, vocabulary: m.spec.vocabulary)
         if closedLoop.isRequested {

@@ -17,8 +17,11 @@ struct RunOutputArguments: ParsableArguments {
     @Option(help: "Seed of every random draw; the same seed gives bit-identical totals. Default: 1.")
     var seed: UInt64 = 1
 
-    @Option(help: "Kernel partitions: single, or chip (one per chip, lookahead = chip-link latency; same results). Default: single.")
+    @Option(help: "Kernel partitions: single; chip (one per chip, lookahead = the chip-link latency); or stripes (each chip cut into one vertical stripe per thread, lookahead = an east-west hop). Partitioned runs give the totals of a single one. Default: single.")
     var partitions: PartitionScheme = .single
+
+    @Option(help: "Threads for a partitioned run (at most one per partition); totals and summary rows do not depend on it (docs/distributed.md). Default: the cores available (\(ProcessInfo.processInfo.activeProcessorCount) here).")
+    var threads: Int?
 
     @Option(help: "SQLite database to append the run to. Default: spikechip.sqlite.")
     var db = "spikechip.sqlite"
@@ -71,11 +74,18 @@ struct RunOutputArguments: ParsableArguments {
         // A sweep's worker whose sweep was killed is adopted by another process: it stops as if interrupted.
         let parent = getppid()
         let orphaned: (() -> Bool)? = point == nil ? nil : { getppid() != parent }
+        if let threads {
+            guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024, got \(threads)") }
+            guard threads == 1 || partitions != .single else {
+                throw ValidationError("--threads \(threads) needs partitions to run in parallel: add --partitions stripes (or chip)")
+            }
+        }
         var settings = RunSettings(
             seed: seed, partitions: partitions, database: noDb ? nil : db, log: log,
             baselines: try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))), batch: batch,
             commandLine: CommandLine.arguments, toolVersion: SpikeChip.version, sweepPoint: point)
         settings.aggregateInline = aggregateInline
+        settings.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let pipeline = try RunPipeline(mapping: m, workload: workload, settings: settings)
         InterruptFlag.install()
         var progress = Progress("simulating", quiet: quiet)
@@ -160,6 +170,7 @@ struct RunOutputArguments: ParsableArguments {
                 "model": m.spec.name, "layers": m.layers, "lm_head": m.options.includeLMHead, "topology": m.topology.name,
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
+                "partitions": r.partitions, "threads": r.threads, "windows": r.windows,
                 "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
@@ -193,9 +204,11 @@ struct RunOutputArguments: ParsableArguments {
             }
             print(String(format: "spikes    %.3f silent per token, %.3f spikes per activation, %.4f per neuron and step (measured); backed by %@",
                          spikeStats.silentPerToken, spikeStats.spikesPerActivation, spikeStats.firingRatePerStep, backing as NSString))
-            print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %d partition(s)",
+            let kernel = r.partitions == 1 ? "1 partition"
+                : "\(r.partitions) partitions on \(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions"
+            print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %@",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
-                         group(UInt64(r.peakPendingEvents)) as NSString, r.partitions))
+                         group(UInt64(r.peakPendingEvents)) as NSString, kernel as NSString))
             print("packets   \(group(r.traffic.spikes)) spikes sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings; \(r.traffic.droppedPackets) packets dropped at full router buffers")
             print("partials \(m.options.partialSums): " + (m.options.partialSums == .graded
                 ? "\(group(r.traffic.gradedPackets)) graded packets" : "\(group(r.traffic.partialSumSpikes)) spikes to reduction neurons"))

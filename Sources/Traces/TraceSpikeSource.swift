@@ -33,6 +33,11 @@ public final class TraceSpikeSource: SpikeSource {
     private var train = SpikeTrain(neuronCount: 0, steps: 0)
     private var loaded = (token: -1, stage: -1)
 
+    /// Copies are the same object, and the engine asks for a token's stages one after another
+    /// whatever the partitioning (a stage starts only once the packets of the one before have
+    /// crossed the mesh, so its call comes a window later), so partitions read the blocks in order.
+    public var replicable: Bool { true }
+
     /// Opens `path` for a run of `workload` on `mapping`.
     /// - Parameter encoder: encoder of an activation trace, overriding the header's suggestion; ignored for spike traces.
     /// - Throws: `TraceError` when the trace cannot be read, does not match the mapping's

@@ -19,8 +19,14 @@ private struct SummingSink: EnergySink {
     var counts = [UInt64](repeating: 0, count: EnergyKind.allCases.count)
     var finished = false
     var timesNonNegative = true
+    /// FNV-1a over every record's fields, in stream order.
+    var streamHash: UInt64 = 0xcbf29ce484222325
     mutating func consume(_ rs: UnsafeBufferPointer<EnergyRecord>) {
         for r in rs {
+            for v in [r.time.picoseconds, UInt64(bitPattern: r.energy.femtojoules), UInt64(r.count), UInt64(r.kind.rawValue), UInt64(r.core),
+                      UInt64(r.chip), UInt64(bitPattern: Int64(r.layer)), UInt64(r.token), UInt64(r.step)] {
+                streamHash = (streamHash ^ v) &* 0x100000001b3
+            }
             femtojoules += r.energy.femtojoules; records += 1
             counts[Int(r.kind.rawValue)] += UInt64(r.count)
         }
@@ -30,12 +36,12 @@ private struct SummingSink: EnergySink {
 
 /// `silent: 0` makes every neuron fire at every step (every count at the coding's limit, T).
 private func run(_ t: Topology, silent: Double = 0.69, seed: UInt64 = 1, tokens: Int = 1, steps: Int = 4,
-                 partitions: PartitionScheme = .single, spec: ModelSpec = tiny, layers: Int? = nil) throws -> (RunResult, SummingSink, ChipMapping) {
+                 partitions: PartitionScheme = .single, threads: Int = 1, spec: ModelSpec = tiny, layers: Int? = nil) throws -> (RunResult, SummingSink, ChipMapping) {
     let m = try ChipMapping(spec: spec, topology: t, options: MappingOptions(layers: layers))
     var r = try ChipRun(mapping: m, workload: Workload(tokens: tokens, timeSteps: steps, context: 16, seed: seed),
                         source: try StatisticalSpikeSource(silentFraction: silent, spikesPerActivation: silent == 0 ? Double(steps) : 1.5 * (1 - silent),
                                                               timeSteps: steps, seed: seed),
-                        sink: SummingSink(), partitioning: partitions)
+                        sink: SummingSink(), partitioning: partitions, threads: threads)
     let result = r.run()
     return (result, r.model.sink, m)
 }
@@ -94,6 +100,41 @@ struct EngineTests {
         #expect(par.traffic == seq.traffic)
         #expect(par.tokenEnd == seq.tokenEnd)
         #expect(par.events == seq.events)
+    }
+
+    @Test("partitions on threads give the sequential run's totals, activity, links and token times; for a fixed partitioning the stream is the same for any thread count",
+          arguments: [(PartitionScheme.chip, 2), (.chip, 3), (.stripes, 2), (.stripes, 3)])
+    func partitionsOnThreads(scheme: PartitionScheme, threads: Int) throws {
+        let t = try smallBoard()
+        let seq = try run(t, tokens: 2).0
+        let (par, sink, _) = try run(t, tokens: 2, partitions: scheme, threads: threads)
+        #expect(par.threads == min(threads, par.partitions) && par.partitions > 1)
+        #expect(par.remoteEvents > 0)
+        #expect(par.ledger == seq.ledger)
+        #expect(par.traffic == seq.traffic)
+        #expect(par.tokenStart == seq.tokenStart && par.tokenEnd == seq.tokenEnd)
+        #expect(par.activity == seq.activity)
+        #expect(par.links == seq.links)
+        #expect(par.events == seq.events)
+        #expect(par.finalTime == seq.finalTime)
+        #expect(sink.finished && sink.femtojoules == seq.ledger.total.femtojoules && sink.counts == seq.ledger.countByKind)
+        // Chips are a fixed partitioning (stripes follow the thread count): one thread or several run
+        // the same windows and hand over the same records in the same order.
+        if scheme == .chip {
+            let (one, oneSink, _) = try run(t, tokens: 2, partitions: scheme, threads: 1)
+            #expect(one.threads == 1 && oneSink.streamHash == sink.streamHash && one.windows == par.windows)
+        }
+    }
+
+    @Test("a source that keeps state across stages is refused for partitions")
+    func partitionsNeedAReplicableSource() throws {
+        struct Stateful: SpikeSource {
+            mutating func spikes(token: Int, stage: Int, layer: Int, step: Int, inputs: Int, into out: inout [(neuron: Int32, sign: Int8)]) {}
+        }
+        let m = try ChipMapping(spec: tiny, topology: try smallBoard(), options: MappingOptions())
+        #expect(throws: ChipRunError.self) {
+            _ = try ChipRun(mapping: m, workload: Workload(), source: Stateful(), sink: SummingSink(), partitioning: .stripes, threads: 2)
+        }
     }
 
     @Test("all fan-out modes deliver every copy", arguments: FanOut.allCases)

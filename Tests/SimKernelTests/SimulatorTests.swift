@@ -59,6 +59,44 @@ struct SimulatorTests {
         }
     }
 
+    @Test("partitions on threads see exactly the sequential run's events per LP, in order, whatever the thread count",
+          arguments: [(4, 1), (4, 2), (4, 3), (16, 2)])
+    func parallelMatchesSequential(partitions: Int, threads: Int) throws {
+        var seq = Simulator(model: Recorder(lps: 16, lookahead: 100))
+        _ = seq.run()
+        let p = try Partitioning(partitionOf: (0..<16).map { UInt16($0 % partitions) }, count: partitions, lookahead: SimTime(picoseconds: 100))
+        let par = ParallelSimulator(model: Recorder(lps: 16, lookahead: 100), partitioning: p, threads: threads)
+        var windows = 0
+        #expect(par.run { _ in windows += 1 } == .drained)
+        #expect(par.threads == min(threads, partitions))
+        #expect(par.eventsHandled == seq.eventsHandled)
+        #expect(par.remoteEvents > 0)
+        #expect(UInt64(windows) == par.windows && windows > 1)
+        // Each LP's history is in the replica of its partition; the other replicas never saw it.
+        for lp in 0..<16 {
+            let mine = par.replica(lp % partitions).seen[lp]
+            #expect(mine.map(\.0) == seq.model.seen[lp].map(\.0))
+            #expect(mine.map(\.1) == seq.model.seen[lp].map(\.1))
+            for other in 0..<partitions where other != lp % partitions { #expect(par.replica(other).seen[lp].isEmpty) }
+        }
+        #expect(par.now == seq.scheduler.now)
+    }
+
+    @Test("a parallel run stopped between windows resumes to the same result")
+    func parallelStopAndResume() throws {
+        // 128 LPs × 4 × 201 events: past the first poll at 65,536 events.
+        let lps = 128
+        let p = try Partitioning(partitionOf: (0..<lps).map { UInt16($0 % 4) }, count: 4, lookahead: SimTime(picoseconds: 100))
+        let whole = ParallelSimulator(model: Recorder(lps: lps, lookahead: 100), partitioning: p, threads: 2)
+        #expect(whole.run { _ in } == .drained)
+        let parts = ParallelSimulator(model: Recorder(lps: lps, lookahead: 100), partitioning: p, threads: 2)
+        #expect(parts.run(shouldStop: { true }) { _ in } == .stopped)
+        #expect(parts.eventsHandled >= 65_536 && parts.eventsHandled < whole.eventsHandled)
+        #expect(parts.run { _ in } == .drained)
+        #expect(parts.eventsHandled == whole.eventsHandled)
+        for lp in 0..<lps { #expect(parts.replica(lp % 4).seen[lp].map(\.1) == whole.replica(lp % 4).seen[lp].map(\.1)) }
+    }
+
     @Test("PHOLD is bit-identical across queue kinds and partitionings")
     func pholdDeterminism() throws {
         let until = SimTime(nanoseconds: 5_000)

@@ -89,6 +89,9 @@ struct CLITests {
         (["run", "--prompt-ids", "1", "--weight-std", "nan"], "--weight-std"),
         (["run", "--topology", "/nonexistent/dir/truenorth.yaml"], "/nonexistent/dir/truenorth.yaml"),
         (["run", "--node", "3"], "node"),
+        (["run", "--threads", "2"], "--partitions stripes"),
+        (["run", "--partitions", "stripes", "--threads", "0"], "--threads"),
+        (["run", "--prompt-ids", "1", "--partitions", "stripes"], "--partitions"),
     ])
     func badOptions(arguments: [String], named: String) throws {
         let r = try spikechip(arguments + ["--no-db"])
