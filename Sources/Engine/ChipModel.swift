@@ -30,7 +30,9 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
         _state.buffer.reserveCapacity(Self.batchSize)
     }
 
-    public var lpCount: Int { _state.mapping.topology.coreCount }
+    /// One LP per core of the rows the mapping uses (`ChipMapping.routedCores`), numbered by core id.
+    public var lpCount: Int { _state.links.cores.count }
+    public var firstLP: Int { _state.links.cores.lowerBound }
 
     public mutating func initialize(lp: LPID, scheduler: inout Scheduler<ChipMessage>) {
         if Int(lp) == _state.mapping.stages[0].functionUnit { _state.startStage(0, token: 0, at: .zero, &scheduler) }

@@ -100,7 +100,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         let count: Int
         switch partitioning {
         case .single, .chip:
-            partitionOf = (0..<t.coreCount).map { UInt16(t.chip(of: $0)) }
+            partitionOf = model.state.links.cores.map { UInt16(t.chip(of: $0)) }
             count = t.chipCount
         case .stripes:
             // Stripe k of a chip holds its columns [k·w/n, (k+1)·w/n); partition = chip × n + k, so
@@ -108,7 +108,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             let w = PartitionScheme.stripeColumns
             let n = min(threads, (t.width + w - 1) / w)
             count = n
-            partitionOf = (0..<t.coreCount).map { core in UInt16((t.x(of: core) / w) % n) }
+            partitionOf = model.state.links.cores.map { core in UInt16((t.x(of: core) / w) % n) }
             if n > 1 { lookahead = min(lookahead, t.hopEastWest.latency) }
         }
         if case .globalTick(let p) = t.sync, p < lookahead { lookahead = p }

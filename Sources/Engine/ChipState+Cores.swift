@@ -7,9 +7,9 @@ extension ChipState {
     /// Keeps `core` busy for `count` operations of `cost` done `lanes` at a time, starting
     /// when it is free; returns when it finishes.
     mutating func occupy(core: Int, count: Int, cost: OpCost, lanes: Int, now: SimTime) -> SimTime {
-        let start = Swift.max(now.picoseconds, coreFree[core])
+        let start = Swift.max(now.picoseconds, coreFree[core &- coreBase])
         let done = start &+ UInt64((count + lanes - 1) / lanes) &* cost.latency.picoseconds
-        coreFree[core] = done
+        coreFree[core &- coreBase] = done
         return SimTime(picoseconds: done)
     }
 
@@ -92,7 +92,7 @@ extension ChipState {
             packets = spikes + 1
             traffic.partialSumSpikes &+= UInt64(spikes)
         }
-        coreFree[core] = done.picoseconds
+        coreFree[core &- coreBase] = done.picoseconds
         charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, layer: layer, token: token, step: EnergyRecord.noStep, at: done)
     }
 
@@ -103,7 +103,7 @@ extension ChipState {
         let g = mapping.groups[m.spikeGroup]
         let k = g.destinations.count
         let layer = mapping.layerOfCore[core]
-        var time = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree[core]))
+        var time = SimTime(picoseconds: Swift.max(s.now.picoseconds, coreFree[core &- coreBase]))
         if m.cargo == .spike {
             time = updateNeurons(core: core, count: k, layer: layer, token: m.token, step: UInt16(m.step), now: s.now)
         } else {
@@ -113,7 +113,7 @@ extension ChipState {
             time = time + costs.spikeOut.latency
             s.schedule(m.unicast(to: mapping.destinations[d]), to: LPID(core), at: time)
         }
-        coreFree[core] = time.picoseconds
+        coreFree[core &- coreBase] = time.picoseconds
         charge(m.cargo == .marker ? .control : .spikeOut, count: k, cost: costs.spikeOut, core: core, layer: layer, token: m.token,
                step: UInt16(m.step), at: time)
     }

@@ -25,9 +25,9 @@ extension ChipState {
         let st = mapping.stages[stage]
         let fu = st.functionUnit
         let work = FunctionUnitWork.forStage(stage, in: mapping, position: workload.context + token)
-        let start = Swift.max(now.picoseconds, coreFree[fu])
+        let start = Swift.max(now.picoseconds, coreFree[fu &- coreBase])
         let done = SimTime(picoseconds: start &+ work.latency(on: costs.functionUnit).picoseconds)
-        coreFree[fu] = done.picoseconds
+        coreFree[fu &- coreBase] = done.picoseconds
         for (kind, count, energy) in work.costs(on: costs.functionUnit) {
             emit(kind, count: count, energy: energy, core: fu, layer: stageLayer[stage], token: UInt32(token), step: EnergyRecord.noStep, at: done)
         }
@@ -96,7 +96,7 @@ extension ChipState {
                 }
             }
         }
-        coreFree[fu] = Swift.max(coreFree[fu], time.picoseconds)
+        coreFree[fu &- coreBase] = Swift.max(coreFree[fu &- coreBase], time.picoseconds)
         traffic.spikes &+= UInt64(spikeTotal)
         traffic.markers &+= UInt64(markersOut)
         let layer = stageLayer[stage]

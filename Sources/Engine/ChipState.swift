@@ -36,7 +36,9 @@ public struct ChipState {
 
     // Dynamic state.
     var links: MeshLinks
+    /// When each core of `mapping.routedCores` is next free (index: core − `coreBase`), in ps.
     var coreFree: ContiguousArray<UInt64>
+    let coreBase: Int
     var markerCounts: ContiguousArray<UInt16>
     var stepsDone: ContiguousArray<UInt8>
     var tileToken: ContiguousArray<UInt32>
@@ -70,8 +72,10 @@ public struct ChipState {
         valuesPerPacket = max(1, t.gradedPacketBits / t.gradedValueBits)
         costs = HardwareCosts(t)
         ledger = EnergyLedger(layers: mapping.layers + 1, chips: t.chipCount)
-        links = MeshLinks(t, costs: costs)
-        coreFree = ContiguousArray(repeating: 0, count: t.coreCount)
+        let routed = mapping.routedCores
+        links = MeshLinks(t, costs: costs, cores: routed)
+        coreBase = routed.lowerBound
+        coreFree = ContiguousArray(repeating: 0, count: routed.count)
         markerCounts = ContiguousArray(repeating: 0, count: mapping.tiles.count * workload.timeSteps)
         stepsDone = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         tileToken = ContiguousArray(repeating: 0, count: mapping.tiles.count)
@@ -89,7 +93,7 @@ public struct ChipState {
     mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, chip: Int = 0, layer: Int16, token: UInt32, step: UInt16,
                        at time: SimTime) {
         let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
-                             chip: core >= 0 ? links.chipOfCore[core] : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
+                             chip: core >= 0 ? links.chip(of: core) : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                              layer: layer, token: token, step: step)
         buffer.append(r)
     }

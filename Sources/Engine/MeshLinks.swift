@@ -8,9 +8,11 @@ import Topology
 /// contention, buffer drops and hop prices are written once.
 public struct MeshLinks: Sendable {
     public let costs: HardwareCosts
-    /// Chip of each core.
-    public let chipOfCore: ContiguousArray<UInt16>
-    /// When each port (core × 4 + port) is next free, in ps.
+    /// The routers modelled: every route between two of them stays among them (see `init`).
+    public let cores: Range<Int>
+    /// Chip of each core of `cores`.
+    @usableFromInline let chipOfCore: ContiguousArray<UInt16>
+    /// When each port ((core − first core) × 4 + port) is next free, in ps.
     @usableFromInline var free: ContiguousArray<UInt64>
     /// Packets that left each port.
     @usableFromInline var packets: ContiguousArray<UInt32>
@@ -25,12 +27,21 @@ public struct MeshLinks: Sendable {
         public let flits: Int64
     }
 
-    public init(_ t: Topology, costs: HardwareCosts) {
+    /// The links of the routers `cores` (default: the whole system). Dimension-order routes never leave
+    /// the rows of their two ends, so whole rows, from the first to the last row holding a mapped
+    /// core, hold every packet's path: memory follows what is mapped, not the size of the mesh.
+    public init(_ t: Topology, costs: HardwareCosts, cores: Range<Int>? = nil) {
+        let cores = cores ?? 0..<t.coreCount
         self.costs = costs
-        chipOfCore = ContiguousArray((0..<t.coreCount).map { UInt16(t.chip(of: $0)) })
-        free = ContiguousArray(repeating: 0, count: t.coreCount * 4)
-        packets = ContiguousArray(repeating: 0, count: t.coreCount * 4)
+        self.cores = cores
+        chipOfCore = ContiguousArray(cores.map { UInt16(t.chip(of: $0)) })
+        free = ContiguousArray(repeating: 0, count: cores.count * 4)
+        packets = ContiguousArray(repeating: 0, count: cores.count * 4)
     }
+
+    /// The chip of `core` (one of `cores`).
+    @inline(__always)
+    public func chip(of core: Int) -> UInt16 { chipOfCore[core &- cores.lowerBound] }
 
     /// Moves a packet from router `from` through `port` to its neighbour: waits for the output link,
     /// occupies it for the packet's serialisation time and returns the hop, or nil when the output
@@ -38,9 +49,9 @@ public struct MeshLinks: Sendable {
     @inline(__always)
     public mutating func hop(from: Int, through port: Port, graded: Bool, now: SimTime) -> Hop? {
         let to = costs.routing.neighbour(of: from, through: port)
-        let crossing = chipOfCore[from] != chipOfCore[to]
+        let crossing = chip(of: from) != chip(of: to)
         let ser = crossing ? (graded ? costs.serializeGradedChip : costs.serializeSpikeChip) : (graded ? costs.serializeGraded : costs.serializeSpike)
-        let link = from &* 4 &+ Int(port.rawValue)
+        let link = (from &- cores.lowerBound) &* 4 &+ Int(port.rawValue)
         let depart = Swift.max(now.picoseconds, free[link])
         if costs.bufferPackets > 0, ser > 0, (depart &- now.picoseconds) / ser >= costs.bufferPackets { return nil }
         free[link] = depart &+ ser
@@ -61,10 +72,10 @@ public struct MeshLinks: Sendable {
     public func loads() -> [LinkLoad] {
         var out: [LinkLoad] = []
         for (link, n) in packets.enumerated() where n > 0 {
-            let core = link / 4, dir = Port(rawValue: UInt8(link % 4))!
+            let core = cores.lowerBound + link / 4, dir = Port(rawValue: UInt8(link % 4))!
             let neighbour = costs.routing.neighbour(of: core, through: dir)
-            out.append(LinkLoad(core: core, chip: Int(chipOfCore[core]), direction: dir,
-                                crossesChip: chipOfCore[core] != chipOfCore[neighbour], packets: UInt64(n)))
+            out.append(LinkLoad(core: core, chip: Int(chip(of: core)), direction: dir,
+                                crossesChip: chip(of: core) != chip(of: neighbour), packets: UInt64(n)))
         }
         return out
     }

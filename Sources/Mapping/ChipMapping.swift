@@ -24,7 +24,8 @@ public struct ChipMapping: Sendable {
     public private(set) var routeNodes: ContiguousArray<RouteNode> = []
     /// Splitter cores of all groups (ranges in `SpikeGroup.splitters`).
     public private(set) var splitterCores: ContiguousArray<UInt32> = []
-    /// Tile index of each core, or -1.
+    /// Tile index of each core, or -1. This and the three tables below are indexed by core id and
+    /// end after the highest core the placement used: cores beyond it host nothing.
     public private(set) var tileOfCore: ContiguousArray<Int32>
     /// Stage whose function unit a core hosts, or -1.
     public private(set) var stageOfCore: ContiguousArray<Int32>
@@ -51,12 +52,22 @@ public struct ChipMapping: Sendable {
             throw MappingError.invalidOption("spike-coded partial sums need one crossbar per tile, but \(options.weightBits)-bit weights take "
                 + "\(topology.weights.slices(forWeightBits: options.weightBits)) slices on \(topology.name); use --partial-sums graded or fewer --weight-bits")
         }
-        let n = topology.coreCount
-        tileOfCore = ContiguousArray(repeating: -1, count: n)
-        stageOfCore = ContiguousArray(repeating: -1, count: n)
-        splitterGroupOfCore = ContiguousArray(repeating: -1, count: n)
-        layerOfCore = ContiguousArray(repeating: -1, count: n)
+        tileOfCore = []; stageOfCore = []; splitterGroupOfCore = []; layerOfCore = []
         try build()
+    }
+
+    /// Whole rows of the system, from the first to the last row holding a mapped core: every
+    /// dimension-order route between mapped cores stays inside them, so the engine models these
+    /// routers only (a small model on a huge mesh costs memory for its rows, not the mesh).
+    public var routedCores: Range<Int> {
+        var low = Int.max, high = -1
+        func see(_ core: Int) { low = Swift.min(low, core); high = Swift.max(high, core) }
+        for t in tiles { see(Int(t.core)) }
+        for c in splitterCores { see(Int(c)) }
+        for s in stages { see(s.functionUnit) }
+        guard high >= 0 else { return 0..<0 }
+        let w = topology.width
+        return (low / w * w)..<((high / w + 1) * w)
     }
 
     private var slices: Int { topology.weights.slices(forWeightBits: options.weightBits) }
@@ -104,7 +115,13 @@ public struct ChipMapping: Sendable {
             let chips = (total + topology.coresPerChip - 1) / topology.coresPerChip
             throw MappingError.doesNotFit(needed: total, available: topology.coreCount, perLayer: perLayer, topology: topology.name, chipsNeeded: chips)
         }
-        let order = options.placement.order(for: topology)
+        let order = options.placement.order(for: topology, count: total)
+        // The per-core tables cover the placed cores' ids only: cores beyond them host nothing.
+        let n = (order.max() ?? -1) + 1
+        tileOfCore = ContiguousArray(repeating: -1, count: n)
+        stageOfCore = ContiguousArray(repeating: -1, count: n)
+        splitterGroupOfCore = ContiguousArray(repeating: -1, count: n)
+        layerOfCore = ContiguousArray(repeating: -1, count: n)
         var cursor = 0
         let a = topology.axons, nn = topology.neurons
         let valuesPerPacket = max(1, topology.gradedPacketBits / topology.gradedValueBits)

@@ -29,7 +29,7 @@ extension ChipMapping {
     public func summary() -> MappingSummary {
         var perLayer = [Int](repeating: 0, count: layers + 1)
         var used = 0, chips = Set<Int>()
-        for core in 0..<topology.coreCount where layerOfCore[core] >= 0 {
+        for core in layerOfCore.indices where layerOfCore[core] >= 0 {
             perLayer[min(Int(layerOfCore[core]), layers)] += 1
             used += 1
             chips.insert(topology.chip(of: core))

@@ -9,36 +9,31 @@ public enum Placement: String, Sendable, CaseIterable {
     /// compact region around its function unit.
     case locality
 
-    /// Core ids of `topology` in fill order.
-    public func order(for t: Topology) -> [Int] {
+    /// The first `count` core ids of `topology` in fill order (default: all of them). Each is
+    /// computed from its position, so a mapping needing a few cores of a huge mesh lists only those.
+    public func order(for t: Topology, count: Int? = nil) -> [Int] {
+        let n = Swift.min(count ?? t.coreCount, t.coreCount)
         switch self {
         case .sequential:
-            return Array(0..<t.coreCount)
+            return Array(0..<n)
         case .locality:
-            var out: [Int] = []
-            out.reserveCapacity(t.coreCount)
-            let local = Placement.chipOrder(meshX: t.meshX, meshY: t.meshY)
-            for cy in 0..<t.chipsY {
-                for i in 0..<t.chipsX {
-                    let cx = cy % 2 == 0 ? i : t.chipsX - 1 - i
-                    for (lx, ly) in local { out.append(t.core(x: cx * t.meshX + lx, y: cy * t.meshY + ly)) }
-                }
+            let perChip = t.coresPerChip
+            return (0..<n).map { i in
+                let chip = i / perChip
+                let cy = chip / t.chipsX, column = chip % t.chipsX
+                let cx = cy % 2 == 0 ? column : t.chipsX - 1 - column
+                let (lx, ly) = Placement.chipPoint(meshX: t.meshX, meshY: t.meshY, d: i % perChip)
+                return t.core(x: cx * t.meshX + lx, y: cy * t.meshY + ly)
             }
-            return out
         }
     }
 
-    /// Local (x, y) order inside one chip: a Hilbert curve on square power-of-two meshes,
+    /// The d-th local (x, y) inside one chip: a Hilbert curve on square power-of-two meshes,
     /// serpentine rows otherwise.
-    static func chipOrder(meshX: Int, meshY: Int) -> [(Int, Int)] {
-        if meshX == meshY, meshX > 0, meshX & (meshX - 1) == 0 {
-            return (0..<(meshX * meshX)).map { hilbert(n: meshX, d: $0) }
-        }
-        var out: [(Int, Int)] = []
-        for y in 0..<meshY {
-            for i in 0..<meshX { out.append((y % 2 == 0 ? i : meshX - 1 - i, y)) }
-        }
-        return out
+    static func chipPoint(meshX: Int, meshY: Int, d: Int) -> (Int, Int) {
+        if meshX == meshY, meshX > 0, meshX & (meshX - 1) == 0 { return hilbert(n: meshX, d: d) }
+        let y = d / meshX, i = d % meshX
+        return (y % 2 == 0 ? i : meshX - 1 - i, y)
     }
 
     /// The d-th point of the Hilbert curve filling an n×n grid (n a power of two).

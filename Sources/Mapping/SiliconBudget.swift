@@ -75,7 +75,7 @@ extension ChipMapping {
         let t = topology
         var functionUnits = [Int](repeating: 0, count: t.chipCount)
         var powered = [Bool](repeating: false, count: t.chipCount)
-        for core in 0..<t.coreCount {
+        for core in tileOfCore.indices {
             let chip = t.chip(of: core)
             if stageOfCore[core] >= 0 { functionUnits[chip] += 1 }
             if tileOfCore[core] >= 0 || stageOfCore[core] >= 0 || splitterGroupOfCore[core] >= 0 { powered[chip] = true }

@@ -102,7 +102,8 @@ public struct NetworkChip: SimulationModel {
         self.mapping = mapping; self.input = input; self.sink = sink
         steps = input.steps
         costs = HardwareCosts(t)
-        links = MeshLinks(t, costs: costs)
+        // Mapped cores are 0..<n; dimension-order routes among them stay in their rows.
+        links = MeshLinks(t, costs: costs, cores: 0..<((mapping.cores.count + t.width - 1) / t.width * t.width))
         ring = net.maxDelay + 1
         valuesPerPacket = max(1, t.gradedPacketBits / t.gradedValueBits)
         if case .globalTick(let p) = t.sync { tick = p } else { tick = nil }
@@ -135,9 +136,9 @@ public struct NetworkChip: SimulationModel {
         spikes = SpikeRecord(populations: net.populations.count, neurons: mapping.neurons)
     }
 
-    /// Every router of the mesh is a logical process (packets cross cores that host nothing); the mapped
-    /// cores are the first `mapping.cores.count`.
-    public var lpCount: Int { mapping.topology.coreCount }
+    /// Every router of the rows holding mapped cores is a logical process (packets cross cores that
+    /// host nothing); the mapped cores are the first `mapping.cores.count`.
+    public var lpCount: Int { links.cores.count }
 
     public mutating func initialize(lp: LPID, scheduler s: inout Scheduler<NetworkMessage>) {
         if Int(lp) < mapping.cores.count { s.schedule(.start(step: 0), to: lp, at: .zero) }
@@ -160,7 +161,7 @@ public struct NetworkChip: SimulationModel {
 
     mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, chip: Int = 0, population: Int, step: Int, at time: SimTime) {
         buffer.append(EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
-                                   chip: core >= 0 ? links.chipOfCore[core] : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
+                                   chip: core >= 0 ? links.chip(of: core) : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                                    layer: Int16(truncatingIfNeeded: population), token: 0, step: step < 0 ? EnergyRecord.noStep : UInt16(step)))
     }
 

@@ -45,13 +45,13 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
     /// threads (at most one per partition; partition p runs on thread p mod threads).
     public init(model: Model, partitioning: Partitioning, threads: Int, queue: QueueKind = .standard) {
         precondition(partitioning.partitionOf.count == model.lpCount, "partitioning covers \(partitioning.partitionOf.count) LPs, the model has \(model.lpCount)")
-        precondition(model.lpCount <= Int(Event<Model.Payload>.maxLP) + 1, "at most 2^24 LPs")
+        precondition(model.firstLP >= 0 && model.firstLP + model.lpCount <= Int(Event<Model.Payload>.maxLP) + 1, "LP ids below 2^24")
         precondition(threads >= 1, "at least one thread")
         self.partitioning = partitioning
         self.threads = Swift.min(threads, partitioning.count)
         let n = partitioning.count
         replicas = PaddedSlots(count: n) { _ in model }
-        schedulers = PaddedSlots(count: n) { Scheduler(partitioning: partitioning, own: $0, queue: queue) }
+        schedulers = PaddedSlots(count: n) { Scheduler(partitioning: partitioning, firstLP: model.firstLP, own: $0, queue: queue) }
         handledBy = PaddedSlots(count: n) { _ in 0 }
         remoteDelivered = Array(repeating: 0, count: n)
         let t = self.threads
@@ -92,8 +92,9 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
         let n = partitioning.count
         if !initialized {
             initialized = true
-            for lp in 0..<replicas[0].lpCount {
-                let p = Int(partitioning.partitionOf[lp])
+            let first = replicas[0].firstLP
+            for lp in first..<(first + replicas[0].lpCount) {
+                let p = Int(partitioning.partitionOf[lp - first])
                 schedulers[p]._current = LPID(lp)
                 replicas[p].initialize(lp: LPID(lp), scheduler: &schedulers[p])
             }
@@ -124,7 +125,10 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
                 if !finalized {
                     finalized = true
                     let end = now
-                    for lp in 0..<replicas[0].lpCount { replicas[Int(partitioning.partitionOf[lp])].finalize(lp: LPID(lp), at: end) }
+                    let first = replicas[0].firstLP
+                    for lp in first..<(first + replicas[0].lpCount) {
+                        replicas[Int(partitioning.partitionOf[lp - first])].finalize(lp: LPID(lp), at: end)
+                    }
                 }
                 return .drained
             }

@@ -5,7 +5,7 @@
 /// others (the conservative YAWNS scheme). The kernel runs the windows one after the
 /// other in one process; the same windows are what an MPI back-end would run in parallel.
 public struct Partitioning: Sendable, Equatable {
-    /// Partition of each LP.
+    /// Partition of each LP, from the model's first LP.
     public let partitionOf: [UInt16]
     /// Number of partitions.
     public let count: Int

@@ -19,7 +19,10 @@ public struct Scheduler<Payload> {
     @usableFromInline let sendCount: Counters
     /// True when there is one partition.
     @usableFromInline let single: Bool
+    /// Partition of each LP, indexed from `firstLP`.
     @usableFromInline let partitionOf: ContiguousArray<UInt16>
+    /// The model's first LP id: per-LP arrays start there.
+    @usableFromInline let firstLP: Int
     @usableFromInline let lookahead: SimTime
     @usableFromInline var remote: UInt64 = 0
     @usableFromInline var peak: Int = 0
@@ -30,7 +33,8 @@ public struct Scheduler<Payload> {
     /// Largest number of pending events seen, over all partitions.
     public var peakPending: Int { peak }
 
-    @usableFromInline init(partitioning: Partitioning, queue: QueueKind) {
+    @usableFromInline init(partitioning: Partitioning, firstLP: Int, queue: QueueKind) {
+        self.firstLP = firstLP
         queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: queue) })
         active = queues[0]
         queues[0] = EventQueue(kind: .heap)
@@ -43,7 +47,8 @@ public struct Scheduler<Payload> {
     /// The scheduler of partition `own` alone, for a thread of a `ParallelSimulator`: it keeps its
     /// partition's queue active for good and collects events for the other partitions in outboxes
     /// (small heaps) that the simulator empties into their owners' queues between windows.
-    @usableFromInline init(partitioning: Partitioning, own: Int, queue: QueueKind) {
+    @usableFromInline init(partitioning: Partitioning, firstLP: Int, own: Int, queue: QueueKind) {
+        self.firstLP = firstLP
         queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: .heap) })
         active = EventQueue(kind: queue)
         activeIndex = own
@@ -67,11 +72,11 @@ public struct Scheduler<Payload> {
     @inlinable
     public mutating func schedule(_ payload: Payload, to target: LPID, at time: SimTime) {
         precondition(time >= _now, "event scheduled in the past (\(time) < \(_now)) by LP \(_current)")
-        let src = Int(_current)
+        let src = Int(_current) &- firstLP
         let order = (UInt64(_current) << Event<Payload>.senderShift) | sendCount.next(src)
         let e = Event(time: time, order: order, target: target, payload: payload)
         // One partition: no partition look-ups per event.
-        let p = single ? activeIndex : Int(partitionOf[Int(target)])
+        let p = single ? activeIndex : Int(partitionOf[Int(target) &- firstLP])
         if !single, p != Int(partitionOf[src]) {
             precondition(time - now >= lookahead,
                          "LP \(current) sent an event to LP \(target) in another partition \((time - now)) ahead, below the lookahead \(lookahead)")

@@ -9,8 +9,12 @@ public protocol SimulationModel {
     /// What an event carries. Keep it a small plain value: it is copied through the queue.
     associatedtype Payload
 
-    /// Number of logical processes; ids are `0..<lpCount`.
+    /// Number of logical processes; ids are `firstLP ..< firstLP + lpCount`.
     var lpCount: Int { get }
+
+    /// The first LP id (default 0). A chip model whose mapping uses a band of a large mesh numbers
+    /// its LPs by core id and starts here, so that per-LP state follows what is mapped.
+    var firstLP: Int { get }
 
     /// Schedules the LP's first events. Called once per LP, in id order, before the run.
     mutating func initialize(lp: LPID, scheduler: inout Scheduler<Payload>)
@@ -23,6 +27,7 @@ public protocol SimulationModel {
 }
 
 extension SimulationModel {
+    public var firstLP: Int { 0 }
     public mutating func initialize(lp: LPID, scheduler: inout Scheduler<Payload>) {}
     public mutating func finalize(lp: LPID, at time: SimTime) {}
 }

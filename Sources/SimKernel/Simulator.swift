@@ -27,9 +27,9 @@ public struct Simulator<Model: SimulationModel> {
     public init(model: Model, partitioning: Partitioning? = nil, queue: QueueKind = .standard) {
         let p = partitioning ?? .single(lpCount: model.lpCount)
         precondition(p.partitionOf.count == model.lpCount, "partitioning covers \(p.partitionOf.count) LPs, the model has \(model.lpCount)")
-        precondition(model.lpCount <= Int(Event<Model.Payload>.maxLP) + 1, "at most 2^24 LPs")
+        precondition(model.firstLP >= 0 && model.firstLP + model.lpCount <= Int(Event<Model.Payload>.maxLP) + 1, "LP ids below 2^24")
         self.model = model
-        self.sched = Scheduler(partitioning: p, queue: queue)
+        self.sched = Scheduler(partitioning: p, firstLP: model.firstLP, queue: queue)
     }
 
     /// How a call to `run` ended.
@@ -56,7 +56,7 @@ public struct Simulator<Model: SimulationModel> {
     public mutating func run(until: SimTime = .never, shouldStop: (() -> Bool)? = nil) -> Outcome {
         if !initialized {
             initialized = true
-            for lp in 0..<model.lpCount {
+            for lp in model.firstLP..<(model.firstLP + model.lpCount) {
                 sched._current = LPID(lp)
                 model.initialize(lp: LPID(lp), scheduler: &sched)
             }
@@ -72,7 +72,7 @@ public struct Simulator<Model: SimulationModel> {
             if earliest == .never {
                 if !finalized {
                     finalized = true
-                    for lp in 0..<model.lpCount { model.finalize(lp: LPID(lp), at: sched.now) }
+                    for lp in model.firstLP..<(model.firstLP + model.lpCount) { model.finalize(lp: LPID(lp), at: sched.now) }
                 }
                 return .drained
             }

@@ -13,8 +13,10 @@ struct CoreTotals {
     private var systemEnergy = ContiguousArray<Int64>()
     private var systemCount = ContiguousArray<UInt64>()
 
+    /// Pre-sized for `cores` (at most 65,536: a small model on a huge mesh uses few of its cores);
+    /// `add` grows the tables to the highest core it sees.
     init(cores: Int, chips: Int) {
-        grow(cores: cores)
+        grow(cores: min(cores, 1 << 16))
         systemEnergy = ContiguousArray(repeating: 0, count: chips * Self.kinds)
         systemCount = ContiguousArray(repeating: 0, count: chips * Self.kinds)
     }

@@ -126,6 +126,25 @@ struct EngineTests {
         }
     }
 
+    @Test("a mesh far larger than the mapping: only the rows in use are modelled, and every dynamic figure is the small mesh's")
+    func memoryFollowsTheMapping() throws {
+        func board(_ rows: Int) throws -> Topology {
+            try smallBoard([("chips: {x: 2, y: 2}", "chips: {x: 1, y: 1}"), ("mesh: {x: 8, y: 8}", "mesh: {x: 16, y: \(rows)}")])
+        }
+        let small = try board(16), huge = try board(4096)
+        func go(_ t: Topology) throws -> (RunResult, Int) {
+            let m = try ChipMapping(spec: tiny, topology: t, options: MappingOptions(placement: .sequential))
+            var r = try ChipRun(mapping: m, workload: Workload(tokens: 2, timeSteps: 4, context: 16),
+                                source: try StatisticalSpikeSource(timeSteps: 4), sink: SummingSink())
+            return (r.run(), r.model.lpCount)
+        }
+        let (a, aLPs) = try go(small), (b, bLPs) = try go(huge)
+        #expect(huge.coreCount == 65_536)
+        #expect(bLPs == aLPs && bLPs <= 16 * 16 && bLPs % 16 == 0)
+        #expect(b.traffic == a.traffic && b.events == a.events && b.tokenEnd == a.tokenEnd && b.links == a.links)
+        for kind in EnergyKind.allCases where kind != .staticIdle { #expect(b.ledger.energy(kind) == a.ledger.energy(kind)) }
+    }
+
     @Test("a source that keeps state across stages is refused for partitions")
     func partitionsNeedAReplicableSource() throws {
         struct Stateful: SpikeSource {

@@ -110,9 +110,16 @@ struct MappingTests {
     @Test("placement orders visit every core once; Hilbert steps are mesh neighbours")
     func placementOrders() throws {
         let t = try topology("spikechip-llm", [("mesh: {x: 64, y: 64}", "mesh: {x: 8, y: 8}")])
-        for p in Placement.allCases { #expect(Set(p.order(for: t)) == Set(0..<t.coreCount)) }
-        let h = Placement.chipOrder(meshX: 16, meshY: 16)
-        #expect(zip(h, h.dropFirst()).allSatisfy { abs($0.0 - $1.0) + abs($0.1 - $1.1) == 1 })
+        for p in Placement.allCases {
+            let all = p.order(for: t)
+            #expect(Set(all) == Set(0..<t.coreCount))
+            #expect(p.order(for: t, count: 37) == Array(all.prefix(37)))
+        }
+        for (x, y) in [(16, 16), (6, 5)] {
+            let h = (0..<(x * y)).map { Placement.chipPoint(meshX: x, meshY: y, d: $0) }
+            #expect(Set(h.map { $0.1 * x + $0.0 }).count == x * y)
+            #expect(zip(h, h.dropFirst()).allSatisfy { abs($0.0 - $1.0) + abs($0.1 - $1.1) == 1 })
+        }
     }
 
     @Test("splitter fan-out reserves splitter cores; binary crossbars slice 8-bit weights")

