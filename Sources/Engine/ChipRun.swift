@@ -165,7 +165,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     @usableFromInline
     static func hand(_ batch: inout ContiguousArray<EnergyRecord>, to sink: inout Sink) {
         guard !batch.isEmpty else { return }
-        batch.withUnsafeBufferPointer { sink.consume($0) }
+        sink.consume(taking: &batch)
         batch.removeAll(keepingCapacity: true)
     }
 

@@ -146,10 +146,8 @@ public struct ChipState {
         // Take the buffer out so the ledger, also part of the state, can be updated while it is read.
         var batch = ContiguousArray<EnergyRecord>()
         swap(&batch, &buffer)
-        batch.withUnsafeBufferPointer { records in
-            ledger.add(records)
-            sink.consume(records)
-        }
+        batch.withUnsafeBufferPointer { ledger.add($0) }
+        sink.consume(taking: &batch)
         batch.removeAll(keepingCapacity: true)
         swap(&batch, &buffer)
     }

@@ -7,8 +7,8 @@ import Energy
 /// kind (about 1.3 MB for 10,000 cores); system-wide records (no core) are kept per chip.
 struct CoreTotals {
     private static let kinds = EnergyKind.allCases.count
-    private var energy = ContiguousArray<Int64>()
-    private var count = ContiguousArray<UInt64>()
+    /// Energy (fJ) and count of each (core, kind), side by side: one cache line per update.
+    private var sums = ContiguousArray<(energy: Int64, count: UInt64)>()
     private var chipOfCore = ContiguousArray<UInt16>()
     private var systemEnergy = ContiguousArray<Int64>()
     private var systemCount = ContiguousArray<UInt64>()
@@ -24,8 +24,7 @@ struct CoreTotals {
     private mutating func grow(cores: Int) {
         let extra = cores - chipOfCore.count
         guard extra > 0 else { return }
-        energy.append(contentsOf: repeatElement(0, count: extra * Self.kinds))
-        count.append(contentsOf: repeatElement(0, count: extra * Self.kinds))
+        sums.append(contentsOf: repeatElement((energy: Int64(0), count: UInt64(0)), count: extra * Self.kinds))
         chipOfCore.append(contentsOf: repeatElement(0, count: extra))
     }
 
@@ -36,15 +35,13 @@ struct CoreTotals {
         for r in records where r.core != EnergyRecord.noCore { highest = max(highest, Int(r.core)) }
         if highest >= chipOfCore.count { grow(cores: max(highest + 1, chipOfCore.count * 2)) }
         let kinds = Self.kinds
-        energy.withUnsafeMutableBufferPointer { energy in
-            count.withUnsafeMutableBufferPointer { count in
-                chipOfCore.withUnsafeMutableBufferPointer { chipOfCore in
-                    for r in records where r.core != EnergyRecord.noCore {
-                        let core = Int(r.core), k = Int(r.kind.rawValue)
-                        chipOfCore[core] = r.chip
-                        energy[core &* kinds &+ k] &+= r.energy.femtojoules
-                        count[core &* kinds &+ k] &+= UInt64(r.count)
-                    }
+        sums.withUnsafeMutableBufferPointer { sums in
+            chipOfCore.withUnsafeMutableBufferPointer { chipOfCore in
+                for r in records where r.core != EnergyRecord.noCore {
+                    let core = Int(r.core), i = core &* kinds &+ Int(r.kind.rawValue)
+                    chipOfCore[core] = r.chip
+                    sums[i].energy &+= r.energy.femtojoules
+                    sums[i].count &+= UInt64(r.count)
                 }
             }
         }
@@ -64,9 +61,9 @@ struct CoreTotals {
     /// One row per (core, kind) that received records, then the per-chip system-wide rows.
     func rows() -> ContiguousArray<CoreRow> {
         var rows = ContiguousArray<CoreRow>()
-        for i in count.indices where count[i] != 0 || energy[i] != 0 {
+        for i in sums.indices where sums[i].count != 0 || sums[i].energy != 0 {
             let core = i / Self.kinds
-            rows.append(CoreRow(chip: chipOfCore[core], core: UInt32(core), kind: UInt8(i % Self.kinds), count: count[i], energy: energy[i]))
+            rows.append(CoreRow(chip: chipOfCore[core], core: UInt32(core), kind: UInt8(i % Self.kinds), count: sums[i].count, energy: sums[i].energy))
         }
         for i in systemCount.indices where systemCount[i] != 0 || systemEnergy[i] != 0 {
             rows.append(CoreRow(chip: UInt16(i / Self.kinds), core: EnergyRecord.noCore, kind: UInt8(i % Self.kinds),

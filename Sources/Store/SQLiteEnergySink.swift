@@ -80,6 +80,19 @@ public final class SQLiteEnergySink: EnergySink {
         pipe.push(batch)
     }
 
+    /// Takes the engine's buffer as the next batch and gives it back an emptied one the aggregation
+    /// thread has finished with: no copy of the records on the simulation thread.
+    public func consume(taking batch: inout ContiguousArray<EnergyRecord>) {
+        precondition(result == nil, "records consumed after finish()")
+        guard !batch.isEmpty else { return }
+        if inline != nil { batch.withUnsafeBufferPointer { inline!.consume($0) }; return }
+        var spare = pipe.spare()
+        spare.removeAll(keepingCapacity: true)
+        spare.reserveCapacity(batch.count)
+        swap(&spare, &batch)
+        pipe.push(spare)
+    }
+
     /// Aggregates everything still queued, writes it, waits for the writer, stops both threads. Idempotent.
     public func finish() {
         guard result == nil else { return }
