@@ -47,6 +47,8 @@ public struct RunResult: Sendable {
     public var links: [LinkLoad] = []
     /// Threads the partitions ran on.
     public var threads = 1
+    /// Events each partition handled (empty for a single partition).
+    public var eventsByPartition: [UInt64] = []
 
     /// Simulated latency of each finished token.
     public var tokenLatencies: [SimTime] { (0..<tokensDone).map { tokenEnd[$0] - tokenStart[$0] } }
@@ -159,6 +161,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
                                  events: kernel.eventsHandled, peak: kernel.peakPending, remote: kernel.remoteEvents,
                                  windows: kernel.windows, partitions: partitions, finalTime: kernel.now)
         result.threads = kernel.threads
+        result.eventsByPartition = kernel.eventsByPartition
         return result
     }
 

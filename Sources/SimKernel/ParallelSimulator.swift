@@ -74,6 +74,8 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
 
     /// Events handled so far, over all partitions.
     public var eventsHandled: UInt64 { (0..<partitioning.count).reduce(0) { $0 &+ handledBy[$1] } }
+    /// Events handled by each partition: how evenly the partitioning spread the work.
+    public var eventsByPartition: [UInt64] { (0..<partitioning.count).map { handledBy[$0] } }
     /// Windows run so far.
     public var windows: UInt64 { windowCount }
     /// Events sent from one partition to another.

@@ -170,7 +170,7 @@ struct RunOutputArguments: ParsableArguments {
                 "model": m.spec.name, "layers": m.layers, "lm_head": m.options.includeLMHead, "topology": m.topology.name,
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
-                "partitions": r.partitions, "threads": r.threads, "windows": r.windows,
+                "partitions": r.partitions, "threads": r.threads, "windows": r.windows, "events_by_partition": r.eventsByPartition,
                 "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
@@ -204,8 +204,10 @@ struct RunOutputArguments: ParsableArguments {
             }
             print(String(format: "spikes    %.3f silent per token, %.3f spikes per activation, %.4f per neuron and step (measured); backed by %@",
                          spikeStats.silentPerToken, spikeStats.spikesPerActivation, spikeStats.firingRatePerStep, backing as NSString))
+            let busiest = Double(r.eventsByPartition.max() ?? 0), mean = Double(r.events) / Double(max(r.partitions, 1))
             let kernel = r.partitions == 1 ? "1 partition"
-                : "\(r.partitions) partitions on \(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions"
+                : "\(r.partitions) partitions on \(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions; "
+                + String(format: "busiest partition %.2f× the mean", busiest / max(mean, 1))
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %@",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
                          group(UInt64(r.peakPendingEvents)) as NSString, kernel as NSString))

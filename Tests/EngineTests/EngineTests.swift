@@ -116,6 +116,7 @@ struct EngineTests {
         #expect(par.activity == seq.activity)
         #expect(par.links == seq.links)
         #expect(par.events == seq.events)
+        #expect(par.eventsByPartition.count == par.partitions && par.eventsByPartition.reduce(0, +) == seq.events)
         #expect(par.finalTime == seq.finalTime)
         #expect(sink.finished && sink.femtojoules == seq.ledger.total.femtojoules && sink.counts == seq.ledger.countByKind)
         // Chips are a fixed partitioning (stripes follow the thread count): one thread or several run
