@@ -85,11 +85,11 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
     /// Time of the last event handled.
     public var now: SimTime { (0..<partitioning.count).map { schedulers[$0].now }.max() ?? .zero }
 
-    /// Runs until no events are left, or `shouldStop` (polled after the window in which another
-    /// 65,536 events were handled, as `Simulator` polls) returns true;
-    /// `afterWindow` runs on the caller's thread after each window with every replica, in partition order.
+    /// Runs until no events are left, the next one is at or after `until`, or `shouldStop` (polled
+    /// after the window in which another 65,536 events were handled, as `Simulator` polls) returns
+    /// true; `afterWindow` runs on the caller's thread after each window with every replica, in partition order.
     @inlinable
-    public func run(shouldStop: (() -> Bool)? = nil,
+    public func run(until: SimTime = .never, shouldStop: (() -> Bool)? = nil,
                     afterWindow: (PaddedSlots<Model>) -> Void) -> Simulator<Model>.Outcome {
         let n = partitioning.count
         if !initialized {
@@ -134,8 +134,9 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
                 }
                 return .drained
             }
-            windowEnd = earliest.picoseconds <= UInt64.max - partitioning.lookahead.picoseconds
-                ? earliest + partitioning.lookahead : .never
+            if earliest >= until { return .reachedLimit }
+            windowEnd = SimTime.min(until, earliest.picoseconds <= UInt64.max - partitioning.lookahead.picoseconds
+                ? earliest + partitioning.lookahead : .never)
             windowCount &+= 1
             if threads > 1 {
                 finished.store(0, ordering: .relaxed)

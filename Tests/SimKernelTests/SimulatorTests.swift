@@ -97,6 +97,20 @@ struct SimulatorTests {
         for lp in 0..<lps { #expect(parts.replica(lp % 4).seen[lp].map(\.1) == whole.replica(lp % 4).seen[lp].map(\.1)) }
     }
 
+    @Test("PHOLD on 2 threads, stopped at a time, handles the sequential run's events per LP", arguments: [1, 2])
+    func pholdParallelUntil(threads: Int) throws {
+        let until = SimTime(nanoseconds: 3_000)
+        var seq = Simulator(model: PHOLD(lps: 64, population: 4))
+        #expect(seq.run(until: until) == .reachedLimit)
+        let phold = PHOLD(lps: 64, population: 4)
+        let par = ParallelSimulator(model: phold, partitioning: try phold.blockPartitioning(count: 4), threads: threads)
+        #expect(par.run(until: until) { _ in } == .reachedLimit)
+        // LP i lives in block i / 16: its replica alone counted its events.
+        let handled = (0..<64).map { par.replica($0 / 16).handled[$0] }
+        #expect(handled == seq.model.handled)
+        #expect(par.eventsHandled == seq.eventsHandled && par.eventsHandled > 10_000)
+    }
+
     @Test("PHOLD is bit-identical across queue kinds and partitionings")
     func pholdDeterminism() throws {
         let until = SimTime(nanoseconds: 5_000)
