@@ -105,8 +105,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             partitionOf = model.state.links.cores.map { UInt16(t.chip(of: $0)) }
             count = t.chipCount
         case .stripes:
-            // Stripe k of a chip holds its columns [k·w/n, (k+1)·w/n); partition = chip × n + k, so
-            // that partition p runs on thread p mod n: stripe k of every chip on thread k.
+            // Column x belongs to stripe x / w, and stripe s to partition s mod n: partition p runs on
+            // thread p, and every thread holds every n-th stripe of the board.
             let w = PartitionScheme.stripeColumns
             let n = min(threads, (t.width + w - 1) / w)
             count = n
@@ -190,7 +190,7 @@ public enum ChipRunError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .sourceNotReplicable(scheme):
-            "--partitions \(scheme.rawValue) runs a copy of the spike source per partition, which only statistical runs allow (closed-loop, trace and recording sources keep state across stages); use --partitions single"
+            "--partitions \(scheme.rawValue) runs a copy of the spike source per partition, which only statistical and trace sources allow (closed-loop and recording sources keep state across stages); use --partitions single"
         }
     }
 }
