@@ -58,6 +58,10 @@ let package = Package(
         .target(name: "Energy", dependencies: ["SimKernel"]),
         .target(name: "Topology", dependencies: ["Energy", "SimKernel", .product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI's C API through a few functions (its handles are macros Swift cannot import).
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // A partitioned run spread over the ranks of an `mpirun` job (SimKernel's `RankGroup`, on MPI).
+        .target(name: "Ranks", dependencies: ["SimKernel", "CMPI"]),
         // A model's shape and element-wise work, without weights: all the mapper, engine and baselines need.
         .target(name: "ModelShapes"),
         .target(name: "Models", dependencies: ["ModelShapes", "SimKernel", "COpenBLAS"]),
@@ -86,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "SpikeChipCLI",
             dependencies: [
-                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline", "Sweeps", "Networks",
+                "SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Baselines", "Benchmarks", "Reports", "Pipeline", "Sweeps", "Networks", "Ranks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -13,9 +13,11 @@ trap 'rm -rf "$scratch"' EXIT
 ln -s "$root/.cache" "$root/traces" "$root/topologies" "$root/Tests" "$scratch/"
 mkdir -p "$scratch/bin" && ln -s "$bin" "$scratch/bin/spikechip"
 # The fenced block after "Examples:", continuation lines joined (bash drops the comments); the Python
-# recorder (its own tests) and lines that are not spikechip commands are skipped.
+# recorder (its own tests) and lines that are not spikechip commands (or mpirun of one) are skipped.
 examples=$(awk '/^Examples:/ {f=1; next} f && /^```sh/ {b=1; next} b && /^```/ {exit} b' "$root/README.md" \
-  | sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*/ /; ta' | grep '^spikechip ' || true)
+  | sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*/ /; ta' | grep -E '^(spikechip|mpirun .* spikechip) ' || true)
+# Open MPI refuses to start as root (CI's containers) unless told: a user's mpirun needs nothing.
+if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 [ -n "$examples" ] || { echo "check-readme: no examples found in README.md" >&2; exit 1; }
 n=0
 while IFS= read -r example; do

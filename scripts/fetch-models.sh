@@ -47,12 +47,15 @@ done
 reference="$root/.cache/reference"
 script="$root/tools/reference/make_reference.py"
 if [ ! -f "$reference/.done" ] || [ "$script" -nt "$reference/.done" ]; then
-  if ! python3 -c "import gguf, numpy, tokenizers" 2>/dev/null; then
-    echo "fetch-models: installing tools/reference/requirements.txt" >&2
-    python3 -m pip install --quiet -r "$root/tools/reference/requirements.txt"
+  # The project's virtual environment (scripts/setup-recorder.sh uses it too); SPIKECHIP_VENV overrides it.
+  venv="${SPIKECHIP_VENV:-$root/.venv}"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c "import gguf, numpy, tokenizers" 2>/dev/null; then
+    echo "fetch-models: installing tools/reference/requirements.txt into $venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/tools/reference/requirements.txt"
   fi
   echo "fetch-models: computing reference values into .cache/reference" >&2
   rm -f "$reference/.done"
-  python3 "$script" --root "$root"
+  "$venv/bin/python" "$script" --root "$root"
   touch "$reference/.done"
 fi

@@ -2,7 +2,8 @@
 # The project's test command: installs what the tests need, then runs every test.
 #   1. system libraries (scripts/setup.sh)
 #   2. the real model files and their independent references (scripts/fetch-models.sh)
-#   3. the Python trace recorder and its tests (tools/recorder, pytest on the real SmolLM2 file)
+#   3. the Python trace recorder, in the project's virtual environment .venv/, and its tests
+#      (tools/recorder, pytest on the real SmolLM2 file)
 #   4. swift test on every build the README promises, each optimised (the tests run SmolLM2's real
 #      weights through the chip's arithmetic): the portable default build, then on x86-64 the
 #      `SPIKECHIP_NATIVE=1` build (AVX2/AVX-512 primitives) in .build/native.
@@ -14,7 +15,7 @@ cd "$root"
 bash scripts/setup.sh
 bash scripts/fetch-models.sh
 bash scripts/setup-recorder.sh
-python3 -m pytest -q tools/recorder/tests
+"${SPIKECHIP_VENV:-$root/.venv}/bin/python" -m pytest -q tools/recorder/tests
 builds=${SPIKECHIP_TEST_BUILDS:-portable native}
 [ "$(uname -m)" = x86_64 ] || builds=portable
 for build in $builds; do

@@ -8,7 +8,7 @@ import Foundation
 /// one partition or many, and lets "total equals the sum of the stream" be checked with
 /// `==`. Every published per-operation figure used here (Horowitz's 0.03 pJ add is the
 /// smallest) is a whole number of femtojoules.
-public struct Energy: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Energy: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// Femtojoules (1 fJ = 0.001 pJ).
     public var femtojoules: Int64
 

@@ -3,7 +3,7 @@
 /// The engine adds every record it emits here as well as handing it to its sink, so a
 /// run always knows its totals even when records are discarded. Because `Energy` is
 /// fixed point, `total` is exactly the sum of the stream whatever the order of records.
-public struct EnergyLedger: Sendable, Equatable {
+public struct EnergyLedger: Sendable, Equatable, Codable {
     @usableFromInline var _byKind: [Energy]
     @usableFromInline var _countByKind: [UInt64]
     @usableFromInline var _byLayer: [Energy]

@@ -49,6 +49,8 @@ public struct RunResult: Sendable {
     public var threads = 1
     /// Events each partition handled (empty for a single partition).
     public var eventsByPartition: [UInt64] = []
+    /// MPI ranks the partitions ran on (1: one process).
+    public var ranks = 1
 
     /// Simulated latency of each finished token.
     public var tokenLatencies: [SimTime] { (0..<tokensDone).map { tokenEnd[$0] - tokenStart[$0] } }
@@ -84,12 +86,24 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     /// for PHOLD, would send most of them through the overflow heap.
     public static var queue: QueueKind { .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 14) }
 
-    /// - Parameter threads: threads for a partitioned run (at most one per partition); a `single` run uses one.
-    /// - Throws: `ChipRunError.sourceNotReplicable` when partitions would run a source that keeps state across stages.
+    /// - Parameters:
+    ///   - threads: threads for a partitioned run (at most one per partition); a `single` run uses one.
+    ///   - ranks: the MPI ranks the partitions are spread over (nil: this process runs them all). Rank 0's
+    ///     sink receives every record, in the order of a run in one process; the other ranks' sinks none.
+    /// - Throws: `ChipRunError.sourceNotReplicable` when partitions would run a source that keeps state across
+    ///   stages; `.ranks` when the ranks cannot share the partitions.
     public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink, partitioning: PartitionScheme = .single,
-                threads: Int = 1, queue: QueueKind = ChipRun.queue) throws {
+                threads: Int = 1, queue: QueueKind = ChipRun.queue, ranks: (any RankGroup)? = nil) throws {
         let model = try ChipModel(mapping: mapping, workload: workload, source: source, sink: sink)
         let t = mapping.topology
+        if let ranks, ranks.size > 1 {
+            guard partitioning != .single else { throw ChipRunError.ranks("\(ranks.size) ranks need partitions to share: add --partitions stripes (or chip)") }
+            // A trace is read in dataflow order by one reader per process; only counts drawn from
+            // (seed, token, stage) are the same whichever process asks.
+            guard source is StatisticalSpikeSource else {
+                throw ChipRunError.ranks("runs over MPI ranks take statistical spike counts only; replay a trace on threads in one process (--threads)")
+            }
+        }
         guard partitioning != .single else {
             sequential = Simulator(model: model, queue: queue); parallel = nil
             partitions = 1; self.threads = 1
@@ -106,19 +120,22 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             count = t.chipCount
         case .stripes:
             // Column x belongs to stripe x / w, and stripe s to partition s mod n: partition p runs on
-            // thread p, and every thread holds every n-th stripe of the board.
+            // thread p (of rank p mod ranks), and every thread holds every n-th stripe of the board.
             let w = PartitionScheme.stripeColumns
-            let n = min(threads, (t.width + w - 1) / w)
+            let n = min(threads * (ranks?.size ?? 1), (t.width + w - 1) / w)
             count = n
             partitionOf = model.state.links.cores.map { core in UInt16((t.x(of: core) / w) % n) }
             if n > 1 { lookahead = min(lookahead, t.hopEastWest.latency) }
         }
         if case .globalTick(let p) = t.sync, p < lookahead { lookahead = p }
+        if let ranks, ranks.size > count {
+            throw ChipRunError.ranks("\(ranks.size) ranks but \(count) partition(s) (--partitions \(partitioning.rawValue) on this board): run at most \(count) rank(s), or choose --partitions stripes")
+        }
         let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
         var replica = model
         replica.flushesItself = false
         sequential = nil
-        parallel = ParallelSimulator(model: replica, partitioning: p, threads: threads, queue: queue)
+        parallel = ParallelSimulator(model: replica, partitioning: p, threads: threads, queue: queue, ranks: ranks?.size ?? 1 > 1 ? ranks : nil)
         partitions = count
         self.threads = parallel!.threads
     }
@@ -143,6 +160,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
                                windows: s.windows, partitions: 1, finalTime: s.scheduler.now)
         }
         let kernel = parallel!
+        if kernel.ranks != nil { return runOnRanks(kernel, shouldStop: shouldStop, started: started) }
         // Records gathered from the replicas after each window, handed to the sink a batch at a time.
         var sink = kernel.replica(0).sink
         var batch = ContiguousArray<EnergyRecord>()
@@ -163,6 +181,69 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         result.threads = kernel.threads
         result.eventsByPartition = kernel.eventsByPartition
         return result
+    }
+
+    /// A run over MPI ranks. After each window every rank tags its partitions' records with the window
+    /// and partition; when any rank holds a batch's worth, all send theirs to rank 0, which puts them
+    /// back in (window, partition) order, the order of a run in one process, and hands them to its sink.
+    /// At the end every rank sends rank 0 what its partitions counted, which rank 0 merges as threads'
+    /// replicas are merged. Rank 0 returns the run's result; the others their own partitions' share.
+    @inlinable
+    func runOnRanks(_ kernel: ParallelSimulator<ChipModel<Source, Sink>>, shouldStop: (() -> Bool)?, started: ContinuousClock.Instant) -> RunResult {
+        let ranks = kernel.ranks!
+        var sink = kernel.replica(0).sink
+        var batch = ContiguousArray<EnergyRecord>()
+        var tagged = RecordChunks()
+        let outcome = kernel.run(shouldStop: shouldStop, afterWindow: { replicas in
+            for p in kernel.owned {
+                replicas[p].gatherRecords(into: &batch)
+                tagged.append(window: kernel.windows, partition: p, batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }, wantsCollective: { tagged.records >= ChipModel<Source, Sink>.batchSize }, collective: {
+            Self.send(&tagged, over: ranks, to: &sink)
+        })
+        Self.send(&tagged, over: ranks, to: &sink)
+        sink.finish()
+        let mine = kernel.owned.map { p in
+            PartitionCounts(partition: p, state: kernel.replica(p).state, events: kernel.eventsByPartition[p])
+        }
+        let encoded = (try? JSONEncoder().encode(PartitionCounts.Message(partitions: mine, remote: kernel.remoteEvents,
+                                                                        peak: kernel.peakPending, now: kernel.now.picoseconds))) ?? Data()
+        let all = ranks.gather([UInt8](encoded))?.compactMap { try? JSONDecoder().decode(PartitionCounts.Message.self, from: Data($0)) }
+        var events = kernel.eventsByPartition, remote = kernel.remoteEvents, peak = kernel.peakPending, now = kernel.now
+        let merged = kernel.withReplicas { replicas -> ChipState in
+            replicas[0].sink = sink
+            if let all {
+                precondition(all.count == ranks.size, "rank 0 could not read every rank's counts")
+                for message in all.dropFirst() {
+                    remote &+= message.remote; peak += message.peak; now = Swift.max(now, SimTime(picoseconds: message.now))
+                    for c in message.partitions {
+                        c.restore(into: &replicas[c.partitionIndex]._state)
+                        events[c.partitionIndex] = c.events
+                    }
+                }
+            }
+            // Replicas of other ranks' partitions never ran here: all zero unless restored above.
+            return ChipState.merged(replicas.map(\.state))
+        }
+        var result = Self.result(merged, stopped: outcome == .stopped, wall: ContinuousClock.now - started,
+                                 events: events.reduce(0, &+), peak: peak, remote: remote,
+                                 windows: kernel.windows, partitions: partitions, finalTime: now)
+        result.threads = kernel.threads
+        result.ranks = ranks.size
+        result.eventsByPartition = events
+        return result
+    }
+
+    /// Every rank's tagged records to rank 0, which hands them to `sink` in (window, partition) order.
+    @usableFromInline
+    static func send(_ tagged: inout RecordChunks, over ranks: any RankGroup, to sink: inout Sink) {
+        let gathered = ranks.gather(tagged.bytes)
+        tagged.removeAll()
+        guard let gathered else { return }
+        var batch = RecordChunks.ordered(gathered)
+        hand(&batch, to: &sink)
     }
 
     @usableFromInline
@@ -186,11 +267,13 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
 /// Why a partitioned run was refused.
 public enum ChipRunError: Error, CustomStringConvertible {
     case sourceNotReplicable(PartitionScheme)
+    case ranks(String)
 
     public var description: String {
         switch self {
         case let .sourceNotReplicable(scheme):
             "--partitions \(scheme.rawValue) runs a copy of the spike source per partition, which only statistical and trace sources allow (closed-loop and recording sources keep state across stages); use --partitions single"
+        case let .ranks(message): message
         }
     }
 }

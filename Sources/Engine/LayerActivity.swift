@@ -1,5 +1,5 @@
 /// Spiking activity of one stage's encoder for one token: what the simulator logs per layer.
-public struct LayerActivity: Sendable, Hashable {
+public struct LayerActivity: Sendable, Hashable, Codable {
     public var token: Int
     public var layer: Int
     /// The stage's name ("qkv", "o", "gate_up", "down", "lm_head").

@@ -63,9 +63,15 @@ public struct MeshLinks: Sendable {
     }
 
     /// Adds the packets counted by another replica of the same mesh (whose partition owns other routers).
-    public mutating func addPackets(of other: MeshLinks) {
-        precondition(other.packets.count == packets.count, "meshes of different sizes")
-        for i in packets.indices { packets[i] &+= other.packets[i] }
+    public mutating func addPackets(of other: MeshLinks) { addPackets(other.packetCounts) }
+
+    /// Packets that left each port, by (core − first core) × 4 + port.
+    public var packetCounts: [UInt32] { Array(packets) }
+
+    /// Adds packet counts of the same ports (another replica's, or another rank's).
+    public mutating func addPackets(_ counts: [UInt32]) {
+        precondition(counts.count == packets.count, "meshes of different sizes")
+        for i in packets.indices { packets[i] &+= counts[i] }
     }
 
     /// The ports that carried packets, in core and port order.

@@ -2,7 +2,7 @@ import Topology
 
 /// Packet accounting of a run. `deliveriesSent == delivered + dropped` once the run drains:
 /// every copy of a spike a sender launched either reached its tile or was counted lost.
-public struct TrafficCounters: Sendable, Hashable {
+public struct TrafficCounters: Sendable, Hashable, Codable {
     /// Spikes emitted by encoders.
     public var spikes: UInt64 = 0
     /// Spike copies owed to tiles (one per destination tile of each spike).

@@ -111,7 +111,7 @@ public struct RunPipeline {
     func simulate<Source: SpikeSource, Sink: EnergySink>(_ source: Source, sink: Sink, progress: ((Double, Double) -> Void)?,
                                                          shouldStop: (() -> Bool)?) throws -> (RunResult, Source) {
         var chip = try ChipRun(mapping: mapping, workload: workload, source: source, sink: sink, partitioning: settings.partitions,
-                                threads: settings.threads)
+                                threads: settings.threads, ranks: settings.ranks)
         var polls = 0
         let started = ContinuousClock.now
         let result = chip.run(shouldStop: {

@@ -1,5 +1,6 @@
 import Baselines
 import Engine
+import SimKernel
 import Store
 
 /// How a run is executed and stored, independent of where it came from (the CLI, a sweep, a test).
@@ -9,6 +10,8 @@ public struct RunSettings: Sendable {
     public var partitions: PartitionScheme
     /// Threads a partitioned run uses (at most one per partition).
     public var threads = 1
+    /// The MPI ranks a partitioned run is spread over (nil: one process).
+    public var ranks: (any RankGroup)?
     /// Database the run is appended to; nil: nothing is written (totals only).
     public var database: String?
     public var log: LogLevel

@@ -14,6 +14,11 @@ import Synchronization
 /// every window, serially, in partition order (the engine drains its energy records there, so
 /// the stream reaches the sink in the same order with 1 thread or 8).
 ///
+/// With a `RankGroup` (MPI ranks), each process runs the partitions it owns (p mod ranks) on its
+/// threads; at each window boundary the ranks swap the events that cross between them and agree on
+/// the next window, whether to stop, and whether the caller's `collective` runs. Every rank takes the
+/// same windows, so the partitions handle the same events in the same order as in one process.
+///
 /// A class because worker threads share it; each thread writes only its own partitions' replicas,
 /// schedulers and counters, and the windows are separated by acquire/release atomics.
 public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendable {
@@ -29,6 +34,11 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
     @usableFromInline var remoteDelivered: [UInt64]
     /// Partitions each thread runs, in increasing order.
     @usableFromInline let partitionsOf: [[Int]]
+    /// The processes the partitions are spread over (nil: this process runs them all).
+    public let ranks: (any RankGroup)?
+    /// The partitions this process runs, in increasing order.
+    public let owned: [Int]
+    @usableFromInline let isOwned: [Bool]
     @usableFromInline var windowEnd = SimTime.zero
     @usableFromInline var windowCount: UInt64 = 0
     @usableFromInline var initialized = false
@@ -41,21 +51,27 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
     /// Workers that have returned after `stopping`.
     @usableFromInline let exited = Atomic<Int>(0)
 
-    /// Replicates `model` once per partition of `partitioning` and runs them on `threads`
-    /// threads (at most one per partition; partition p runs on thread p mod threads).
-    public init(model: Model, partitioning: Partitioning, threads: Int, queue: QueueKind = .standard) {
+    /// Replicates `model` once per partition of `partitioning` and runs the partitions this process
+    /// owns (all of them without `ranks`) on `threads` threads (at most one per partition; the i-th
+    /// owned partition runs on thread i mod threads).
+    public init(model: Model, partitioning: Partitioning, threads: Int, queue: QueueKind = .standard, ranks: (any RankGroup)? = nil) {
         precondition(partitioning.partitionOf.count == model.lpCount, "partitioning covers \(partitioning.partitionOf.count) LPs, the model has \(model.lpCount)")
         precondition(model.firstLP >= 0 && model.firstLP + model.lpCount <= Int(Event<Model.Payload>.maxLP) + 1, "LP ids below 2^24")
         precondition(threads >= 1, "at least one thread")
+        precondition(ranks == nil || _isPOD(Event<Model.Payload>.self), "events cross ranks as bytes: the payload must hold no references")
+        precondition((ranks?.size ?? 1) <= partitioning.count, "more ranks than partitions")
         self.partitioning = partitioning
-        self.threads = Swift.min(threads, partitioning.count)
         let n = partitioning.count
+        self.ranks = ranks
+        owned = (0..<n).filter { ranks == nil || ranks!.owner(ofPartition: $0) == ranks!.rank }
+        isOwned = (0..<n).map { ranks == nil || ranks!.owner(ofPartition: $0) == ranks!.rank }
+        self.threads = Swift.min(threads, owned.count)
         replicas = PaddedSlots(count: n) { _ in model }
         schedulers = PaddedSlots(count: n) { Scheduler(partitioning: partitioning, firstLP: model.firstLP, own: $0, queue: queue) }
         handledBy = PaddedSlots(count: n) { _ in 0 }
         remoteDelivered = Array(repeating: 0, count: n)
-        let t = self.threads
-        partitionsOf = (0..<t).map { thread in Array(stride(from: thread, to: n, by: t)) }
+        let t = self.threads, mine = owned
+        partitionsOf = (0..<t).map { thread in stride(from: thread, to: mine.count, by: t).map { mine[$0] } }
     }
 
     deinit {
@@ -87,16 +103,22 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
 
     /// Runs until no events are left, the next one is at or after `until`, or `shouldStop` (polled
     /// after the window in which another 65,536 events were handled, as `Simulator` polls) returns
-    /// true; `afterWindow` runs on the caller's thread after each window with every replica, in partition order.
+    /// true (on any rank: all stop at the same window).
+    ///
+    /// `afterWindow` runs on the caller's thread after each window with every replica (exact for the
+    /// owned partitions), in partition order. When `wantsCollective` returns true after a window (on
+    /// any rank), `collective` runs on every rank before the next window: the place for the caller's
+    /// own collective calls, which need every rank to make them at the same point.
     @inlinable
     public func run(until: SimTime = .never, shouldStop: (() -> Bool)? = nil,
-                    afterWindow: (PaddedSlots<Model>) -> Void) -> Simulator<Model>.Outcome {
-        let n = partitioning.count
+                    afterWindow: (PaddedSlots<Model>) -> Void,
+                    wantsCollective: () -> Bool = { false }, collective: () -> Void = {}) -> Simulator<Model>.Outcome {
         if !initialized {
             initialized = true
             let first = replicas[0].firstLP
             for lp in first..<(first + replicas[0].lpCount) {
                 let p = Int(partitioning.partitionOf[lp - first])
+                guard isOwned[p] else { continue }
                 schedulers[p]._current = LPID(lp)
                 replicas[p].initialize(lp: LPID(lp), scheduler: &schedulers[p])
             }
@@ -119,17 +141,28 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
             }
         }
         var polled = eventsHandled
+        var stopWanted = false, collectiveWanted = false
         while true {
             deliverOutboxes()
             var earliest = SimTime.never
-            for p in 0..<n { earliest = SimTime.min(earliest, schedulers[p].nextTime(of: p)) }
+            for p in owned { earliest = SimTime.min(earliest, schedulers[p].nextTime(of: p)) }
+            if let ranks {
+                // One reduction agrees on the next window, a stop and the caller's collective.
+                let agreed = ranks.minimum([earliest.picoseconds, stopWanted ? 0 : 1, collectiveWanted ? 0 : 1])
+                earliest = SimTime(picoseconds: agreed[0])
+                stopWanted = agreed[1] == 0; collectiveWanted = agreed[2] == 0
+                if collectiveWanted { collective(); collectiveWanted = false }
+                if stopWanted { return .stopped }
+            }
             if earliest == .never {
                 if !finalized {
                     finalized = true
-                    let end = now
+                    // The end is the last event of any rank: every LP is finalized at the same time.
+                    let end = ranks.map { SimTime(picoseconds: UInt64.max - $0.minimum([UInt64.max - now.picoseconds])[0]) } ?? now
                     let first = replicas[0].firstLP
                     for lp in first..<(first + replicas[0].lpCount) {
-                        replicas[Int(partitioning.partitionOf[lp - first])].finalize(lp: LPID(lp), at: end)
+                        let p = Int(partitioning.partitionOf[lp - first])
+                        if isOwned[p] { replicas[p].finalize(lp: LPID(lp), at: end) }
                     }
                 }
                 return .drained
@@ -148,11 +181,17 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
                 while finished.load(ordering: .acquiring) < threads - 1 { Self.pause(&spins) }
             }
             afterWindow(replicas)
+            if wantsCollective() {
+                if ranks == nil { collective() } else { collectiveWanted = true }
+            }
             if let stop = shouldStop {
                 let handled = eventsHandled
                 if handled >> 16 != polled >> 16 {
                     polled = handled
-                    if stop() { return .stopped }
+                    if stop() {
+                        if ranks == nil { return .stopped }
+                        stopWanted = true
+                    }
                 }
             }
         }
@@ -189,23 +228,48 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
         handledBy[p] &+= handled
     }
 
-    /// Moves every event waiting in an outbox into the queue of the partition that owns its target.
+    /// Moves every event waiting in an outbox into the queue of the partition that owns its target;
+    /// with ranks, events for another rank's partitions travel as bytes in one exchange.
     @inlinable
     func deliverOutboxes() {
         let n = partitioning.count
-        for from in 0..<n {
+        var outgoing: [[UInt8]] = ranks.map { Array(repeating: [], count: $0.size) } ?? []
+        for from in owned {
             // Most partitions send nothing across in a window: skip their outboxes at a glance.
             guard schedulers[from].remote != remoteDelivered[from] else { continue }
             remoteDelivered[from] = schedulers[from].remote
+            let sender = schedulers.pointer(from)
             for to in 0..<n where to != from {
-                while let e = schedulers[from].queues[to].pop() {
-                    schedulers[from].pending &-= 1
-                    schedulers[to].active.push(e)
-                    schedulers[to].pending &+= 1
-                    if schedulers[to].pending > schedulers[to].peak { schedulers[to].peak = schedulers[to].pending }
+                while let e = sender.pointee.queues[to].pop() {
+                    sender.pointee.pending &-= 1
+                    if isOwned[to] {
+                        enqueue(e, in: to)
+                    } else {
+                        withUnsafeBytes(of: e) { outgoing[ranks!.owner(ofPartition: to)].append(contentsOf: $0) }
+                    }
                 }
             }
         }
+        guard let ranks else { return }
+        let size = MemoryLayout<Event<Model.Payload>>.size
+        let first = replicas[0].firstLP
+        for bytes in ranks.exchange(outgoing) {
+            precondition(bytes.count % size == 0, "a rank sent \(bytes.count) bytes, not whole events of \(size)")
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<(bytes.count / size) {
+                    let e = raw.loadUnaligned(fromByteOffset: i * size, as: Event<Model.Payload>.self)
+                    enqueue(e, in: Int(partitioning.partitionOf[Int(e.target) - first]))
+                }
+            }
+        }
+    }
+
+    @inlinable
+    func enqueue(_ e: Event<Model.Payload>, in p: Int) {
+        let s = schedulers.pointer(p)
+        s.pointee.active.push(e)
+        s.pointee.pending &+= 1
+        if s.pointee.pending > s.pointee.peak { s.pointee.peak = s.pointee.pending }
     }
 
     /// Spins briefly, then yields the core: windows are microseconds long, but a thread that has

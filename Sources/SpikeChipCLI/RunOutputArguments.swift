@@ -7,6 +7,7 @@ import Mapping
 import ModelShapes
 import Models
 import Pipeline
+import Ranks
 import SimKernel
 import Store
 import Topology
@@ -17,10 +18,10 @@ struct RunOutputArguments: ParsableArguments {
     @Option(help: "Seed of every random draw; the same seed gives bit-identical totals. Default: 1.")
     var seed: UInt64 = 1
 
-    @Option(help: "Kernel partitions: single; chip (one per chip, lookahead = the chip-link latency); or stripes (each chip cut into one vertical stripe per thread, lookahead = an east-west hop). Partitioned runs give the totals of a single one. Default: single.")
+    @Option(help: "Kernel partitions: single; chip (one per chip, lookahead = the chip-link latency); or stripes (one partition per thread and MPI rank, each holding every n-th 4-column stripe of the board; lookahead = an east-west hop). Partitioned runs give the totals of a single one, on any number of threads or ranks (`mpirun -np N spikechip run --partitions stripes`). Default: single.")
     var partitions: PartitionScheme = .single
 
-    @Option(help: "Threads for a partitioned run (at most one per partition); totals and summary rows do not depend on it (docs/distributed.md). Default: the cores available (\(ProcessInfo.processInfo.activeProcessorCount) here).")
+    @Option(help: "Threads for a partitioned run (at most one per partition); totals and summary rows do not depend on it (docs/distributed.md). Default: the cores available (\(ProcessInfo.processInfo.activeProcessorCount) here), divided by the ranks mpirun started on this node.")
     var threads: Int?
 
     @Option(help: "SQLite database to append the run to. Default: spikechip.sqlite.")
@@ -80,15 +81,31 @@ struct RunOutputArguments: ParsableArguments {
                 throw ValidationError("--threads \(threads) needs partitions to run in parallel: add --partitions stripes (or chip)")
             }
         }
+        // Under mpirun every rank runs this command; rank 0 alone writes the database and prints.
+        let world = try MPIWorld.current()
+        let ranks = (world?.size ?? 1) > 1 ? world : nil
+        if let ranks {
+            guard partitions != .single else {
+                throw ValidationError("mpirun started \(ranks.size) ranks, which share a run's partitions: add --partitions stripes (or chip)")
+            }
+            // Ranks that computed different runs would merge nonsense: same options, topology and model everywhere.
+            let inputs = (CommandLine.arguments + [m.topology.source, m.spec.name, "\(m.layers)"]).joined(separator: "\u{0}")
+            guard ranks.agree(on: Array(inputs.utf8)) else {
+                throw ValidationError("the ranks of this mpirun job disagree on their inputs (command line, topology file or model): every rank must run the same command on the same files")
+            }
+        }
         var settings = RunSettings(
             seed: seed, partitions: partitions, database: noDb ? nil : db, log: log,
             baselines: try BaselineTable(contentsOf: URL(fileURLWithPath: try ResourceLocator.baselines(baselines))), batch: batch,
             commandLine: CommandLine.arguments, toolVersion: SpikeChip.version, sweepPoint: point)
         settings.aggregateInline = aggregateInline
-        settings.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        settings.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / MPIWorld.ranksOnThisNode)
+        settings.ranks = ranks
+        if let ranks, ranks.rank != 0 { settings.database = nil }
+        let root = (ranks?.rank ?? 0) == 0
         let pipeline = try RunPipeline(mapping: m, workload: workload, settings: settings)
         InterruptFlag.install()
-        var progress = Progress("simulating", quiet: quiet)
+        var progress = Progress("simulating", quiet: quiet || !root)
         let run: RunOutcome<ClosedLoopOutcome?>
         do {
             defer { InterruptFlag.uninstall(); progress.done() }
@@ -102,6 +119,14 @@ struct RunOutputArguments: ParsableArguments {
                 outcome: outcome)
         }
         let loop = run.extra ?? nil
+        // The other ranks' partitions are in rank 0's result; they only share its exit status.
+        guard root else {
+            switch run.status {
+            case .complete, .notStored: return
+            case .interrupted: throw ExitCode(130)
+            case .stalled: throw ExitCode(1)
+            }
+        }
         switch run.status {
         case .complete:
             if let c = run.comparison { try report(pipeline, workload, run.result, c, loop, statistics: statistics, runID: run.run) }
@@ -170,7 +195,7 @@ struct RunOutputArguments: ParsableArguments {
                 "model": m.spec.name, "layers": m.layers, "lm_head": m.options.includeLMHead, "topology": m.topology.name,
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
-                "partitions": r.partitions, "threads": r.threads, "windows": r.windows, "events_by_partition": r.eventsByPartition,
+                "partitions": r.partitions, "threads": r.threads, "ranks": r.ranks, "windows": r.windows, "events_by_partition": r.eventsByPartition,
                 "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
@@ -206,7 +231,7 @@ struct RunOutputArguments: ParsableArguments {
                          spikeStats.silentPerToken, spikeStats.spikesPerActivation, spikeStats.firingRatePerStep, backing as NSString))
             let busiest = Double(r.eventsByPartition.max() ?? 0), mean = Double(r.events) / Double(max(r.partitions, 1))
             let kernel = r.partitions == 1 ? "1 partition"
-                : "\(r.partitions) partitions on \(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions; "
+                : "\(r.partitions) partitions on \(r.ranks > 1 ? "\(r.ranks) MPI ranks × " : "")\(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions; "
                 + String(format: "busiest partition %.2f× the mean", busiest / max(mean, 1))
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %@",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,

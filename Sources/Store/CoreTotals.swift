@@ -28,34 +28,58 @@ struct CoreTotals {
         chipOfCore.append(contentsOf: repeatElement(0, count: extra))
     }
 
-    /// Adds a batch: the arrays grow once for its highest core, then are updated through raw buffers
-    /// (an array write per record would check its uniqueness every time).
-    mutating func add(contentsOf records: UnsafeBufferPointer<EnergyRecord>) {
-        var highest = -1
-        for r in records where r.core != EnergyRecord.noCore { highest = max(highest, Int(r.core)) }
-        if highest >= chipOfCore.count { grow(cores: max(highest + 1, chipOfCore.count * 2)) }
+    /// Adds a batch, one record at a time, each first shown to `visit`: the summary level's whole
+    /// aggregation is this one pass over records the simulation thread has just written. `visit`
+    /// returns false to stop before a record; the result is the number of records added. The tables
+    /// are updated through raw buffers (an array write per record would check its uniqueness every
+    /// time) and grow when a record names a core beyond them.
+    @inline(__always)
+    mutating func add(contentsOf records: UnsafeBufferPointer<EnergyRecord>, visit: (EnergyRecord) -> Bool = { _ in true }) -> Int {
         let kinds = Self.kinds
-        sums.withUnsafeMutableBufferPointer { sums in
-            chipOfCore.withUnsafeMutableBufferPointer { chipOfCore in
-                for r in records where r.core != EnergyRecord.noCore {
-                    let core = Int(r.core), i = core &* kinds &+ Int(r.kind.rawValue)
-                    chipOfCore[core] = r.chip
-                    sums[i].energy &+= r.energy.femtojoules
-                    sums[i].count &+= UInt64(r.count)
+        var i = 0
+        while i < records.count {
+            // The pass stops at a core beyond the tables (which then grow) and at a system-wide
+            // record (rare: static power), both handled outside the buffers' scope.
+            var beyond = -1
+            i = sums.withUnsafeMutableBufferPointer { sums in
+                chipOfCore.withUnsafeMutableBufferPointer { chipOfCore in
+                    var j = i
+                    while j < records.count {
+                        let r = records[j]
+                        let core = Int(r.core)
+                        if r.core == EnergyRecord.noCore || core >= chipOfCore.count { beyond = core; break }
+                        guard visit(r) else { return j }
+                        let k = core &* kinds &+ Int(r.kind.rawValue)
+                        chipOfCore[core] = r.chip
+                        sums[k].energy &+= r.energy.femtojoules
+                        sums[k].count &+= UInt64(r.count)
+                        j &+= 1
+                    }
+                    return j
                 }
             }
-        }
-        // System-wide records (static power) are kept per chip.
-        for r in records where r.core == EnergyRecord.noCore {
-            let chip = Int(r.chip), k = Int(r.kind.rawValue)
-            if chip * kinds >= systemEnergy.count {
-                let extra = (chip + 1) * kinds - systemEnergy.count
-                systemEnergy.append(contentsOf: repeatElement(0, count: extra))
-                systemCount.append(contentsOf: repeatElement(0, count: extra))
+            guard beyond >= 0, i < records.count else { return i }
+            if records[i].core == EnergyRecord.noCore {
+                guard visit(records[i]) else { return i }
+                addSystem(records[i])
+                i += 1
+            } else {
+                grow(cores: max(beyond + 1, chipOfCore.count * 2))
             }
-            systemEnergy[chip * kinds + k] &+= r.energy.femtojoules
-            systemCount[chip * kinds + k] &+= UInt64(r.count)
         }
+        return i
+    }
+
+    /// A system-wide record (static power), kept per chip.
+    private mutating func addSystem(_ r: EnergyRecord) {
+        let chip = Int(r.chip), k = Int(r.kind.rawValue), kinds = Self.kinds
+        if chip * kinds >= systemEnergy.count {
+            let extra = (chip + 1) * kinds - systemEnergy.count
+            systemEnergy.append(contentsOf: repeatElement(0, count: extra))
+            systemCount.append(contentsOf: repeatElement(0, count: extra))
+        }
+        systemEnergy[chip * kinds + k] &+= r.energy.femtojoules
+        systemCount[chip * kinds + k] &+= UInt64(r.count)
     }
 
     /// One row per (core, kind) that received records, then the per-chip system-wide rows.

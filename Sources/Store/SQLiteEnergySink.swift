@@ -154,38 +154,38 @@ struct StreamAggregation {
         var i = 0
         while i < records.count {
             let token = records[i].token
-            let highest: UInt32
-            if let h = highestToken, token <= h {
-                highest = h
-            } else {
+            if highestToken.map({ token > $0 }) ?? true {
                 if highestToken != nil { flushAggregates() }
                 highestToken = token; denseToken = token
-                highest = token
             }
-            var j = i + 1
-            while j < records.count, records[j].token <= highest { j += 1 }
-            add(UnsafeBufferPointer(rebasing: records[i..<j]))
-            i = j
+            i += add(UnsafeBufferPointer(rebasing: records[i...]))
         }
     }
 
-    /// Adds records of tokens already seen, one pass per aggregate, each over raw buffers.
-    private mutating func add(_ run: UnsafeBufferPointer<EnergyRecord>) {
-        let kinds = Self.kinds, token = denseToken
-        func inDense(_ r: EnergyRecord) -> Bool { r.token == token && r.layer >= -1 && Int(r.layer) + 1 < Self.denseLayers }
+    /// Adds the records up to the first of a token beyond the highest seen and returns how many it
+    /// added (at least one). The summary and the per-core totals are one pass over the records, the
+    /// whole of the summary level's work: cheap enough to run on the simulation thread.
+    private mutating func add(_ records: UnsafeBufferPointer<EnergyRecord>) -> Int {
+        let kinds = Self.kinds, layers = Self.denseLayers, token = denseToken, highest = highestToken ?? 0
+        func inDense(_ r: EnergyRecord) -> Bool { r.token == token && r.layer >= -1 && Int(r.layer) + 1 < layers }
         var others = false
-        dense.withUnsafeMutableBufferPointer { d in
-            for r in run {
+        var sums = ContiguousArray<Accumulator>()
+        swap(&sums, &dense)
+        let count = sums.withUnsafeMutableBufferPointer { d in
+            cores.add(contentsOf: records) { r in
+                guard r.token <= highest else { return false }
                 if inDense(r) { d[(Int(r.layer) + 1) &* kinds &+ Int(r.kind.rawValue)].add(r) } else { others = true }
+                return true
             }
         }
+        swap(&sums, &dense)
+        let run = UnsafeBufferPointer(rebasing: records[..<count])
         if others {
             for r in run where !inDense(r) {
                 summary.add(r)
                 if summary.isFull { writer.submit(.summary(summary.drain())) }
             }
         }
-        cores.add(contentsOf: run)
         switch level {
         case .events:
             for r in run {
@@ -200,6 +200,7 @@ struct StreamAggregation {
         case .summary:
             break
         }
+        return count
     }
 
     /// Writes what is left and closes the writer.

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Benchmarks
 import Testing
 @testable import SimKernel
@@ -80,6 +82,37 @@ struct SimulatorTests {
             for other in 0..<partitions where other != lp % partitions { #expect(par.replica(other).seen[lp].isEmpty) }
         }
         #expect(par.now == seq.scheduler.now)
+    }
+
+    @Test("partitions spread over ranks (threads standing in for MPI processes) see the sequential run's events per LP",
+          arguments: [(2, 1), (2, 2), (3, 1)])
+    func ranksMatchSequential(ranks size: Int, threads: Int) throws {
+        var seq = Simulator(model: Recorder(lps: 16, lookahead: 100))
+        _ = seq.run()
+        let p = try Partitioning(partitionOf: (0..<16).map { UInt16($0 % 4) }, count: 4, lookahead: SimTime(picoseconds: 100))
+        let group = ThreadRanks.group(size: size)
+        let sims = group.map { ParallelSimulator(model: Recorder(lps: 16, lookahead: 100), partitioning: p, threads: threads, ranks: $0) }
+        // Collectives asked for every 8th window by rank 1 alone must still run on every rank.
+        let collectives = sims.map { _ in Counter() }
+        let done = DispatchGroup()
+        for r in 1..<size {
+            done.enter()
+            Thread { [sims, collectives] in
+                _ = sims[r].run(afterWindow: { _ in }, wantsCollective: { r == 1 && sims[r].windows % 8 == 0 }, collective: { collectives[r].add() })
+                done.leave()
+            }.start()
+        }
+        #expect(sims[0].run(afterWindow: { _ in }, collective: { collectives[0].add() }) == .drained)
+        done.wait()
+        #expect(sims.map(\.owned) == (0..<size).map { r in (0..<4).filter { $0 % size == r } })
+        #expect(sims.reduce(0) { $0 + $1.eventsHandled } == seq.eventsHandled)
+        #expect(Set(sims.map(\.windows)).count == 1 && sims[0].windows > 1)
+        #expect(Set(collectives.map(\.value)).count == 1 && collectives[0].value > 0)
+        for lp in 0..<16 {
+            let owner = sims[(lp % 4) % size].replica(lp % 4).seen[lp]
+            #expect(owner.map(\.0) == seq.model.seen[lp].map(\.0))
+            #expect(owner.map(\.1) == seq.model.seen[lp].map(\.1))
+        }
     }
 
     @Test("a parallel run stopped between windows resumes to the same result")
@@ -166,4 +199,11 @@ struct SimulatorTests {
         #expect(SimTime(nanoseconds: 0.015625).picoseconds == 16)
         #expect((SimTime(nanoseconds: 2) + SimTime(nanoseconds: 3)).nanoseconds == 5)
     }
+}
+
+/// A count shared with another thread (the collectives a rank ran).
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

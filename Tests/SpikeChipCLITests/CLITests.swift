@@ -361,4 +361,49 @@ struct SweepCLITests {
         #expect(other.status != 0 && other.stderr.contains("already holds a sweep named 'bad'"), "\(other.stderr)")
         #expect(try sweepState(db).points == ["0 complete 1"])
     }
+
+    @Test("mpirun -np 2 stores the rows and totals of one process, bit for bit; ranks must share partitions and inputs")
+    func mpiRanks() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Open MPI refuses root unless told; --oversubscribe lets two ranks start on a one-core slot count.
+        let mpirun = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 exec mpirun --oversubscribe"
+        func ranks(_ np: Int, _ arguments: [String]) throws -> Outcome {
+            let quoted = arguments.map { "'" + $0 + "'" }.joined(separator: " ")
+            return try execute("/bin/bash", ["-c", "\(mpirun) -np \(np) '\(executable)' \(quoted)"], in: dir)
+        }
+        let work = ["run", "--layers", "2", "--tokens", "2", "--log", "steps", "--format", "json", "--quiet"]
+        let one = try spikechip(work + ["--db", dir.appendingPathComponent("one.sqlite").path])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try ranks(2, work + ["--partitions", "stripes", "--threads", "1", "--db", dir.appendingPathComponent("two.sqlite").path])
+        #expect(two.status == 0, "\(two.stderr)")
+        // Rank 0 alone prints: one JSON document, with the run's totals.
+        let a = try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any]
+        let b = try JSONSerialization.jsonObject(with: Data(two.stdout.utf8)) as? [String: Any]
+        #expect(b?["ranks"] as? Int == 2 && b?["partitions"] as? Int == 2)
+        for key in ["picojoules_per_token", "latency_ns_per_token", "events", "spikes", "deliveries"] {
+            #expect("\(a?[key] ?? "a")" == "\(b?[key] ?? "b")", "\(key)")
+        }
+        // Every stored row, read with Python's sqlite3 and sorted: the same in both databases.
+        let dump = """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            print(c.execute('select status, tokens, total_fj from run').fetchall())
+            for t in ['energy_summary', 'energy_step', 'core_energy', 'layer_activity', 'link_traffic', 'baseline']:
+                rows = sorted(c.execute('select * from ' + t).fetchall(), key=repr)
+                print(t, len(rows), rows)
+            """
+        let x = try execute("/usr/bin/env", ["python3", "-c", dump, dir.appendingPathComponent("one.sqlite").path])
+        let y = try execute("/usr/bin/env", ["python3", "-c", dump, dir.appendingPathComponent("two.sqlite").path])
+        #expect(x.status == 0 && y.status == 0, "\(x.stderr)\(y.stderr)")
+        #expect(x.stdout.hasPrefix("[('complete', 2, ") && x.stdout.contains("energy_step "))
+        #expect(x.stdout == y.stdout)
+
+        let single = try ranks(2, ["run", "--layers", "1", "--no-db"])
+        #expect(single.status == 64 && single.stderr.contains("add --partitions stripes"), "\(single.stderr)")
+        // Two ranks started with different seeds (MPMD) would merge different runs.
+        let quoted = "'\(executable)' run --layers 1 --no-db --partitions stripes --threads 1"
+        let mixed = try execute("/bin/bash", ["-c", "\(mpirun) -np 1 \(quoted) --seed 1 : -np 1 \(quoted) --seed 2"], in: dir)
+        #expect(mixed.status != 0 && mixed.stderr.contains("disagree on their inputs"), "\(mixed.stderr)")
+    }
 }
