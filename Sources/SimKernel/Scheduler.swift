@@ -1,7 +1,7 @@
 /// The handle through which a model's handlers read the clock and send events.
 ///
-/// It owns the event queues of all partitions and each LP's send counter. Handlers get
-/// it `inout`; nothing in it is shared between threads.
+/// Each partition has its own: its queue, outboxes for events bound to other partitions, and the
+/// send counter of every LP. Handlers get it `inout`; nothing in it is shared between threads.
 public struct Scheduler<Payload> {
     /// Time of the event being handled.
     public var now: SimTime { _now }
@@ -10,11 +10,12 @@ public struct Scheduler<Payload> {
     @usableFromInline var _now: SimTime = .zero
     @usableFromInline var _current: LPID = 0
 
-    /// The queue of the partition being run, taken out of `queues` while it runs so that
-    /// the hot path pushes and pops without going through the array.
+    /// This partition's queue.
     @usableFromInline var active: EventQueue<Payload>
+    /// This partition.
     @usableFromInline var activeIndex: Int = 0
-    /// Every partition's queue; the active partition's slot holds an empty placeholder.
+    /// Outboxes: events for each other partition, until the simulator delivers them (this
+    /// partition's slot stays empty).
     @usableFromInline var queues: ContiguousArray<EventQueue<Payload>>
     @usableFromInline let sendCount: Counters
     /// True when there is one partition.
@@ -30,30 +31,20 @@ public struct Scheduler<Payload> {
 
     /// Events sent from one partition to another.
     public var remoteEvents: UInt64 { remote }
-    /// Largest number of pending events seen, over all partitions.
+    /// Largest number of events pending in this partition (outboxes included).
     public var peakPending: Int { peak }
 
-    @usableFromInline init(partitioning: Partitioning, firstLP: Int, queue: QueueKind) {
-        self.firstLP = firstLP
-        queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: queue) })
-        active = queues[0]
-        queues[0] = EventQueue(kind: .heap)
-        sendCount = Counters(count: partitioning.partitionOf.count)
-        single = partitioning.count == 1
-        partitionOf = ContiguousArray(partitioning.partitionOf)
-        lookahead = partitioning.lookahead
-    }
-
-    /// The scheduler of partition `own` alone, for a thread of a `ParallelSimulator`: it keeps its
-    /// partition's queue active for good and collects events for the other partitions in outboxes
-    /// (small heaps) that the simulator empties into their owners' queues between windows.
+    /// The scheduler of partition `own` alone (of the one partition of a `Simulator`, or of one of a
+    /// `ParallelSimulator`'s): it keeps its partition's queue active for good and collects events for
+    /// the other partitions in outboxes (small heaps) that the simulator empties into their owners'
+    /// queues between windows.
     @usableFromInline init(partitioning: Partitioning, firstLP: Int, own: Int, queue: QueueKind) {
         self.firstLP = firstLP
         queues = ContiguousArray((0..<partitioning.count).map { _ in EventQueue(kind: .heap) })
         active = EventQueue(kind: queue)
         activeIndex = own
         sendCount = Counters(count: partitioning.partitionOf.count)
-        single = false
+        single = partitioning.count == 1
         partitionOf = ContiguousArray(partitioning.partitionOf)
         lookahead = partitioning.lookahead
     }
@@ -85,15 +76,6 @@ public struct Scheduler<Payload> {
         if p == activeIndex { active.push(e) } else { queues[p].push(e) }
         pending &+= 1
         if pending > peak { peak = pending }
-    }
-
-    /// Makes partition `p` the active one.
-    @inlinable
-    mutating func activate(_ p: Int) {
-        guard p != activeIndex else { return }
-        swap(&active, &queues[activeIndex])
-        swap(&active, &queues[p])
-        activeIndex = p
     }
 
     /// Earliest pending time of partition `p`.

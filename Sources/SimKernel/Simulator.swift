@@ -1,11 +1,6 @@
-/// Runs a `SimulationModel`: pops events in timestamp order and hands them to the model.
-///
-/// With one partition this is a plain sequential discrete-event loop. With several, it
-/// advances in windows of `lookahead`: each partition handles every event earlier than
-/// the window's end, then the next window starts at the earliest pending event. Events
-/// only cross partitions at least a lookahead ahead, so no partition ever receives an
-/// event inside a window it has already run, and every LP sees the same events in the
-/// same order as in a sequential run.
+/// Runs a `SimulationModel` sequentially: pops events in timestamp order and hands them to the
+/// model. `ParallelSimulator` runs the same model in partitions (on threads, over ranks), and its
+/// tests check it against this loop.
 public struct Simulator<Model: SimulationModel> {
     /// The model and all LP state; read it after `run` for results.
     public var model: Model
@@ -19,17 +14,14 @@ public struct Simulator<Model: SimulationModel> {
     public var scheduler: Scheduler<Model.Payload> { sched }
     /// Events handled so far.
     public var eventsHandled: UInt64 { handled }
-    /// Windows run so far (a single-partition run is one window per call to `run`).
+    /// Calls to `run` so far: a sequential run is one window per call.
     public var windows: UInt64 { windowCount }
 
-    /// Prepares a run. LPs are grouped as `partitioning` says (default: one partition);
-    /// each partition keeps its pending events in a queue of `queue` kind.
-    public init(model: Model, partitioning: Partitioning? = nil, queue: QueueKind = .standard) {
-        let p = partitioning ?? .single(lpCount: model.lpCount)
-        precondition(p.partitionOf.count == model.lpCount, "partitioning covers \(p.partitionOf.count) LPs, the model has \(model.lpCount)")
+    /// Prepares a run whose pending events wait in a queue of `queue` kind.
+    public init(model: Model, queue: QueueKind = .standard) {
         precondition(model.firstLP >= 0 && model.firstLP + model.lpCount <= Int(Event<Model.Payload>.maxLP) + 1, "LP ids below 2^24")
         self.model = model
-        self.sched = Scheduler(partitioning: p, firstLP: model.firstLP, queue: queue)
+        self.sched = Scheduler(partitioning: .single(lpCount: model.lpCount), firstLP: model.firstLP, own: 0, queue: queue)
     }
 
     /// How a call to `run` ended.
@@ -61,40 +53,23 @@ public struct Simulator<Model: SimulationModel> {
                 model.initialize(lp: LPID(lp), scheduler: &sched)
             }
         }
-        let partitions = sched.queues.count
         var poll: UInt64 = 0
-        while true {
-            var earliest = SimTime.never
-            for p in 0..<partitions {
-                let t = sched.nextTime(of: p)
-                if t < earliest { earliest = t }
-            }
-            if earliest == .never {
-                if !finalized {
-                    finalized = true
-                    for lp in model.firstLP..<(model.firstLP + model.lpCount) { model.finalize(lp: LPID(lp), at: sched.now) }
-                }
-                return .drained
-            }
-            if earliest >= until { return .reachedLimit }
-            var windowEnd = until
-            if partitions > 1, earliest.picoseconds <= UInt64.max - sched.lookahead.picoseconds {
-                windowEnd = SimTime.min(until, earliest + sched.lookahead)
-            }
-            windowCount &+= 1
-            for p in 0..<partitions {
-                sched.activate(p)
-                while let e = sched.active.pop(before: windowEnd) {
-                    sched.pending &-= 1
-                    sched._now = e.time
-                    sched._current = e.target
-                    model.handle(e, scheduler: &sched)
-                    handled &+= 1
-                    poll &+= 1
-                    if poll & 0xFFFF == 0, let stop = shouldStop, stop() { return .stopped }
-                }
-            }
+        windowCount &+= 1
+        while let e = sched.active.pop(before: until) {
+            sched.pending &-= 1
+            sched._now = e.time
+            sched._current = e.target
+            model.handle(e, scheduler: &sched)
+            handled &+= 1
+            poll &+= 1
+            if poll & 0xFFFF == 0, let stop = shouldStop, stop() { return .stopped }
         }
+        if sched.active.nextTime() != .never { return .reachedLimit }
+        if !finalized {
+            finalized = true
+            for lp in model.firstLP..<(model.firstLP + model.lpCount) { model.finalize(lp: LPID(lp), at: sched.now) }
+        }
+        return .drained
     }
 }
 
