@@ -219,8 +219,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
                 for message in all.dropFirst() {
                     remote &+= message.remote; peak += message.peak; now = Swift.max(now, SimTime(picoseconds: message.now))
                     for c in message.partitions {
-                        c.restore(into: &replicas[c.partitionIndex]._state)
-                        events[c.partitionIndex] = c.events
+                        c.restore(into: &replicas[c.partition]._state)
+                        events[c.partition] = c.events
                     }
                 }
             }

@@ -5,7 +5,7 @@ import SimKernel
 /// replica's state that `ChipState.merged` adds up, and the events it handled.
 @usableFromInline
 struct PartitionCounts: Codable {
-    var partition: Int
+    @usableFromInline var partition: Int
     var ledger: EnergyLedger
     var traffic: TrafficCounters
     var packets: [UInt32]
@@ -26,9 +26,6 @@ struct PartitionCounts: Codable {
             self.partitions = partitions; self.remote = remote; self.peak = peak; self.now = now
         }
     }
-
-    @usableFromInline
-    var partitionIndex: Int { partition }
 
     @usableFromInline
     init(partition: Int, state: ChipState, events: UInt64) {

@@ -100,10 +100,12 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
     }
 
     public func broadcast(_ bytes: [UInt8]) -> [UInt8] {
-        var count = [UInt64(rank == 0 ? bytes.count : 0)]
-        // The size first (a max, as the others pass 0), then the bytes.
-        count = minimum(count.map { UInt64.max - $0 }).map { UInt64.max - $0 }
-        var buffer = rank == 0 ? bytes : [UInt8](repeating: 0, count: Int(count[0]))
+        precondition(bytes.count <= Int(Int32.max), "at most 2 GiB per broadcast")
+        // The size first, then the bytes.
+        var count = UInt64(rank == 0 ? bytes.count : 0)
+        let c = withUnsafeMutableBytes(of: &count) { spikechip_mpi_bcast_bytes($0.baseAddress, Int32($0.count), 0) }
+        guard c == 0 else { fail("the broadcast of a size", code: c) }
+        var buffer = rank == 0 ? bytes : [UInt8](repeating: 0, count: Int(count))
         if buffer.isEmpty { return [] }
         let code = buffer.withUnsafeMutableBytes { spikechip_mpi_bcast_bytes($0.baseAddress, Int32($0.count), 0) }
         guard code == 0 else { fail("the broadcast", code: code) }

@@ -63,15 +63,16 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
         self.partitioning = partitioning
         let n = partitioning.count
         self.ranks = ranks
-        owned = (0..<n).filter { ranks == nil || ranks!.owner(ofPartition: $0) == ranks!.rank }
-        isOwned = (0..<n).map { ranks == nil || ranks!.owner(ofPartition: $0) == ranks!.rank }
+        let mine = (0..<n).map { p in ranks.map { $0.owner(ofPartition: p) == $0.rank } ?? true }
+        isOwned = mine
+        owned = mine.indices.filter { mine[$0] }
         self.threads = Swift.min(threads, owned.count)
         replicas = PaddedSlots(count: n) { _ in model }
         schedulers = PaddedSlots(count: n) { Scheduler(partitioning: partitioning, firstLP: model.firstLP, own: $0, queue: queue) }
         handledBy = PaddedSlots(count: n) { _ in 0 }
         remoteDelivered = Array(repeating: 0, count: n)
-        let t = self.threads, mine = owned
-        partitionsOf = (0..<t).map { thread in stride(from: thread, to: mine.count, by: t).map { mine[$0] } }
+        let t = self.threads, list = owned
+        partitionsOf = (0..<t).map { thread in stride(from: thread, to: list.count, by: t).map { list[$0] } }
     }
 
     deinit {
@@ -145,7 +146,7 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
         while true {
             deliverOutboxes()
             var earliest = SimTime.never
-            for p in owned { earliest = SimTime.min(earliest, schedulers[p].nextTime(of: p)) }
+            for p in owned { earliest = SimTime.min(earliest, schedulers[p].nextTime()) }
             if let ranks {
                 // One reduction agrees on the next window, a stop and the caller's collective.
                 let agreed = ranks.minimum([earliest.picoseconds, stopWanted ? 0 : 1, collectiveWanted ? 0 : 1])
@@ -158,7 +159,7 @@ public final class ParallelSimulator<Model: SimulationModel>: @unchecked Sendabl
                 if !finalized {
                     finalized = true
                     // The end is the last event of any rank: every LP is finalized at the same time.
-                    let end = ranks.map { SimTime(picoseconds: UInt64.max - $0.minimum([UInt64.max - now.picoseconds])[0]) } ?? now
+                    let end = ranks.map { SimTime(picoseconds: $0.maximum([now.picoseconds])[0]) } ?? now
                     let first = replicas[0].firstLP
                     for lp in first..<(first + replicas[0].lpCount) {
                         let p = Int(partitioning.partitionOf[lp - first])

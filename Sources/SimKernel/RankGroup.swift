@@ -26,6 +26,9 @@ extension RankGroup {
     /// The rank that owns partition `p`.
     @inlinable public func owner(ofPartition p: Int) -> Int { p % size }
 
+    /// Element-wise maximum of `values` over ranks (the minimum of their complements).
+    public func maximum(_ values: [UInt64]) -> [UInt64] { minimum(values.map { .max - $0 }).map { .max - $0 } }
+
     /// True on every rank when every rank passes true.
     public func all(_ value: Bool) -> Bool { minimum([value ? 1 : 0])[0] == 1 }
 

@@ -78,11 +78,9 @@ public struct Scheduler<Payload> {
         if pending > peak { peak = pending }
     }
 
-    /// Earliest pending time of partition `p`.
+    /// Earliest pending time of this partition's queue.
     @inlinable
-    mutating func nextTime(of p: Int) -> SimTime {
-        p == activeIndex ? active.nextTime() : queues[p].nextTime()
-    }
+    mutating func nextTime() -> SimTime { active.nextTime() }
 
     /// Number of events not yet handled.
     public var pendingEvents: Int { pending }

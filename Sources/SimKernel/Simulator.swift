@@ -64,7 +64,7 @@ public struct Simulator<Model: SimulationModel> {
             poll &+= 1
             if poll & 0xFFFF == 0, let stop = shouldStop, stop() { return .stopped }
         }
-        if sched.active.nextTime() != .never { return .reachedLimit }
+        if sched.nextTime() != .never { return .reachedLimit }
         if !finalized {
             finalized = true
             for lp in model.firstLP..<(model.firstLP + model.lpCount) { model.finalize(lp: LPID(lp), at: sched.now) }

@@ -34,7 +34,7 @@ struct CoreTotals {
     /// are updated through raw buffers (an array write per record would check its uniqueness every
     /// time) and grow when a record names a core beyond them.
     @inline(__always)
-    mutating func add(contentsOf records: UnsafeBufferPointer<EnergyRecord>, visit: (EnergyRecord) -> Bool = { _ in true }) -> Int {
+    mutating func add(contentsOf records: UnsafeBufferPointer<EnergyRecord>, visit: (EnergyRecord) -> Bool) -> Int {
         let kinds = Self.kinds
         var i = 0
         while i < records.count {

@@ -163,8 +163,8 @@ struct StreamAggregation {
     }
 
     /// Adds the records up to the first of a token beyond the highest seen and returns how many it
-    /// added (at least one). The summary and the per-core totals are one pass over the records, the
-    /// whole of the summary level's work: cheap enough to run on the simulation thread.
+    /// added (at least one). The summary and the per-core totals are one pass over the records (the
+    /// whole of the summary level's work); the steps and events levels add a pass of their own.
     private mutating func add(_ records: UnsafeBufferPointer<EnergyRecord>) -> Int {
         let kinds = Self.kinds, layers = Self.denseLayers, token = denseToken, highest = highestToken ?? 0
         func inDense(_ r: EnergyRecord) -> Bool { r.token == token && r.layer >= -1 && Int(r.layer) + 1 < layers }
