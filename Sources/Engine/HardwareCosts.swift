@@ -22,6 +22,8 @@ public struct HardwareCosts: Sendable {
     public let synapticOp: OpCost
     public let synapseLanes: Int
     public let neuronUpdate: OpCost
+    public let neuronIdle: OpCost
+    public let neuronFire: OpCost
     public let neuronLanes: Int
     public let spikeOut: OpCost
     public let functionUnit: FunctionUnitSpec
@@ -37,7 +39,7 @@ public struct HardwareCosts: Sendable {
         bufferPackets = UInt64(t.bufferPackets)
         axons = t.axons
         synapticOp = t.synapticOp; synapseLanes = t.synapseLanes
-        neuronUpdate = t.neuronUpdate; neuronLanes = t.neuronLanes
+        neuronUpdate = t.neuronUpdate; neuronIdle = t.neuronIdle; neuronFire = t.neuronFire; neuronLanes = t.neuronLanes
         spikeOut = t.spikeOut
         functionUnit = t.functionUnit
     }

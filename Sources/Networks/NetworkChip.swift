@@ -10,8 +10,9 @@ import Topology
 /// 1. At the step's start every core may begin. An input core relays the step's spikes from the
 ///    input file; a home core waits for the completion markers of the cores that feed it without
 ///    delay (the previous layers of this step) and for its partial cores' currents, then updates
-///    its neurons (one neuron update each), and sends each spike as one packet per destination
-///    core (unicast) or one multicast tree; a partial core waits for its markers and sends its
+///    its neurons (`neuron_update` for an active neuron, `neuron_idle` for one with no input at
+///    rest, `neuron_fire` more for one that fires), and sends each spike as one packet per
+///    destination core (unicast) or one multicast tree; a partial core waits for its markers and sends its
 ///    currents to its home core as graded packets. Every source then sends a completion marker
 ///    to the cores it feeds without delay.
 /// 2. A spike reaching a core reads its crossbar rows: one synaptic operation per non-zero
@@ -65,6 +66,8 @@ public struct NetworkChip: SimulationModel {
     public internal(set) var ledger: EnergyLedger
     public internal(set) var traffic = TrafficCounters()
     public internal(set) var spikes: SpikeRecord
+    /// Neuron-steps in which the neuron was active (had input, or state off rest); the others were idle.
+    public internal(set) var activeNeuronSteps = 0
     /// Membrane potentials of the recorded populations after each step's update (and reset), in the order produced.
     public internal(set) var membranes: ContiguousArray<(step: UInt32, neuron: UInt32, v: Double)> = []
     let recorded: [Bool]
@@ -186,6 +189,24 @@ public struct NetworkChip: SimulationModel {
         return SimTime(picoseconds: done)
     }
 
+    /// A home core's neuron updates: `active` at `neuron_update`, `idle` at `neuron_idle`, `fired` of
+    /// them also at `neuron_fire`, as one record of every neuron-step. The lanes work in rounds of
+    /// `neuronLanes` neurons, active ones together; a round with an active neuron takes the active
+    /// latency. Returns when the updates end (spike generation's latency follows, spike by spike).
+    mutating func updateNeurons(_ core: Int, active: Int, idle: Int, fired: Int, population: Int, now: SimTime) -> SimTime {
+        let lanes = costs.neuronLanes
+        activeNeuronSteps &+= active
+        let rounds = (active + idle + lanes - 1) / lanes, activeRounds = (active + lanes - 1) / lanes
+        let start = Swift.max(now.picoseconds, coreFree[core])
+        let done = start &+ UInt64(activeRounds) &* costs.neuronUpdate.latency.picoseconds
+            &+ UInt64(rounds - activeRounds) &* costs.neuronIdle.latency.picoseconds
+        coreFree[core] = done
+        let energy = costs.neuronUpdate.energy * Int64(active) + costs.neuronIdle.energy * Int64(idle) + costs.neuronFire.energy * Int64(fired)
+        emit(.neuronUpdate, count: active + idle, energy: energy, core: core, population: population, step: step,
+             at: SimTime(picoseconds: done))
+        return SimTime(picoseconds: done)
+    }
+
     // MARK: A core's step
 
     mutating func tryFire(_ core: Int, _ s: inout Scheduler<NetworkMessage>) {
@@ -231,11 +252,9 @@ public struct NetworkChip: SimulationModel {
                     for bias in pop.biases where bias.from <= step { for i in 0..<width { x[i] += bias.values[block.neurons.lowerBound + i] } }
                 }
             }
-            time = occupy(core, count: width, cost: costs.neuronUpdate, lanes: costs.neuronLanes, now: s.now)
-            charge(.neuronUpdate, count: width, cost: costs.neuronUpdate, core: core, population: population, step: step, at: time)
             let base = mapping.populationStart[population]
             scratch.removeAll(keepingCapacity: true)
-            v.withUnsafeMutableBufferPointer { v in
+            let active = v.withUnsafeMutableBufferPointer { v in
                 synaptic.withUnsafeMutableBufferPointer { syn in
                     inputCurrent.withUnsafeBufferPointer { x in
                         pop.dynamics!.step(block.neurons, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
@@ -243,12 +262,13 @@ public struct NetworkChip: SimulationModel {
                     }
                 }
             }
+            time = updateNeurons(core, active: active, idle: width - active, fired: scratch.count, population: population, now: s.now)
             if recorded[population] {
                 for i in block.neurons { membranes.append((UInt32(step), UInt32(base + i), v[base + i])) }
             }
             for i in scratch {
                 spikes.add(neuron: base + Int(i), population: population, step: step)
-                time = sendSpike(base + Int(i), from: core, population: population, at: time, &s)
+                time = sendSpike(base + Int(i), from: core, population: population, at: time + costs.neuronFire.latency, &s)
             }
         }
         time = sendMarkers(from: core, population: population, at: time, &s)

@@ -8,6 +8,8 @@ public struct NetworkRunResult: Sendable {
     public var ledger: EnergyLedger
     public var traffic: TrafficCounters
     public var spikes: SpikeRecord
+    /// Neuron-steps with input or state off rest (`neuron_update`); the other neuron-steps were idle (`neuron_idle`).
+    public var activeNeuronSteps: Int
     /// Membranes of the recorded populations: (step, global neuron, v) after each step's update and reset.
     public var membranes: ContiguousArray<(step: UInt32, neuron: UInt32, v: Double)>
     /// Simulated time at which each step's last packet landed.
@@ -43,7 +45,7 @@ public struct NetworkRun {
         simulator.model.drain()
         simulator.model.sink.finish()
         let m = simulator.model
-        return NetworkRunResult(ledger: m.ledger, traffic: m.traffic, spikes: m.spikes, membranes: m.membranes, stepEnd: m.stepEnd, lateSteps: m.lateSteps,
+        return NetworkRunResult(ledger: m.ledger, traffic: m.traffic, spikes: m.spikes, activeNeuronSteps: m.activeNeuronSteps, membranes: m.membranes, stepEnd: m.stepEnd, lateSteps: m.lateSteps,
                                 events: simulator.eventsHandled, wallSeconds: (ContinuousClock.now - started).inSeconds,
                                 finalTime: m.finished, stall: m.stall, interrupted: outcome == .stopped, links: m.links.loads())
     }

@@ -75,22 +75,29 @@ public struct NeuronDynamics: Sendable {
     func initial(_ i: Int) -> Double { rest[i] }
 
     /// Advances neurons `range` one step with input currents `input` (indexed from `range.lowerBound`);
-    /// appends the indices of the neurons that fire to `fired`.
+    /// appends the indices of the neurons that fire to `fired` and returns how many neurons were
+    /// active. A neuron is idle when it gets no input and its state is at rest (membrane at `rest`,
+    /// no synaptic current), so that the step leaves it unchanged and a chip may skip its update
+    /// (Loihi's inactive compartments; SANA-FE's `idle` status); every other neuron is active.
     @inline(__always)
     func step(_ range: Range<Int>, v: UnsafeMutablePointer<Double>, synaptic: UnsafeMutablePointer<Double>,
-              input: UnsafePointer<Double>, fired: inout [Int32]) {
+              input: UnsafePointer<Double>, fired: inout [Int32]) -> Int {
         let base = range.lowerBound
+        var active = 0
         for i in range {
             let x = input[i - base]
             var u: Double
             switch kind {
             case .threshold:
+                active &+= x != 0 ? 1 : 0
                 u = x
             case .cubaLIF:
+                active &+= x != 0 || v[i] != rest[i] || synaptic[i] != 0 ? 1 : 0
                 let s = synaptic[i] * synKeep[i] + x * synGain[i]
                 synaptic[i] = s
                 u = v[i] * keep[i] + s * gain[i] + drive[i]
             case .lif, .integrateAndFire:
+                active &+= x != 0 || v[i] != rest[i] ? 1 : 0
                 u = v[i] * keep[i] + x * gain[i] + drive[i]
             }
             if u > threshold[i] {
@@ -99,5 +106,6 @@ public struct NeuronDynamics: Sendable {
             }
             v[i] = u
         }
+        return active
     }
 }

@@ -1,6 +1,7 @@
 import CMPI
 import Foundation
 import SimKernel
+import Synchronization
 
 /// The ranks of an `mpirun` job (Open MPI's MPI_COMM_WORLD) as a `RankGroup`.
 ///
@@ -12,6 +13,9 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
     public let size: Int
 
     private nonisolated(unsafe) static var shared: MPIWorld?
+    /// When the MPI call in progress began (`DispatchTime` nanoseconds), 0 between calls: another thread
+    /// reads it to tell a rank waiting for peers that are gone from one that is working.
+    private let enteredAt = Atomic<UInt64>(0)
 
     private init() {
         rank = Int(spikechip_mpi_rank())
@@ -44,6 +48,20 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
         return world
     }
 
+    /// Seconds the simulation thread has been waiting inside the current collective, 0 outside one.
+    /// Collectives take microseconds while every rank runs; a long wait means a peer is slow or gone.
+    public var secondsInCollective: Double {
+        let since = enteredAt.load(ordering: .relaxed)
+        return since == 0 ? 0 : Double(DispatchTime.now().uptimeNanoseconds &- since) / 1e9
+    }
+
+    /// Runs `call`, one collective MPI call, timed for `secondsInCollective`.
+    private func collective(_ call: () -> Int32) -> Int32 {
+        enteredAt.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        defer { enteredAt.store(0, ordering: .relaxed) }
+        return call()
+    }
+
     /// Ends the job on every rank with `message` (a collective could not complete: a rank is gone).
     private func fail(_ what: String, code: Int32) -> Never {
         FileHandle.standardError.write(Data("error: rank \(rank) of \(size): \(what) failed (MPI error \(code)); another rank has probably stopped. Ending the job.\n".utf8))
@@ -57,7 +75,7 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
         // Every rank learns every count, so all of them skip the exchange of bytes together when
         // nothing crosses (most windows).
         var matrix = [Int32](repeating: 0, count: size * size)
-        let c = spikechip_mpi_allgather_int(&sendCounts, Int32(size), &matrix)
+        let c = collective { spikechip_mpi_allgather_int(&sendCounts, Int32(size), &matrix) }
         guard c == 0 else { fail("the exchange of event counts", code: c) }
         guard matrix.contains(where: { $0 > 0 }) else { return [] }
         let receiveCounts = (0..<size).map { matrix[$0 * size + rank] }
@@ -68,7 +86,7 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
         var receive = [UInt8](repeating: 0, count: max(total, 1))
         let code = send.withUnsafeBytes { s in
             receive.withUnsafeMutableBytes { r in
-                spikechip_mpi_alltoallv_bytes(s.baseAddress, sendCounts, sendOffsets, r.baseAddress, receiveCounts, receiveOffsets)
+                collective { spikechip_mpi_alltoallv_bytes(s.baseAddress, sendCounts, sendOffsets, r.baseAddress, receiveCounts, receiveOffsets) }
             }
         }
         guard code == 0 else { fail("the exchange of events", code: code) }
@@ -77,7 +95,7 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
 
     public func minimum(_ values: [UInt64]) -> [UInt64] {
         var v = values.map { CUnsignedLongLong($0) }
-        let code = spikechip_mpi_allreduce_min_u64(&v, Int32(v.count))
+        let code = collective { spikechip_mpi_allreduce_min_u64(&v, Int32(v.count)) }
         guard code == 0 else { fail("the window reduction", code: code) }
         return v.map { UInt64($0) }
     }
@@ -85,14 +103,14 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
     public func gather(_ bytes: [UInt8]) -> [[UInt8]]? {
         precondition(bytes.count <= Int(Int32.max), "at most 2 GiB per gather")
         var counts = [Int32](repeating: 0, count: size)
-        let c = spikechip_mpi_gather_int(Int32(bytes.count), &counts, 0)
+        let c = collective { spikechip_mpi_gather_int(Int32(bytes.count), &counts, 0) }
         guard c == 0 else { fail("the gather of sizes", code: c) }
         let offs = offsets(counts)
         let total = rank == 0 ? Int(counts.reduce(0, +)) : 0
         precondition(total <= Int(Int32.max), "at most 2 GiB per gather")
         var receive = [UInt8](repeating: 0, count: max(total, 1))
         let code = bytes.withUnsafeBytes { s in
-            receive.withUnsafeMutableBytes { r in spikechip_mpi_gatherv_bytes(s.baseAddress, Int32(bytes.count), r.baseAddress, counts, offs, 0) }
+            receive.withUnsafeMutableBytes { r in collective { spikechip_mpi_gatherv_bytes(s.baseAddress, Int32(bytes.count), r.baseAddress, counts, offs, 0) } }
         }
         guard code == 0 else { fail("the gather of results", code: code) }
         guard rank == 0 else { return nil }
@@ -103,11 +121,11 @@ public final class MPIWorld: RankGroup, @unchecked Sendable {
         precondition(bytes.count <= Int(Int32.max), "at most 2 GiB per broadcast")
         // The size first, then the bytes.
         var count = UInt64(rank == 0 ? bytes.count : 0)
-        let c = withUnsafeMutableBytes(of: &count) { spikechip_mpi_bcast_bytes($0.baseAddress, Int32($0.count), 0) }
+        let c = withUnsafeMutableBytes(of: &count) { b in collective { spikechip_mpi_bcast_bytes(b.baseAddress, Int32(b.count), 0) } }
         guard c == 0 else { fail("the broadcast of a size", code: c) }
         var buffer = rank == 0 ? bytes : [UInt8](repeating: 0, count: Int(count))
         if buffer.isEmpty { return [] }
-        let code = buffer.withUnsafeMutableBytes { spikechip_mpi_bcast_bytes($0.baseAddress, Int32($0.count), 0) }
+        let code = buffer.withUnsafeMutableBytes { b in collective { spikechip_mpi_bcast_bytes(b.baseAddress, Int32(b.count), 0) } }
         guard code == 0 else { fail("the broadcast", code: code) }
         return buffer
     }

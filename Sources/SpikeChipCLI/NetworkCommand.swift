@@ -152,6 +152,9 @@ struct NetworkCommand: ParsableCommand {
         for kind in EnergyKind.allCases where r.ledger.count(kind) > 0 || r.ledger.energy(kind) != .zero {
             lines.append("  \(kind.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.ledger.energy(kind)) (\(r.ledger.count(kind)) events)")
         }
+        let neuronSteps = r.ledger.count(.neuronUpdate)
+        lines.append("neurons   \(r.activeNeuronSteps) active neuron-steps of \(neuronSteps)" +
+                     (neuronSteps > 0 ? String(format: " (%.1f%%; the others idle: no input, state at rest)", 100 * Double(r.activeNeuronSteps) / Double(neuronSteps)) : ""))
         lines.append("traffic   \(r.traffic.spikes) spikes, \(r.traffic.delivered) deliveries, \(r.traffic.hops) hops, \(r.traffic.markers) markers, \(r.traffic.gradedPackets) partial-sum packets, \(r.traffic.dropped) dropped")
         lines.append(String(format: "wall      %.3f s, %d events", r.wallSeconds, r.events))
         return lines.joined(separator: "\n")
@@ -171,7 +174,7 @@ struct NetworkCommand: ParsableCommand {
             "network": net.path, "topology": m.topology.name, "cores": m.coresUsed, "steps": r.stepEnd.count,
             "neurons": net.neurons, "synapses": net.synapses,
             "chip_time_ns": Double(r.finalTime.picoseconds) / 1000, "step_end_ns": r.stepEnd.map { Double($0.picoseconds) / 1000 },
-            "late_steps": r.lateSteps, "picojoules": r.ledger.total.picojoules, "energy": kinds, "populations": pops,
+            "late_steps": r.lateSteps, "active_neuron_steps": r.activeNeuronSteps, "picojoules": r.ledger.total.picojoules, "energy": kinds, "populations": pops,
             "traffic": ["spikes": r.traffic.spikes, "deliveries": r.traffic.delivered, "hops": r.traffic.hops, "markers": r.traffic.markers,
                         "partial_sum_packets": r.traffic.gradedPackets, "dropped": r.traffic.dropped],
             "events": r.events, "wall_seconds": r.wallSeconds, "run": run.map { Int($0.rawValue) as Any } ?? NSNull(),

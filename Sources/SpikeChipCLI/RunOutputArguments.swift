@@ -66,6 +66,10 @@ struct RunOutputArguments: ParsableArguments {
         if workload.context + workload.tokens > m.spec.contextLength {
             FileHandle.standardError.write(Data("warning: positions \(workload.context)…\(workload.context + workload.tokens - 1) go beyond \(m.spec.name)'s context length of \(m.spec.contextLength); the attention work is simulated as if the model accepted them\n".utf8))
         }
+        if m.topology.neuronFire != .free {
+            // An LLM's spikes leave encoders on function units, priced by their ops and spike_out; the key prices neurons on cores.
+            FileHandle.standardError.write(Data("note: core.neuron_fire of \(m.topology.name) prices neurons that fire on cores (`spikechip network`); an LLM's spikes come from encoders on function units, so this run does not charge it\n".utf8))
+        }
         // Refused as a usage error (exit 64) before the baseline table is read.
         if let problem = RunSettings.batchProblem(batch) { throw ValidationError(problem) }
         let point = try sweepPoint.map { text in
@@ -105,10 +109,11 @@ struct RunOutputArguments: ParsableArguments {
         let root = (ranks?.rank ?? 0) == 0
         let pipeline = try RunPipeline(mapping: m, workload: workload, settings: settings)
         InterruptFlag.install()
+        let watchdog = ranks.map { RankWatchdog(world: $0, database: settings.database) }
         var progress = Progress("simulating", quiet: quiet || !root)
         let run: RunOutcome<ClosedLoopOutcome?>
         do {
-            defer { InterruptFlag.uninstall(); progress.done() }
+            defer { watchdog?.stop(); InterruptFlag.uninstall(); progress.done() }
             run = try pipeline.execute(
                 source: source, encoderLabel: encoderLabel, statistics: statistics,
                 progress: { events, seconds in

@@ -159,6 +159,19 @@ public final class RunStore {
         return totals
     }
 
+    /// Marks this process's `running` runs interrupted, with totals from their stored rows, and returns
+    /// their ids: for a process that must end while the thread that owns its runs cannot return (an MPI
+    /// rank waiting for peers that are gone). Rows a writer commits afterwards are not in the totals.
+    public func markRunsOfThisProcessInterrupted(reason: String) throws -> [RunID] {
+        let ids = try database.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE status = 'running' AND owner_pid = ?", arguments: [Int64(getpid())])
+        }
+        return try ids.map { id in
+            try markInterrupted(RunID(rawValue: id), reason: reason)
+            return RunID(rawValue: id)
+        }
+    }
+
     /// Marks every `running` run without a live writer as interrupted; returns their ids.
     public func recoverAbandonedRuns() throws -> [RunID] {
         let candidates = try database.read { db in

@@ -27,6 +27,7 @@ extension Topology {
         func s(_ c: OpCost) -> OpCost { OpCost(picojoules: c.energy.picojoules * f, nanoseconds: c.latency.nanoseconds) }
         t.chipLink = s(chipLink); t.hopEastWest = s(hopEastWest); t.hopNorthSouth = s(hopNorthSouth)
         t.synapticOp = s(synapticOp); t.neuronUpdate = s(neuronUpdate); t.spikeOut = s(spikeOut)
+        t.neuronIdle = s(neuronIdle); t.neuronFire = s(neuronFire)
         t.weightReadPicojoulesPerByte = weightReadPicojoulesPerByte * f
         var fu = functionUnit
         fu.add = s(fu.add); fu.multiply = s(fu.multiply); fu.exp = s(fu.exp); fu.divide = s(fu.divide); fu.rsqrt = s(fu.rsqrt)

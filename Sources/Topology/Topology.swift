@@ -74,6 +74,12 @@ public struct Topology: Sendable, Hashable {
     public var synapseLanes: Int
     /// One neuron's state read, updated and written.
     public var neuronUpdate: OpCost
+    /// A neuron-step in which the neuron is idle (no input, state at rest): only its state is read.
+    /// `neuronUpdate` when the file states no `neuron_idle`, as the chip then updates every neuron alike.
+    public var neuronIdle: OpCost
+    /// Added for each neuron that fires, on top of its update (the soma's spike generation); free
+    /// when the file states no `neuron_fire`, as `spike_out` then carries the whole cost of a spike.
+    public var neuronFire: OpCost
     /// Neurons updated per `neuronUpdate.latency`.
     public var neuronLanes: Int
     /// A packet leaving a core.
@@ -263,11 +269,20 @@ extension Topology {
         let synLanes = try core.int("synapse_lanes", what: "synapses processed in parallel", in: 1...65536)
         var nu = try core.cursor("neuron_update", what: "energy_pj and latency_ns of one neuron update")
         let neuronUpdate = try readCost(&nu, what: "a neuron update", into: &figures, lines: &lines)
+        var neuronIdle = neuronUpdate, neuronFire = OpCost.free
+        if core.has("neuron_idle") {
+            var c = try core.cursor("neuron_idle", what: "energy_pj and latency_ns of an idle neuron-step (no input, state at rest)")
+            neuronIdle = try readCost(&c, what: "an idle neuron-step", into: &figures, lines: &lines)
+        }
+        if core.has("neuron_fire") {
+            var c = try core.cursor("neuron_fire", what: "energy_pj and latency_ns added per neuron that fires")
+            neuronFire = try readCost(&c, what: "a neuron firing", into: &figures, lines: &lines)
+        }
         let neuronLanes = try core.int("neuron_lanes", what: "neurons updated in parallel", in: 1...65536)
         var so = try core.cursor("spike_out", what: "energy_pj and latency_ns of a packet leaving a core")
         let spikeOut = try readCost(&so, what: "a packet leaving a core", minLatency: 0.001, into: &figures, lines: &lines)
         try core.finish(allowed: ["axons", "neurons", "weights", "synaptic_op", "weight_read_pj_per_byte", "membrane_bits", "synapse_lanes",
-                                  "neuron_update", "neuron_lanes", "spike_out"])
+                                  "neuron_update", "neuron_idle", "neuron_fire", "neuron_lanes", "spike_out"])
 
         var fu = try top.cursor("function_unit", what: "the function units: precision, lanes, memory_bytes and ops")
         let precision = try fu.string("precision", what: "the arithmetic format, e.g. fp16")
@@ -294,7 +309,7 @@ extension Topology {
             fanOut: fanOut, routing: routing, hopEastWest: hopEW, hopNorthSouth: hopNS, linkBitsPerNs: linkBits, bufferPackets: buffer,
             spikePacketBits: spikeBits, gradedPacketBits: gradedBits, gradedValueBits: valueBits, axons: axons, neurons: neurons,
             weights: weights, synapticOp: synapticOp, weightReadPicojoulesPerByte: weightRead.value, membraneBits: membraneBits,
-            synapseLanes: synLanes, neuronUpdate: neuronUpdate, neuronLanes: neuronLanes,
+            synapseLanes: synLanes, neuronUpdate: neuronUpdate, neuronIdle: neuronIdle, neuronFire: neuronFire, neuronLanes: neuronLanes,
             spikeOut: spikeOut, functionUnit: spec, figures: figures, figureLines: lines)
     }
 

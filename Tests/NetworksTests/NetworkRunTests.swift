@@ -127,6 +127,41 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         #expect(r.traffic.delivered == 2 && r.traffic.markers == 2 && r.traffic.hops == 4)
     }
 
+    /// The network of `handDerived` on the same board with one neuron lane, `neuron_idle` at 2 pJ / 0.5 ns and
+    /// `neuron_fire` at 11 pJ / 3 ns. Step 0: neuron 0 has input (active), neuron 1 none at rest (idle); neuron 0 fires.
+    /// Step 1: both have input and fire. Neuron updates: 3 active × 5 + 1 idle × 2 + 3 fired × 11 = 50 pJ (4 neuron-steps),
+    /// so the total is 65 − 20 + 50 = 95 pJ.
+    /// Time, step 0: the marker lands at 9, updates take 1 + 0.5 ns (10.5), neuron 0's spike generation 3 ns: the step
+    /// ends at 13.5. Step 1 starts at 13.5 + 12 = 25.5: spike out at 27.5, lands at 32.5; marker out at 29.5, lands at
+    /// 34.5; two active updates end at 36.5, two spikes generated end at 42.5; the run ends at 42.5 + 12 = 54.5 ns.
+    @Test func idleAndFiringNeurons() throws {
+        let path = NetworkFiles.temporary("idle.safetensors"), input = NetworkFiles.temporary("idle.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: 3),
+            .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 3], [1, 0, 1, 0, 0, 1])]),
+            NetworkFiles.integrateAndFire("if", 2, threshold: 0.5),
+            .init(name: "out", type: "Output", size: 2),
+        ], edges: [("in", "w"), ("w", "if"), ("if", "out")], to: path)
+        try NetworkFiles.writeSpikes(steps: 2, inputs: 3, [(0, 0), (1, 2)], to: input)
+        let board = try Fixtures.handPricedBoard(fanOut: .unicast, tick: false)
+        let yaml = board.source.replacingOccurrences(of: "  neuron_lanes: 16", with: """
+              neuron_lanes: 1
+              neuron_idle: {energy_pj: 2, latency_ns: 0.5}
+              neuron_fire: {energy_pj: 11, latency_ns: 3}
+            """)
+        let t = try Topology.parse(yaml: yaml, file: "hand-idle")
+        #expect(t.neuronIdle == OpCost(picojoules: 2, nanoseconds: 0.5) && t.neuronFire == OpCost(picojoules: 11, nanoseconds: 3))
+        let (r, m, _) = try run(path, input: input, on: t)
+        #expect(spikeSteps(r, m, "if") == [[0, 1], [1]])
+        #expect(r.ledger.energy(.neuronUpdate).picojoules == 50 && r.ledger.count(.neuronUpdate) == 4 && r.activeNeuronSteps == 3)
+        #expect(r.ledger.total.picojoules == 95)
+        #expect(r.stepEnd == [SimTime(nanoseconds: 13.5), SimTime(nanoseconds: 42.5)])
+        #expect(r.finalTime == SimTime(nanoseconds: 54.5))
+        // Without the two keys, an idle neuron costs a full update and firing is free (the shipped default).
+        #expect(board.neuronIdle == board.neuronUpdate && board.neuronFire == .free)
+    }
+
     /// Fan-in 40 on 32-axon cores: inputs on two relay cores (32 + 8 neurons), the IF block on a home core (axons 0–31)
     /// and a partial core (axons 32–39) that sends its two currents each step in one graded packet of 256 bits:
     /// 8 flits × 1 pJ over its one westward hop. The spike of input 35 reaches the neurons through the partial core.

@@ -406,4 +406,50 @@ struct SweepCLITests {
         let mixed = try execute("/bin/bash", ["-c", "\(mpirun) -np 1 \(quoted) --seed 1 : -np 1 \(quoted) --seed 2"], in: dir)
         #expect(mixed.status != 0 && mixed.stderr.contains("disagree on their inputs"), "\(mixed.stderr)")
     }
+
+    @Test("a rank killed mid-run: rank 0 stops with a message and its run is stored as interrupted at once")
+    func mpiRankDies() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("dies.sqlite").path
+        // Starts the 7B token on two ranks, waits until rank 0 has begun the run, kills rank 1 (found by its
+        // MPI rank in its environment) a second later, and reads the database as mpirun left it.
+        let script = """
+            import os, signal, sqlite3, subprocess, sys, time
+            db, exe = sys.argv[1], sys.argv[2]
+            env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+            job = subprocess.Popen(["mpirun", "--oversubscribe", "-np", "2", exe, "run", "--partitions", "stripes", "--threads", "1",
+                                    "--db", db, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+            def running():
+                try:
+                    return sqlite3.connect(db).execute("select count(*) from run where status = 'running'").fetchone()[0] == 1
+                except sqlite3.Error:
+                    return False
+            deadline = time.time() + 300
+            while not running() and job.poll() is None and time.time() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)
+            victims = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")
+                    environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\\0")
+                except OSError:
+                    continue
+                if db.encode() in cmd and b"OMPI_COMM_WORLD_RANK=1" in environ and not cmd[0].endswith(b"mpirun"):
+                    victims.append(int(pid))
+            for pid in victims:
+                os.kill(pid, signal.SIGKILL)
+            err = job.communicate(timeout=120)[1]
+            rows = sqlite3.connect(db).execute("select status, status_detail from run").fetchall()
+            print(len(victims), job.returncode, rows)
+            print(err)
+            """
+        let r = try execute("/usr/bin/env", ["python3", "-c", script, db, executable])
+        #expect(r.status == 0, "\(r.stderr)")
+        let first = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("1 ") && !first.hasPrefix("1 0 "), "one rank killed, the job failed: \(r.stdout)")
+        #expect(first.contains("[('interrupted', 'rank 0 was stopped while waiting for the other ranks"), "\(r.stdout)")
+        #expect(r.stdout.contains("error: rank 0 of 2 was stopped by signal 15") && r.stdout.contains("is stored as interrupted"), "\(r.stdout)")
+    }
 }

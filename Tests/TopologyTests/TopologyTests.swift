@@ -37,6 +37,8 @@ struct TopologyTests {
         #expect(t.synapticOp == OpCost(picojoules: 23.6, nanoseconds: 3.5))
         #expect(t.hopEastWest == OpCost(picojoules: 3.0, nanoseconds: 4.1))
         #expect(t.hopNorthSouth == OpCost(picojoules: 4.0, nanoseconds: 6.5))
+        // Table 2's neuron update, active and inactive.
+        #expect(t.neuronUpdate == OpCost(picojoules: 81, nanoseconds: 8.4) && t.neuronIdle == OpCost(picojoules: 52, nanoseconds: 5.3))
         #expect(t.sync == .completionMarkers && t.fanOut == .unicast)
     }
 

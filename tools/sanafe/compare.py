@@ -46,8 +46,8 @@ MESSAGE_OUT_PJ = 111.0       # axon_out loihi_out energy_message_out
 SPIKE_OUT_PJ = 69.3          # soma loihi_lif energy_spike_out (per fired LIF neuron)
 ACCESS_PJ = 51.2             # soma loihi_lif energy_access_neuron (every LIF neuron, every step)
 UPDATE_PJ = 21.6             # soma loihi_lif energy_update_neuron (active LIF neurons)
-SPIKECHIP_NEURON_PJ = ACCESS_PJ + UPDATE_PJ
-SPIKECHIP_SPIKE_OUT_PJ = SPIKE_OUT_PJ + MESSAGE_OUT_PJ
+# loihi-sanafe.yaml states the same four figures as neuron_update (access + update), neuron_idle
+# (access), neuron_fire (spike out) and spike_out (message).
 
 
 def wheel_file(name: str) -> pathlib.Path:
@@ -321,6 +321,7 @@ def analyse(name: str, report: dict, net: s2s.Network, loihi: s2s.Arch, sf: dict
     row["spikechip"] = {
         "spikes": len(sc_spikes), "synaptic_ops": n_events["synaptic_op"], "packets": n_events["spike_out"],
         "hops": n_events["router_hop"], "cores": sc["cores"], "neuron_steps": n_events["neuron_update"],
+        "active_neuron_steps": sc["active_neuron_steps"],
         "energy_pj": {"synaptic_op": e["synaptic_op"], "neuron_update": e["neuron_update"], "spike_out": e["spike_out"],
                       "router_hop": e["router_hop"], "control": e["control"], "static_idle": e["static_idle"],
                       "total": sc["picojoules"]},
@@ -340,9 +341,12 @@ def analyse(name: str, report: dict, net: s2s.Network, loihi: s2s.Arch, sf: dict
     ex = row["explained"]
     ex["synapse: weight-0 connections SANA-FE reads"] = -reads["zero"] * price[0]
     ex["synapse: duplicate connections (SpikeChip sums them)"] = -reads["duplicate"] * price[0]
-    ex["soma: idle neuron-steps (SANA-FE: access only, 51.2 pJ)"] = UPDATE_PJ * (lif_neurons * steps - sf_lif_updated)
-    ex["spike out: 69.3 pJ per packet, not per fired LIF neuron"] = SPIKE_OUT_PJ * (n_events["spike_out"] - sf_lif_fired)
-    ex["spike out: packet count"] = MESSAGE_OUT_PJ * (n_events["spike_out"] - sf["packets"])
+    sc_active = sc["active_neuron_steps"]
+    sc_lif_fired = sum(1 for g, o, _ in sc_spikes if kinds.get((g, o)) != "input")
+    ex["soma: neuron-steps (access)"] = ACCESS_PJ * (n_events["neuron_update"] - lif_neurons * steps)
+    ex["soma: active neuron-steps (update)"] = UPDATE_PJ * (sc_active - sf_lif_updated)
+    ex["soma: fired neurons (spike out)"] = SPIKE_OUT_PJ * (sc_lif_fired - sf_lif_fired)
+    ex["message out: packet count"] = MESSAGE_OUT_PJ * (n_events["spike_out"] - sf["packets"])
     ex["hops: 1 core per router (SANA-FE: 4 per tile)"] = e["router_hop"] - sf_hops
     ex["control: markers and barrier (SANA-FE: none)"] = e["control"]
     ex["static power"] = e["static_idle"]
@@ -394,7 +398,8 @@ def print_row(row: dict) -> None:
          f"{row['reads']['duplicate']:,} duplicate"),
         ("packets", sf["packets"], sc["packets"], "one per destination core in both"),
         ("hops", sf["hops"], sc["hops"], "SANA-FE: 4 cores per tile router; SpikeChip: 1 core per router"),
-        ("neuron-steps charged", sf["neuron_steps"], sc["neuron_steps"], f"SANA-FE active: {sf['active_neuron_steps']:,}"),
+        ("neuron-steps charged", sf["neuron_steps"], sc["neuron_steps"], "every LIF neuron, every step, in both"),
+        ("active neuron-steps", sf["active_neuron_steps"], sc["active_neuron_steps"], "input, bias or state off rest"),
     ]
     print(f"   {'':34} {'SANA-FE':>14} {'SpikeChip':>14}  note")
     for label, a, b, note in lines:
@@ -503,20 +508,22 @@ def main(argv=None) -> int:
         if abs(price[0] - 35.5) > 1e-9:
             print(f"   synaptic_op set to {price[0]:.4g} pJ / {price[1]:.4g} ns: the average of the synapse units this network reads")
 
-    print("\n== Summary (energy in uJ; time per step in ns; wall in s)")
+    print("\n== Summary (energy in uJ; time per step in ns; wall in s; dE -ctl: without SpikeChip's control packets,"
+          " the synchronisation traffic SANA-FE charges no energy for)")
     head = (f"{'network':13} {'steps':>5} {'spikes SF/SC':>13} {'differ':>6} {'syn ops SF/SC':>17} {'E SANA-FE':>10} "
-            f"{'E SpikeChip':>11} {'dE':>7} {'resid':>7} {'t/step SF':>10} {'t/step SC':>10} {'wall SF':>8} {'wall SC':>8}")
+            f"{'E SpikeChip':>11} {'dE':>7} {'dE -ctl':>7} {'resid':>7} {'t/step SF':>10} {'t/step SC':>10} {'wall SF':>8} {'wall SC':>8}")
     print(head)
     for r in rows:
         sf, sc = r["sanafe"], r["spikechip"]
         if "error" in sc:
             print(f"{r['name']:13} {r['steps']:>5} {sf['spikes']:>6}/{'-':<6} {'-':>6} {sf['synaptic_ops']:>8}/{'-':<8} "
-                  f"{sf['energy_pj']['total'] / 1e6:>10.4f} {'-':>11} {'-':>7} {'-':>7} {sf['time_per_step_ns']:>10.1f} {'-':>10} "
+                  f"{sf['energy_pj']['total'] / 1e6:>10.4f} {'-':>11} {'-':>7} {'-':>7} {'-':>7} {sf['time_per_step_ns']:>10.1f} {'-':>10} "
                   f"{sf['wall_s']:>8.3f} {'-':>8}  (SpikeChip: {sc['error'][:60]})")
             continue
         print(f"{r['name']:13} {r['steps']:>5} {sf['spikes']:>6}/{sc['spikes']:<6} {r['neuron_steps_differ']:>6} "
               f"{sf['synaptic_ops']:>8}/{sc['synaptic_ops']:<8} {sf['energy_pj']['total'] / 1e6:>10.4f} "
               f"{sc['energy_pj']['total'] / 1e6:>11.4f} {pct(sc['energy_pj']['total'], sf['energy_pj']['total']):>7} "
+              f"{pct(sc['energy_pj']['total'] - sc['energy_pj']['control'], sf['energy_pj']['total']):>7} "
               f"{100 * r['residual_pj'] / sf['energy_pj']['total']:>+6.1f}% {sf['time_per_step_ns']:>10.1f} "
               f"{sc['time_per_step_ns']:>10.1f} {sf['wall_s']:>8.4f} {sc['wall_s']:>8.4f}")
     for name, why in skipped:
