@@ -27,12 +27,12 @@ public enum PartitionScheme: String, Sendable, CaseIterable {
 public struct RunResult: Sendable {
     public var ledger: EnergyLedger
     public var traffic: TrafficCounters
+    /// Per-stage activity of each of the first `TokenTimes.detailLimit` tokens (the database's rows).
     public var activity: [LayerActivity]
-    /// Simulated start and end of each token.
-    public var tokenStart: [SimTime]
-    public var tokenEnd: [SimTime]
-    /// Tokens that finished.
-    public var tokensDone: Int
+    /// Activity of each stage over every token (the spike statistics).
+    public var stageActivity: [StageActivity]
+    /// When tokens started and ended: statistics of all, times of the first `TokenTimes.detailLimit`.
+    public var tokens: TokenTimes
     public var events: UInt64
     public var peakPendingEvents: Int
     public var remoteEvents: UInt64
@@ -52,17 +52,23 @@ public struct RunResult: Sendable {
     /// MPI ranks the partitions ran on (1: one process).
     public var ranks = 1
 
-    /// Simulated latency of each finished token.
-    public var tokenLatencies: [SimTime] { (0..<tokensDone).map { tokenEnd[$0] - tokenStart[$0] } }
+    /// Tokens that finished.
+    public var tokensDone: Int { tokens.count }
+    /// Simulated start, end and latency of each of the first `TokenTimes.detailLimit` finished tokens.
+    public var tokenStart: [SimTime] { tokens.start }
+    public var tokenEnd: [SimTime] { tokens.end }
+    public var tokenLatencies: [SimTime] { tokens.latencies }
+
+    /// Time steps per token of the stages that ran (1 when none did).
+    public var timeSteps: Int { stageActivity.first { $0.tokens > 0 }?.timeSteps ?? 1 }
 
     /// Spike statistics measured over every encoder neuron and token: the fraction silent for a whole
     /// token, spikes per activation, and spikes per neuron and step (all 0 without activity).
     public var spikeStatistics: (silentPerToken: Double, spikesPerActivation: Double, firingRatePerStep: Double) {
-        let neurons = Double(activity.reduce(0) { $0 + $1.neurons })
+        let neurons = Double(stageActivity.reduce(0) { $0 + $1.tokens * $1.neurons })
         guard neurons > 0 else { return (0, 0, 0) }
-        let spikes = Double(activity.reduce(0) { $0 + $1.spikes }) / neurons
-        return (Double(activity.reduce(0) { $0 + $1.silentNeurons }) / neurons, spikes,
-                spikes / Double(max(activity.first?.timeSteps ?? 1, 1)))
+        let spikes = Double(stageActivity.reduce(0) { $0 + $1.spikes }) / neurons
+        return (Double(stageActivity.reduce(0) { $0 + $1.silentNeurons }) / neurons, spikes, spikes / Double(max(timeSteps, 1)))
     }
 }
 
@@ -256,10 +262,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     @usableFromInline
     static func result(_ m: ChipState, stopped: Bool, wall: Duration, events: UInt64, peak: Int, remote: UInt64, windows: UInt64,
                        partitions: Int, finalTime: SimTime) -> RunResult {
-        let done = m.tokenEnd.indices.filter { m.tokenEnd[$0] > .zero }.count
-        return RunResult(
-            ledger: m.ledger, traffic: m.traffic, activity: m.activity, tokenStart: m.tokenStart, tokenEnd: m.tokenEnd,
-            tokensDone: done, events: events, peakPendingEvents: peak, remoteEvents: remote, windows: windows, partitions: partitions,
+        RunResult(
+            ledger: m.ledger, traffic: m.traffic, activity: m.activity, stageActivity: m.stageActivity, tokens: m.tokens, events: events, peakPendingEvents: peak, remoteEvents: remote, windows: windows, partitions: partitions,
             wallSeconds: wall.inSeconds, interrupted: stopped, finalTime: finalTime, links: m.links.loads())
     }
 }

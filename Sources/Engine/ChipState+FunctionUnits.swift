@@ -106,8 +106,11 @@ extension ChipState {
         }
         var silent = st.inputs
         for w in 0..<words { silent -= fired[w].nonzeroBitCount }
-        activity.append(LayerActivity(token: token, layer: st.layer, stage: st.kind.rawValue, neurons: st.inputs, timeSteps: steps,
-                                      spikes: spikeTotal, silentNeurons: silent))
+        stageActivity[stage].add(spikes: spikeTotal, silent: silent)
+        if token < TokenTimes.detailLimit {
+            activity.append(LayerActivity(token: token, layer: st.layer, stage: st.kind.rawValue, neurons: st.inputs, timeSteps: steps,
+                                          spikes: spikeTotal, silentNeurons: silent))
+        }
     }
 
     /// Sends a spike or marker of `group` from the encoder on core `fu` the way the topology
@@ -140,17 +143,17 @@ extension ChipState {
     /// mapping uses for the token's duration (chips without a mapped core are taken as
     /// power-gated) and send the token back to the first stage for the next one.
     mutating func finishToken(_ token: Int, at time: SimTime, _ s: inout Scheduler<ChipMessage>) {
-        tokenEnd[token] = time
-        let duration = time - tokenStart[token]
+        tokens.finish(token: token, start: tokenStart, end: time)
+        let duration = time - tokenStart
         // mW × ns = pJ.
-        StaticSpans.forEach(from: tokenStart[token], duration: duration.picoseconds) { at, span in
+        StaticSpans.forEach(from: tokenStart, duration: duration.picoseconds) { at, span in
             for (chip, milliwatts) in poweredChips where milliwatts > 0 {
                 emit(.staticIdle, count: Int(span / 1000), energy: Energy(picojoules: milliwatts * Double(span) / 1000), core: -1, chip: chip,
                      layer: -1, token: UInt32(token), step: EnergyRecord.noStep, at: at)
             }
         }
         guard token + 1 < workload.tokens else { return }
-        tokenStart[token + 1] = time
+        tokenStart = time
         let out = mapping.stages[mapping.stages.count - 1].functionUnit
         let send = time + costs.spikeOut.latency
         charge(.spikeOut, count: 1, cost: costs.spikeOut, core: out, layer: Int16(mapping.layers), token: UInt32(token + 1),

@@ -15,10 +15,13 @@ public struct ChipState {
     /// Totals of every record handed to the sink (records are added to it batch by batch, as they are flushed).
     public internal(set) var ledger: EnergyLedger
     public internal(set) var traffic = TrafficCounters()
+    /// Per-stage activity of each of the first `TokenTimes.detailLimit` tokens.
     public internal(set) var activity: [LayerActivity] = []
-    /// Simulated start and end of each token.
-    public internal(set) var tokenStart: [SimTime]
-    public internal(set) var tokenEnd: [SimTime]
+    /// Activity of each stage over every token.
+    public internal(set) var stageActivity: [StageActivity]
+    public internal(set) var tokens = TokenTimes()
+    /// Start of the token in progress (set by the partition of the output unit, which finishes tokens).
+    var tokenStart = SimTime.zero
 
     // Static lookups derived from the mapping and topology.
     /// Chips hosting at least one mapped core, with the static power each draws (mW): the
@@ -82,8 +85,7 @@ public struct ChipState {
         packetsReceived = ContiguousArray(repeating: 0, count: mapping.stages.count)
         partialSpikes = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         if case .spikes(let bits) = mapping.options.partialSums { partialSumBits = bits } else { partialSumBits = nil }
-        tokenStart = Array(repeating: .zero, count: workload.tokens)
-        tokenEnd = Array(repeating: .zero, count: workload.tokens)
+        stageActivity = mapping.stages.map { StageActivity(neurons: $0.inputs, timeSteps: workload.timeSteps) }
     }
 
     // MARK: Energy stream
@@ -117,7 +119,7 @@ public struct ChipState {
 
     /// The state of a partitioned run, from the final states of its replicas (in partition
     /// order): each replica holds exact values for its own cores and tiles, zero elsewhere, so
-    /// counters and ledgers add up, token times are the latest any replica set, and activity
+    /// counters and ledgers add up, token times are the output unit's replica's, and activity
     /// is put back in the order a sequential run records it (token, then stage).
     @usableFromInline
     static func merged(_ replicas: [ChipState]) -> ChipState {
@@ -127,10 +129,8 @@ public struct ChipState {
             m.traffic.add(r.traffic)
             m.links.addPackets(of: r.links)
             m.activity += r.activity
-            for i in m.tokenStart.indices {
-                m.tokenStart[i] = Swift.max(m.tokenStart[i], r.tokenStart[i])
-                m.tokenEnd[i] = Swift.max(m.tokenEnd[i], r.tokenEnd[i])
-            }
+            for s in m.stageActivity.indices { m.stageActivity[s].add(r.stageActivity[s]) }
+            m.tokens.merge(r.tokens)
         }
         var stageIndex: [String: Int] = [:]
         for (i, st) in m.mapping.stages.enumerated() { stageIndex["\(st.layer)/\(st.kind.rawValue)"] = i }

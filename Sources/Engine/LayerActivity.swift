@@ -19,3 +19,22 @@ public struct LayerActivity: Sendable, Hashable, Codable {
     /// Fraction of neurons silent over the whole token.
     public var silentFraction: Double { neurons > 0 ? Double(silentNeurons) / Double(neurons) : 0 }
 }
+
+/// Spiking activity of one stage's encoder summed over every token: what the run's spike
+/// statistics are computed from, kept per stage so that memory does not grow with tokens.
+public struct StageActivity: Sendable, Hashable, Codable {
+    /// Encoder neurons (the stage's input width) and time steps per token.
+    public var neurons: Int
+    public var timeSteps: Int
+    /// Tokens that passed the stage.
+    public var tokens = 0
+    /// Spikes, and neurons silent for a whole token, summed over those tokens.
+    public var spikes = 0
+    public var silentNeurons = 0
+
+    public init(neurons: Int, timeSteps: Int) { self.neurons = neurons; self.timeSteps = timeSteps }
+
+    mutating func add(spikes s: Int, silent: Int) { tokens += 1; spikes += s; silentNeurons += silent }
+
+    mutating func add(_ other: StageActivity) { tokens += other.tokens; spikes += other.spikes; silentNeurons += other.silentNeurons }
+}

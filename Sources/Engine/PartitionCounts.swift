@@ -10,8 +10,8 @@ struct PartitionCounts: Codable {
     var traffic: TrafficCounters
     var packets: [UInt32]
     var activity: [LayerActivity]
-    var tokenStart: [UInt64]
-    var tokenEnd: [UInt64]
+    var stageActivity: [StageActivity]
+    var tokens: TokenTimes
     @usableFromInline var events: UInt64
 
     /// One rank's partitions and kernel counters.
@@ -34,8 +34,8 @@ struct PartitionCounts: Codable {
         traffic = state.traffic
         packets = state.links.packetCounts
         activity = state.activity
-        tokenStart = state.tokenStart.map(\.picoseconds)
-        tokenEnd = state.tokenEnd.map(\.picoseconds)
+        stageActivity = state.stageActivity
+        tokens = state.tokens
         self.events = events
     }
 
@@ -46,7 +46,7 @@ struct PartitionCounts: Codable {
         state.traffic = traffic
         state.links.addPackets(packets)
         state.activity = activity
-        state.tokenStart = tokenStart.map { SimTime(picoseconds: $0) }
-        state.tokenEnd = tokenEnd.map { SimTime(picoseconds: $0) }
+        state.stageActivity = stageActivity
+        state.tokens = tokens
     }
 }

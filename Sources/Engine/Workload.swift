@@ -15,8 +15,9 @@ public struct Workload: Sendable, Hashable {
     }
 
     /// Checks the ranges the engine relies on.
-    /// The most tokens one run simulates: per-token latencies and activity are kept in memory (a few
-    /// hundred bytes per token and stage), so larger studies are split into runs.
+    /// The most tokens one run simulates. Memory does not grow with tokens (per-token rows are kept for
+    /// the first `TokenTimes.detailLimit`), but a million tokens of the smallest model already take about
+    /// half an hour: larger studies are split into runs.
     public static let maxTokens = 1_000_000
     /// The longest context a run starts from, in positions (attention work grows with it).
     public static let maxContext = 100_000_000

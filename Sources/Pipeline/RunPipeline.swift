@@ -187,7 +187,7 @@ public struct RunPipeline {
         var scenarios: [DenseScenario] = [.sameMemory, .dram(batch: 1)]
         if batch > 1 { scenarios.append(.dram(batch: batch)) }
         let study = try EnergyStudy(spiking: spiking, dense: dense, contexts: Array(all.prefix(r.tokensDone)), scenarios: scenarios,
-                                    timeSteps: r.activity.first?.timeSteps ?? 1)
+                                    timeSteps: r.timeSteps)
         return Comparison(study: study, spiking: spiking, silicon: silicon, mapping: m.summary())
     }
 
@@ -205,7 +205,7 @@ public struct RunPipeline {
     public func studyRow(_ r: RunResult, _ c: Comparison, statistics: SpikeCountDistribution?, closedLoop: Bool) -> StudyRow {
         let m = mapping
         let tokens = Double(max(r.tokensDone, 1))
-        let latency = r.tokenLatencies.reduce(0.0) { $0 + $1.nanoseconds } / tokens
+        let latency = r.tokens.meanNanoseconds
         let energy = r.ledger.total.picojoules / tokens
         let s = r.spikeStatistics, mw = c.silicon.staticMilliwatts
         return StudyRow(chipsX: m.topology.chipsX, technologyNanometres: m.topology.technology.node.nanometres, voltage: m.topology.technology.voltage,

@@ -32,8 +32,10 @@ struct ClosedLoopOutcome: RunExtras {
         generatedTokens = source.generated.count
         text = tokenizer?.decode(source.generated)
         let p = source.prompt.count
-        timeToFirstToken = result.tokensDone >= p ? result.tokenEnd[p - 1].nanoseconds : .nan
-        interTokenLatencies = result.tokensDone > p ? result.tokenLatencies[p...].map(\.nanoseconds) : []
+        // Per-token times are kept for the first TokenTimes.detailLimit tokens (a closed loop decodes far fewer).
+        let ends = result.tokenEnd, latencies = result.tokenLatencies
+        timeToFirstToken = p >= 1 && p <= ends.count ? ends[p - 1].nanoseconds : .nan
+        interTokenLatencies = latencies.count > p ? latencies[p...].map(\.nanoseconds) : []
         self.loadSeconds = loadSeconds
         functionalSeconds = source.functionalSeconds
         peakMemoryBytes = ModelBenchmark.peakResidentBytes()

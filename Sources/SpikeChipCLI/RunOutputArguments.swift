@@ -124,6 +124,9 @@ struct RunOutputArguments: ParsableArguments {
                 outcome: outcome)
         }
         let loop = run.extra ?? nil
+        if root && !run.result.tokens.isComplete {
+            FileHandle.standardError.write(Data("note: per-token rows (the database's layer_activity, JSON latency_ns_per_token) cover the first \(TokenTimes.detailLimit) of \(run.result.tokensDone) tokens, so that memory stays flat; totals, means, ranges and spike statistics cover every token\n".utf8))
+        }
         // The other ranks' partitions are in rank 0's result; they only share its exit status.
         guard root else {
             switch run.status {
@@ -201,7 +204,8 @@ struct RunOutputArguments: ParsableArguments {
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
                 "partitions": r.partitions, "threads": r.threads, "ranks": r.ranks, "windows": r.windows, "events_by_partition": r.eventsByPartition,
-                "latency_ns_per_token": latencies, "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
+                "latency_ns_per_token": latencies, "latency_ns_mean": r.tokens.meanNanoseconds,
+                "latency_ns_range": [r.tokens.shortest.nanoseconds, r.tokens.longest.nanoseconds], "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
                 "partial_sum_spikes": r.traffic.partialSumSpikes, "deliveries": r.traffic.delivered, "dropped": r.traffic.dropped, "late": r.traffic.late,
                 "dropped_packets": r.traffic.droppedPackets,
@@ -244,7 +248,12 @@ struct RunOutputArguments: ParsableArguments {
             print("packets   \(group(r.traffic.spikes)) spikes sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings; \(r.traffic.droppedPackets) packets dropped at full router buffers")
             print("partials \(m.options.partialSums): " + (m.options.partialSums == .graded
                 ? "\(group(r.traffic.gradedPackets)) graded packets" : "\(group(r.traffic.partialSumSpikes)) spikes to reduction neurons"))
-            print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
+            if latencies.count <= 8 && r.tokens.isComplete {
+                print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
+            } else {
+                print(String(format: "latency   %.3f µs per token on average, %.3f – %.3f µs over %@ tokens (simulated)", r.tokens.meanNanoseconds / 1000,
+                             r.tokens.shortest.nanoseconds / 1000, r.tokens.longest.nanoseconds / 1000, group(UInt64(r.tokensDone)) as NSString))
+            }
             let over = c.silicon.chipsOverReticle
             let mw = c.silicon.staticMilliwatts
             print(String(format: "silicon   %.0f mm² on %d chips, %.0f mm² on the %d holding cores (largest chip %.0f mm²%@), static %@ (range %@ – %@)",

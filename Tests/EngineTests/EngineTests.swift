@@ -203,6 +203,14 @@ struct EngineTests {
         let (r, _, m) = try run(board, tokens: 3)
         #expect(r.tokensDone == 3)
         #expect(r.tokenStart[1] == r.tokenEnd[0] && r.tokenStart[2] == r.tokenEnd[1])
+        // The per-stage totals are the per-token rows added up, and the mean latency their mean.
+        let encoding = r.stageActivity.filter { $0.tokens > 0 }.count
+        #expect(encoding > 0 && r.activity.count == 3 * encoding && r.stageActivity.allSatisfy { $0.tokens == 0 || $0.tokens == 3 })
+        for (s, stage) in r.stageActivity.enumerated() {
+            let rows = r.activity.filter { $0.layer == m.stages[s].layer && $0.stage == m.stages[s].kind.rawValue }
+            #expect(stage.spikes == rows.reduce(0) { $0 + $1.spikes } && stage.silentNeurons == rows.reduce(0) { $0 + $1.silentNeurons })
+        }
+        #expect(r.tokens.mean.picoseconds == r.tokenLatencies.reduce(0) { $0 + $1.picoseconds } / 3)
         let chips = m.summary().chipsUsed
         let expected = r.tokenLatencies.reduce(0.0) { acc, l in acc + Double(chips) * Energy(picojoules: 360 * l.nanoseconds).picojoules }
         #expect(abs(r.ledger.energy(.staticIdle).picojoules - expected) <= 0.001 * Double(3 * chips))
