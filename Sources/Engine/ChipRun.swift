@@ -49,6 +49,8 @@ public struct RunResult: Sendable {
     public var threads = 1
     /// Events each partition handled (empty for a single partition).
     public var eventsByPartition: [UInt64] = []
+    /// Synapses each partition's cores hold, the predicted split (empty for a single partition).
+    public var synapsesByPartition: [Int] = []
     /// MPI ranks the partitions ran on (1: one process).
     public var ranks = 1
 
@@ -86,6 +88,9 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     public let partitions: Int
     /// Threads the partitions run on.
     public let threads: Int
+    /// Synapses (weights) each partition's cores hold: the predicted split of the work, since under
+    /// statistical counts every synapse is read at the same expected rate.
+    public let synapsesByPartition: [Int]
 
     /// The chip's queue: 1 ns buckets over a 16 µs ring. Its events spread over microseconds
     /// (serialised packet trains, function-unit work), so the kernel's default 4 ps ring, tuned
@@ -113,6 +118,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         guard partitioning != .single else {
             sequential = Simulator(model: model, queue: queue); parallel = nil
             partitions = 1; self.threads = 1
+            synapsesByPartition = [mapping.tiles.reduce(0) { $0 + Int($1.axonsUsed) * Int($1.neuronsUsed) }]
             return
         }
         guard source.replicable else { throw ChipRunError.sourceNotReplicable(partitioning) }
@@ -137,6 +143,10 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         if let ranks, ranks.size > count {
             throw ChipRunError.ranks("\(ranks.size) ranks but \(count) partition(s) (--partitions \(partitioning.rawValue) on this board): run at most \(count) rank(s), or choose --partitions stripes")
         }
+        var synapses = [Int](repeating: 0, count: count)
+        let base = model.state.links.cores.lowerBound
+        for tile in mapping.tiles { synapses[Int(partitionOf[Int(tile.core) - base])] += Int(tile.axonsUsed) * Int(tile.neuronsUsed) }
+        synapsesByPartition = synapses
         let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
         var replica = model
         replica.flushesItself = false
@@ -186,6 +196,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
                                  windows: kernel.windows, partitions: partitions, finalTime: kernel.now)
         result.threads = kernel.threads
         result.eventsByPartition = kernel.eventsByPartition
+        result.synapsesByPartition = synapsesByPartition
         return result
     }
 
@@ -239,6 +250,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         result.threads = kernel.threads
         result.ranks = ranks.size
         result.eventsByPartition = events
+        result.synapsesByPartition = synapsesByPartition
         return result
     }
 

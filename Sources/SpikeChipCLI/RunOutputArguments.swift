@@ -204,6 +204,7 @@ struct RunOutputArguments: ParsableArguments {
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
                 "partitions": r.partitions, "threads": r.threads, "ranks": r.ranks, "windows": r.windows, "events_by_partition": r.eventsByPartition,
+                "synapses_by_partition": r.synapsesByPartition,
                 "latency_ns_per_token": latencies, "latency_ns_mean": r.tokens.meanNanoseconds,
                 "latency_ns_range": [r.tokens.shortest.nanoseconds, r.tokens.longest.nanoseconds], "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
@@ -241,7 +242,8 @@ struct RunOutputArguments: ParsableArguments {
             let busiest = Double(r.eventsByPartition.max() ?? 0), mean = Double(r.events) / Double(max(r.partitions, 1))
             let kernel = r.partitions == 1 ? "1 partition"
                 : "\(r.partitions) partitions on \(r.ranks > 1 ? "\(r.ranks) MPI ranks × " : "")\(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions; "
-                + String(format: "busiest partition %.2f× the mean", busiest / max(mean, 1))
+                + String(format: "busiest partition %.2f× the mean (predicted from the synapses each holds: %.2f×)", busiest / max(mean, 1),
+                         Double(r.synapsesByPartition.max() ?? 0) / max(Double(r.synapsesByPartition.reduce(0, +)) / Double(max(r.partitions, 1)), 1))
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %@",
                          group(r.events) as NSString, r.wallSeconds, Double(r.events) / max(r.wallSeconds, 1e-9) / 1e6,
                          group(UInt64(r.peakPendingEvents)) as NSString, kernel as NSString))

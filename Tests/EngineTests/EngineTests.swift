@@ -107,8 +107,16 @@ struct EngineTests {
     func partitionsOnThreads(scheme: PartitionScheme, threads: Int) throws {
         let t = try smallBoard()
         let seq = try run(t, tokens: 2).0
-        let (par, sink, _) = try run(t, tokens: 2, partitions: scheme, threads: threads)
+        let (par, sink, m) = try run(t, tokens: 2, partitions: scheme, threads: threads)
         #expect(par.threads == min(threads, par.partitions) && par.partitions > 1)
+        // The predicted split: every tile's synapses counted once, in the partition of its core.
+        func synapses(_ keep: (Int) -> Bool) -> Int {
+            m.tiles.filter { keep(Int($0.core)) }.reduce(0) { $0 + Int($1.axonsUsed) * Int($1.neuronsUsed) }
+        }
+        #expect(par.synapsesByPartition.count == par.partitions && par.synapsesByPartition.reduce(0, +) == synapses { _ in true })
+        if scheme == .chip {
+            #expect(par.synapsesByPartition == (0..<par.partitions).map { p in synapses { t.chip(of: $0) == p } })
+        }
         #expect(par.remoteEvents > 0)
         #expect(par.ledger == seq.ledger)
         #expect(par.traffic == seq.traffic)
