@@ -49,8 +49,10 @@ public struct RunPipeline {
             let (result, final) = try simulate(source, sink: DiscardingSink(), progress: progress, shouldStop: shouldStop)
             if let stall = stallMessage(result) { return RunOutcome(status: .stalled(stall), result: result) }
             let extra = try outcome(final, result)
+            // A run stopped before its first token finished has nothing to compare (the database path
+            // stores such a run without a comparison, too).
             return RunOutcome(status: result.interrupted ? .interrupted : .complete, result: result, extra: extra,
-                              comparison: try compare(result))
+                              comparison: result.interrupted && result.tokensDone == 0 ? nil : try compare(result))
         }
         let store = try RunStore(path: database)
         let m = mapping

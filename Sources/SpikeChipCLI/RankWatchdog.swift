@@ -8,22 +8,27 @@ import Synchronization
 /// When a rank dies, mpirun stops the job: SIGCONT, SIGTERM one second later, SIGKILL one second
 /// after that (Open MPI's `odls_base_sigkill_timeout`). The survivors are then blocked inside a
 /// collective that cannot complete, so the engine never polls the interrupt flag and the run would
-/// stay `running` until the database is next opened. This thread notices a stop request that
-/// meets a collective already waiting `patience` seconds (collectives take microseconds while all
-/// ranks run, so a graceful Ctrl-C, which every rank sees, never waits that long), marks rank 0's
-/// run interrupted with the rows stored so far, says why on stderr and exits at once.
+/// stay `running` until the database is next opened. This thread acts when a stop request is
+/// `patience` seconds old and the rank has been waiting inside one collective for as long: a
+/// graceful Ctrl-C reaches every rank, which then agree to stop within a window (microseconds),
+/// while a peer that is gone never answers. Half a second leaves another half before SIGKILL to
+/// mark rank 0's run interrupted with the rows stored so far; it then says why and exits.
 final class RankWatchdog: Sendable {
     private let stopped = Atomic<Bool>(false)
 
     /// Starts watching `world` for this process; `database`: rank 0's file, nil on the other ranks.
-    init(world: MPIWorld, database: String?, patience: Double = 0.3) {
+    init(world: MPIWorld, database: String?, patience: Double = 0.5) {
         let thread = Thread { [self] in
+            var requested: ContinuousClock.Instant?
             while !stopped.load(ordering: .relaxed) {
                 usleep(50_000)
-                guard InterruptFlag.isSet, world.secondsInCollective >= patience else { continue }
+                guard InterruptFlag.isSet else { continue }
+                let since = requested ?? .now
+                requested = since
+                guard (ContinuousClock.now - since) >= .seconds(patience), world.secondsInCollective >= patience else { continue }
                 let signal = InterruptFlag.receivedSignal ?? SIGTERM
                 let waited = String(format: "%.1f", world.secondsInCollective)
-                var message = "error: rank \(world.rank) of \(world.size) was stopped by signal \(signal) after waiting \(waited) s for the other ranks: a rank of this job has ended (mpirun names it)"
+                var message = "error: rank \(world.rank) of \(world.size) was stopped by signal \(signal) after waiting \(waited) s for the other ranks: a rank of this job has ended or stopped answering (mpirun names one that failed)"
                 if let database {
                     let reason = "rank 0 was stopped while waiting for the other ranks (a rank ended); totals are the rows stored before"
                     do {

@@ -142,6 +142,8 @@ struct RunOutputArguments: ParsableArguments {
             if let c = run.comparison { try report(pipeline, workload, run.result, c, loop, statistics: statistics, runID: nil) }
             if let id = run.run {
                 FileHandle.standardError.write(Data("interrupted: run \(id) in \(db) is stored as interrupted, with the events simulated so far\n".utf8))
+            } else if run.comparison == nil {
+                FileHandle.standardError.write(Data("interrupted before the first token finished: nothing to report\n".utf8))
             }
             throw ExitCode(130)
         case .stalled(let message):

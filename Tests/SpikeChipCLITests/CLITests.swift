@@ -245,6 +245,27 @@ struct CLITests {
         let rows = try runs(db)
         #expect(rows.count == 1 && rows[0].hasPrefix("interrupted"))
         #expect(summaryTokens(db) >= 2)
+        // Without a database, stopped before the first 7B token finished: a message and 130, not a failed comparison.
+        let early = Process()
+        early.executableURL = URL(fileURLWithPath: executable)
+        early.arguments = ["run", "--no-db", "--quiet"]
+        let errors = Pipe()
+        early.standardOutput = FileHandle.nullDevice
+        early.standardError = errors
+        try early.run()
+        // Signalled once its handler is installed (SigCgt in /proc lists SIGINT), seconds before the first token can finish.
+        func catchesInterrupt() -> Bool {
+            guard let status = try? String(contentsOfFile: "/proc/\(early.processIdentifier)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                  let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+            return mask & (1 << (UInt64(SIGINT) - 1)) != 0
+        }
+        var waited = 0.0
+        while waited < 60, early.isRunning, !catchesInterrupt() { Thread.sleep(forTimeInterval: 0.05); waited += 0.05 }
+        kill(early.processIdentifier, SIGINT)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        early.waitUntilExit()
+        #expect(early.terminationStatus == 130 && message.contains("interrupted before the first token finished"), "\(message)")
     }
 }
 
