@@ -60,6 +60,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Open MPI's C API through a few functions (its handles are macros Swift cannot import).
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // A partitioned run spread over the ranks of an `mpirun` job (SimKernel's `RankGroup`, on MPI).
         .target(name: "Ranks", dependencies: ["SimKernel", "CMPI"]),
         // A model's shape and element-wise work, without weights: all the mapper, engine and baselines need.
@@ -77,7 +78,7 @@ let package = Package(
         // (and sweeps, and tests) call.
         .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "Networks", "SimKernel", "Store", "Topology"]),
         // Generic spiking networks (NIR graphs converted by tools/nir) mapped onto the chip's cores and run by the same kernel.
-        .target(name: "Networks", dependencies: ["Energy", "Engine", "Mapping", "Models", "SimKernel", "Topology"]),
+        .target(name: "Networks", dependencies: ["CZlib", "Energy", "Engine", "Mapping", "Models", "SimKernel", "Topology"]),
         // `spikechip sweep`: design-space exploration over topology keys and run options, one run per point.
         .target(name: "Sweeps", dependencies: ["SimKernel", "Store", "Topology", .product(name: "Yams", package: "Yams")]),
         // `spikechip report`: a run's database rendered as one self-contained HTML page with SVG charts.

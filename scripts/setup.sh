@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system libraries SpikeChip links against (OpenBLAS for the dense reference
-# and baselines, SQLite for run databases, Open MPI for runs over ranks, with its mpirun) when
-# they are missing. Quiet when they are there.
+# and baselines, SQLite for run databases, Open MPI for runs over ranks, with its mpirun, zlib
+# for compressed .npz inputs) when they are missing. Quiet when they are there.
 set -euo pipefail
 missing=()
-for pkg in libopenblas-dev libsqlite3-dev libopenmpi-dev openmpi-bin pkg-config; do
+for pkg in libopenblas-dev libsqlite3-dev libopenmpi-dev openmpi-bin zlib1g-dev pkg-config; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 # The Python helpers live in the project's virtual environment (.venv/); Debian's python3 needs

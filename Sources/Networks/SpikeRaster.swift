@@ -1,11 +1,12 @@
+import CZlib
 import Foundation
 
 /// Input spike trains: for each time step, the global ids of the input neurons that fire.
 ///
 /// Read from a NumPy `.npy` array of shape [T, n] (or [T, 1, n], a batch of one), any of bool,
 /// (u)int8–64 or float32/64, where a non-zero element is a spike; n is the total size of the
-/// network's Input populations, in file order. An uncompressed `.npz` (`numpy.savez`) holding one
-/// array, or an array named `spikes`, is read the same way.
+/// network's Input populations, in file order. A `.npz` (`numpy.savez` or `numpy.savez_compressed`)
+/// holding one array, or an array named `spikes`, is read the same way.
 public struct SpikeRaster: Sendable {
     public let steps: Int
     /// Spikes of step t: `neurons[start[t]..<start[t + 1]]`, ascending.
@@ -77,18 +78,18 @@ public struct SpikeRaster: Sendable {
         self.steps = steps; self.start = start; self.neurons = neurons
     }
 
-    /// The array of an uncompressed .npz (a zip of .npy files, as `numpy.savez` writes it): the only one, or the one
-    /// named `spikes`. Read from the local headers (ZIP64 sizes included); compressed members are refused.
+    /// The array of a .npz (a zip of .npy files, as `numpy.savez` stores them and `numpy.savez_compressed`
+    /// deflates them): the only one, or the one named `spikes`. Read from the local headers (ZIP64 sizes included).
     static func npzMember(_ data: Data, path: String) throws -> Data {
         let base = data.startIndex
         func u16(_ i: Int) -> Int { Int(data[base + i]) | Int(data[base + i + 1]) << 8 }
         func u32(_ i: Int) -> UInt64 { UInt64(u16(i)) | UInt64(u16(i + 2)) << 16 }
         func u64(_ i: Int) -> UInt64 { u32(i) | u32(i + 4) << 32 }
         var offset = 0
-        var members: [(name: String, range: Range<Int>)] = []
+        var members: [(name: String, range: Range<Int>, deflated: Bool, size: UInt64)] = []
         while offset + 30 <= data.count, u32(offset) == 0x0403_4B50 {
             let flags = u16(offset + 6), method = u16(offset + 8)
-            var size = u32(offset + 18)
+            var stored = u32(offset + 18), size = u32(offset + 22)
             let nameLength = u16(offset + 26), extraLength = u16(offset + 28)
             let extraStart = offset + 30 + nameLength, start = extraStart + extraLength
             guard start <= data.count else { throw NetworkError.invalidInput("\(path): a truncated .npz (zip) header") }
@@ -99,25 +100,63 @@ public struct SpikeRaster: Sendable {
                 // ZIP64: the uncompressed size, then the compressed one, each present when the header holds 0xFFFFFFFF.
                 if id == 1 {
                     var p = x + 4
-                    if u32(offset + 22) == 0xFFFF_FFFF, p + 8 <= start { p += 8 }
-                    if size == 0xFFFF_FFFF, p + 8 <= start { size = u64(p) }
+                    if size == 0xFFFF_FFFF, p + 8 <= start { size = u64(p); p += 8 }
+                    if stored == 0xFFFF_FFFF, p + 8 <= start { stored = u64(p) }
                 }
                 x += 4 + length
             }
-            guard method == 0 else {
-                throw NetworkError.invalidInput("\(path): '\(name)' is compressed (numpy.savez_compressed); save the spikes with numpy.savez or numpy.save")
+            guard method == 0 || method == 8 else {
+                throw NetworkError.invalidInput("\(path): '\(name)' is compressed with zip method \(method); numpy.savez, numpy.savez_compressed (deflate) and numpy.save files are read")
             }
-            guard flags & 8 == 0, size <= UInt64(data.count - start) else {
+            guard flags & 8 == 0, stored <= UInt64(data.count - start) else {
                 throw NetworkError.invalidInput("\(path): '\(name)' has no size in its zip header or runs past the end of the file")
             }
-            members.append((name, start..<(start + Int(size))))
-            offset = start + Int(size)
+            members.append((name, start..<(start + Int(stored)), method == 8, size))
+            offset = start + Int(stored)
         }
-        guard !members.isEmpty else { throw NetworkError.invalidInput("\(path): neither a NumPy .npy file nor an uncompressed .npz") }
+        guard !members.isEmpty else { throw NetworkError.invalidInput("\(path): neither a NumPy .npy file nor a .npz") }
         guard let member = members.count == 1 ? members[0] : members.first(where: { $0.name == "spikes.npy" }) else {
             throw NetworkError.invalidInput("\(path): holds \(members.map { ($0.name as NSString).deletingPathExtension }.joined(separator: ", ")); name the input array 'spikes' or save only one")
         }
-        return data[(base + member.range.lowerBound)..<(base + member.range.upperBound)]
+        let bytes = data[(base + member.range.lowerBound)..<(base + member.range.upperBound)]
+        return member.deflated ? try inflate(bytes, size: member.size, path: path, name: member.name) : bytes
+    }
+
+    /// Inflates a zip member's raw deflate stream into the `size` bytes its header states, and checks that it
+    /// holds exactly that many. The size is checked against the machine's memory before anything is allocated.
+    static func inflate(_ compressed: Data, size: UInt64, path: String, name: String) throws -> Data {
+        let limit = ProcessInfo.processInfo.physicalMemory / 2
+        guard size <= limit else {
+            throw NetworkError.invalidInput("\(path): '\(name)' inflates to \(size) bytes, more than half of this machine's memory (\(limit) bytes)")
+        }
+        guard size > 0, !compressed.isEmpty else { throw NetworkError.invalidInput("\(path): '\(name)' is empty") }
+        var out = Data(count: Int(size))
+        var stream = z_stream()
+        guard spikechip_inflate_init_raw(&stream) == Z_OK else { throw NetworkError.invalidInput("\(path): zlib could not start inflating '\(name)'") }
+        defer { inflateEnd(&stream) }
+        // zlib counts in 32 bits: feed and drain at most 1 GiB at a time. A stream cut short, or longer than
+        // the header says, stops making progress and ends in Z_BUF_ERROR.
+        let chunk = 1 << 30
+        let status: Int32 = compressed.withUnsafeBytes { input in
+            out.withUnsafeMutableBytes { output in
+                var status = Z_OK, consumed = 0, produced = 0
+                repeat {
+                    let inCount = Swift.min(chunk, input.count - consumed), outCount = Swift.min(chunk, output.count - produced)
+                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self) + consumed)
+                    stream.avail_in = uInt(inCount)
+                    stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self) + produced
+                    stream.avail_out = uInt(outCount)
+                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    consumed += inCount - Int(stream.avail_in)
+                    produced += outCount - Int(stream.avail_out)
+                } while status == Z_OK
+                return status == Z_STREAM_END && produced == output.count ? Z_STREAM_END : Z_DATA_ERROR
+            }
+        }
+        guard status == Z_STREAM_END else {
+            throw NetworkError.invalidInput("\(path): '\(name)' is not a valid deflate stream of the \(size) bytes its zip header states")
+        }
+        return out
     }
 
     /// The .npy header: version 1–3, little-endian, C order.

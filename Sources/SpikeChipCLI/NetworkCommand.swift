@@ -24,7 +24,7 @@ struct NetworkCommand: ParsableCommand {
     @Argument(help: "Network file written by `spikechip import` (safetensors with the graph in its metadata).")
     var file: String
 
-    @Option(help: "Input spike trains: a NumPy .npy array [time steps, input neurons] (bool, integers or floats; non-zero = spike), inputs in the graph's Input order; or an uncompressed .npz (numpy.savez) holding one such array or one named 'spikes'.")
+    @Option(help: "Input spike trains: a NumPy .npy array [time steps, input neurons] (bool, integers or floats; non-zero = spike), inputs in the graph's Input order; or a .npz (numpy.savez or numpy.savez_compressed) holding one such array or one named 'spikes'.")
     var input: String
 
     @Option(help: "Chip description: a YAML path or a shipped name (truenorth, loihi, spikechip-llm). Default: loihi.")

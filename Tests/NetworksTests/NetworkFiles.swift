@@ -70,14 +70,22 @@ enum NetworkFiles {
     }
 
     /// An uncompressed .npz (numpy.savez's layout: one stored zip member per array) of `members` (name → .npy bytes);
-    /// `method` 8 marks them compressed without compressing, for the refusal.
-    static func writeNPZ(_ members: [(String, Data)], method: UInt16 = 0, to path: String) throws {
+    /// `method` 8 marks them deflated without deflating, and `statedSize` puts that uncompressed size in a ZIP64
+    /// extra field, for the refusals.
+    static func writeNPZ(_ members: [(String, Data)], method: UInt16 = 0, statedSize: UInt64? = nil, to path: String) throws {
         var file = Data()
         func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) } }
         for (name, bytes) in members {
             le(UInt32(0x0403_4B50)); le(UInt16(20)); le(UInt16(0)); le(method); le(UInt16(0)); le(UInt16(0)); le(UInt32(0))
-            le(UInt32(bytes.count)); le(UInt32(bytes.count)); le(UInt16(name.utf8.count)); le(UInt16(0))
-            file.append(Data(name.utf8)); file.append(bytes)
+            if let statedSize {
+                le(UInt32.max); le(UInt32.max); le(UInt16(name.utf8.count)); le(UInt16(20))
+                file.append(Data(name.utf8))
+                le(UInt16(1)); le(UInt16(16)); le(statedSize); le(UInt64(bytes.count))
+            } else {
+                le(UInt32(bytes.count)); le(UInt32(bytes.count)); le(UInt16(name.utf8.count)); le(UInt16(0))
+                file.append(Data(name.utf8))
+            }
+            file.append(bytes)
         }
         try file.write(to: URL(fileURLWithPath: path))
     }

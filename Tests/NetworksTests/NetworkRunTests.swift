@@ -280,7 +280,7 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
         try NetworkFiles.writeSpikes(steps: 2, inputs: 4, [], to: input)
         #expect(throws: NetworkError.self) { try SpikeRaster(npy: input, ids: [0, 1, 2]) }
-        // The same spikes from an .npz: the only array, or the one named `spikes`; compressed members are refused.
+        // The same spikes from an .npz: the only array, or the one named `spikes`, stored or deflated.
         try NetworkFiles.writeSpikes(steps: 2, inputs: 3, [(0, 1), (1, 2)], to: input)
         let npy = try Data(contentsOf: URL(fileURLWithPath: input))
         let npz = NetworkFiles.temporary("bad.npz")
@@ -294,8 +294,33 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
         #expect(throws: NetworkError.invalidInput("\(npz): holds a, b; name the input array 'spikes' or save only one")) {
             try SpikeRaster(npy: npz, ids: [0, 1, 2])
         }
+        // numpy.savez_compressed's layout, written by Python's zipfile (deflate, ZIP64 sizes as numpy forces them).
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", """
+            import sys, zipfile
+            data = open(sys.argv[1], 'rb').read()
+            with zipfile.ZipFile(sys.argv[2], 'w', compression=zipfile.ZIP_DEFLATED) as z:
+                with z.open('other.npy', 'w', force_zip64=True) as f: f.write(data)
+                with z.open('spikes.npy', 'w', force_zip64=True) as f: f.write(data)
+            """, input, npz]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let deflated = try SpikeRaster(npy: npz, ids: [10, 11, 12])
+        #expect(deflated.steps == 2 && Array(deflated.spikes(step: 0)) == [11] && Array(deflated.spikes(step: 1)) == [12])
+        // Stored bytes marked as deflated are not a deflate stream; a stated size past half the memory is refused unread.
         try NetworkFiles.writeNPZ([("spikes.npy", npy)], method: 8, to: npz)
-        #expect(throws: NetworkError.self) { try SpikeRaster(npy: npz, ids: [0, 1, 2]) }
+        #expect(throws: NetworkError.invalidInput("\(npz): 'spikes.npy' is not a valid deflate stream of the \(npy.count) bytes its zip header states")) {
+            try SpikeRaster(npy: npz, ids: [0, 1, 2])
+        }
+        try NetworkFiles.writeNPZ([("spikes.npy", npy)], method: 8, statedSize: 1 << 50, to: npz)
+        do {
+            _ = try SpikeRaster(npy: npz, ids: [0, 1, 2])
+            Issue.record("a member stated at 2^50 bytes was accepted")
+        } catch {
+            #expect("\(error)".contains("inflates to 1125899906842624 bytes, more than half of this machine's memory"), "\(error)")
+        }
         #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try shipped("truenorth")) }
         #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try Fixtures.handPricedBoard(mesh: (1, 1), fanOut: .unicast)) }
         #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: input), dtSeconds: 1e-4) }
