@@ -118,7 +118,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         guard partitioning != .single else {
             sequential = Simulator(model: model, queue: queue); parallel = nil
             partitions = 1; self.threads = 1
-            synapsesByPartition = [mapping.tiles.reduce(0) { $0 + Int($1.axonsUsed) * Int($1.neuronsUsed) }]
+            synapsesByPartition = Self.synapses(of: mapping, count: 1) { _ in 0 }
             return
         }
         guard source.replicable else { throw ChipRunError.sourceNotReplicable(partitioning) }
@@ -143,10 +143,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         if let ranks, ranks.size > count {
             throw ChipRunError.ranks("\(ranks.size) ranks but \(count) partition(s) (--partitions \(partitioning.rawValue) on this board): run at most \(count) rank(s), or choose --partitions stripes")
         }
-        var synapses = [Int](repeating: 0, count: count)
         let base = model.state.links.cores.lowerBound
-        for tile in mapping.tiles { synapses[Int(partitionOf[Int(tile.core) - base])] += Int(tile.axonsUsed) * Int(tile.neuronsUsed) }
-        synapsesByPartition = synapses
+        synapsesByPartition = Self.synapses(of: mapping, count: count) { Int(partitionOf[$0 - base]) }
         let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
         var replica = model
         replica.flushesItself = false
@@ -269,6 +267,13 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         guard !batch.isEmpty else { return }
         sink.consume(taking: &batch)
         batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Synapses (weights) the tiles hold in each of `count` partitions, `partition` giving a core's.
+    static func synapses(of mapping: ChipMapping, count: Int, partition: (Int) -> Int) -> [Int] {
+        var synapses = [Int](repeating: 0, count: count)
+        for tile in mapping.tiles { synapses[partition(Int(tile.core))] += Int(tile.axonsUsed) * Int(tile.neuronsUsed) }
+        return synapses
     }
 
     @usableFromInline

@@ -196,15 +196,12 @@ public struct NetworkChip: SimulationModel {
     mutating func updateNeurons(_ core: Int, active: Int, idle: Int, fired: Int, population: Int, now: SimTime) -> SimTime {
         let lanes = costs.neuronLanes
         activeNeuronSteps &+= active
-        let rounds = (active + idle + lanes - 1) / lanes, activeRounds = (active + lanes - 1) / lanes
-        let start = Swift.max(now.picoseconds, coreFree[core])
-        let done = start &+ UInt64(activeRounds) &* costs.neuronUpdate.latency.picoseconds
-            &+ UInt64(rounds - activeRounds) &* costs.neuronIdle.latency.picoseconds
-        coreFree[core] = done
+        let activeRounds = (active + lanes - 1) / lanes, idleRounds = (active + idle + lanes - 1) / lanes - activeRounds
+        let updated = occupy(core, count: activeRounds * lanes, cost: costs.neuronUpdate, lanes: lanes, now: now)
+        let done = occupy(core, count: idleRounds * lanes, cost: costs.neuronIdle, lanes: lanes, now: updated)
         let energy = costs.neuronUpdate.energy * Int64(active) + costs.neuronIdle.energy * Int64(idle) + costs.neuronFire.energy * Int64(fired)
-        emit(.neuronUpdate, count: active + idle, energy: energy, core: core, population: population, step: step,
-             at: SimTime(picoseconds: done))
-        return SimTime(picoseconds: done)
+        emit(.neuronUpdate, count: active + idle, energy: energy, core: core, population: population, step: step, at: done)
+        return done
     }
 
     // MARK: A core's step

@@ -269,15 +269,13 @@ extension Topology {
         let synLanes = try core.int("synapse_lanes", what: "synapses processed in parallel", in: 1...65536)
         var nu = try core.cursor("neuron_update", what: "energy_pj and latency_ns of one neuron update")
         let neuronUpdate = try readCost(&nu, what: "a neuron update", into: &figures, lines: &lines)
-        var neuronIdle = neuronUpdate, neuronFire = OpCost.free
-        if core.has("neuron_idle") {
-            var c = try core.cursor("neuron_idle", what: "energy_pj and latency_ns of an idle neuron-step (no input, state at rest)")
-            neuronIdle = try readCost(&c, what: "an idle neuron-step", into: &figures, lines: &lines)
+        func optionalCost(_ key: String, _ what: String) throws -> OpCost? {
+            guard core.has(key) else { return nil }
+            var c = try core.cursor(key, what: "energy_pj and latency_ns of \(what)")
+            return try readCost(&c, what: what, into: &figures, lines: &lines)
         }
-        if core.has("neuron_fire") {
-            var c = try core.cursor("neuron_fire", what: "energy_pj and latency_ns added per neuron that fires")
-            neuronFire = try readCost(&c, what: "a neuron firing", into: &figures, lines: &lines)
-        }
+        let neuronIdle = try optionalCost("neuron_idle", "an idle neuron-step (no input, state at rest)") ?? neuronUpdate
+        let neuronFire = try optionalCost("neuron_fire", "a neuron firing (added to its update)") ?? .free
         let neuronLanes = try core.int("neuron_lanes", what: "neurons updated in parallel", in: 1...65536)
         var so = try core.cursor("spike_out", what: "energy_pj and latency_ns of a packet leaving a core")
         let spikeOut = try readCost(&so, what: "a packet leaving a core", minLatency: 0.001, into: &figures, lines: &lines)
