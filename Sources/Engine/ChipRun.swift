@@ -51,6 +51,8 @@ public struct RunResult: Sendable {
     public var eventsByPartition: [UInt64] = []
     /// Synapses each partition's cores hold, the predicted split (empty for a single partition).
     public var synapsesByPartition: [Int] = []
+    /// Events between partitions predicted from the routes (nil for a single partition, or when not predictable).
+    public var predictedTraffic: TrafficPrediction?
     /// MPI ranks the partitions ran on (1: one process).
     public var ranks = 1
 
@@ -91,6 +93,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     /// Synapses (weights) each partition's cores hold: the predicted split of the work, since under
     /// statistical counts every synapse is read at the same expected rate.
     public let synapsesByPartition: [Int]
+    /// Events between partitions predicted from the mapping's routes (`TrafficPrediction`).
+    public let predictedTraffic: TrafficPrediction?
 
     /// The chip's queue: 1 ns buckets over a 16 µs ring. Its events spread over microseconds
     /// (serialised packet trains, function-unit work), so the kernel's default 4 ps ring, tuned
@@ -119,6 +123,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             sequential = Simulator(model: model, queue: queue); parallel = nil
             partitions = 1; self.threads = 1
             synapsesByPartition = Self.synapses(of: mapping, count: 1) { _ in 0 }
+            predictedTraffic = nil
             return
         }
         guard source.replicable else { throw ChipRunError.sourceNotReplicable(partitioning) }
@@ -145,6 +150,9 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         }
         let base = model.state.links.cores.lowerBound
         synapsesByPartition = Self.synapses(of: mapping, count: count) { Int(partitionOf[$0 - base]) }
+        predictedTraffic = TrafficPrediction(mapping: mapping, steps: workload.timeSteps, spikesPerActivation: source.expectedSpikesPerActivation) {
+            Int(partitionOf[$0 - base])
+        }
         let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
         var replica = model
         replica.flushesItself = false
@@ -195,6 +203,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         result.threads = kernel.threads
         result.eventsByPartition = kernel.eventsByPartition
         result.synapsesByPartition = synapsesByPartition
+        result.predictedTraffic = predictedTraffic
         return result
     }
 
@@ -249,6 +258,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         result.ranks = ranks.size
         result.eventsByPartition = events
         result.synapsesByPartition = synapsesByPartition
+        result.predictedTraffic = predictedTraffic
         return result
     }
 

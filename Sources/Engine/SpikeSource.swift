@@ -19,11 +19,17 @@ public protocol SpikeSource {
     /// Whether a partitioned run may give each partition a copy of the source: true when a copy
     /// answers every call as the original would, whatever it was asked before.
     var replicable: Bool { get }
+
+    /// Spikes an input neuron is expected to emit per token, silent ones included, when the source
+    /// knows it before the run (statistical counts); nil otherwise. Predicts a partitioned run's traffic.
+    var expectedSpikesPerActivation: Double? { get }
 }
 
 extension SpikeSource {
     /// Sources keep state across stages unless they say otherwise.
     public var replicable: Bool { false }
+
+    public var expectedSpikesPerActivation: Double? { nil }
 
     /// Without the sums themselves: half of each sum's `bits − 1` magnitude bits set.
     public mutating func partialSumSpikes(token: Int, tile: Tile, projection: MappedProjection, bits: Int) -> Int {
@@ -177,6 +183,8 @@ public struct StatisticalSpikeSource: SpikeSource, Sendable {
 
     /// Counts depend on (seed, token, stage) alone; a copy's cache is only a cache.
     public var replicable: Bool { true }
+
+    public var expectedSpikesPerActivation: Double? { distribution.spikesPerActivation }
 
     public mutating func spikes(token: Int, stage: Int, layer: Int, step: Int, inputs: Int, into out: inout [(neuron: Int32, sign: Int8)]) {
         while drawn.count <= stage { drawn.append((-1, [])) }

@@ -93,11 +93,17 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let a = ModelBenchmark.median(walls[nil] ?? []), b = ModelBenchmark.median(walls[false] ?? []), c = ModelBenchmark.median(walls[true] ?? [])
+        // Each round's own ratio as well: on a shared machine the medians' ratio alone hides how far rounds disagree.
+        func spread(_ inline: Bool) -> String {
+            let with: [Double] = walls[inline] ?? [], without: [Double] = walls[nil] ?? []
+            let ratios: [Double] = zip(with, without).map { (w: Double, n: Double) -> Double in 100 * (w / n - 1) }
+            return String(format: "rounds %.1f%% to %.1f%%", ratios.min() ?? 0, ratios.max() ?? 0)
+        }
         row("engine", "7B token through the run pipeline, no database (wall)", a, "s", "what `spikechip run --no-db` executes, study included")
         row("engine", "7B token through the run pipeline, summary database (wall)", b, "s", "the default `spikechip run`")
-        row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians")
+        row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians; \(spread(false))")
         row("engine", "summary database overhead, aggregation on the simulation thread", 100 * (c / a - 1), "%",
-            "what a sweep's workers do when they fill every core")
+            "what a sweep's workers do when they fill every core; \(spread(true))")
     }
 
     /// A 12-point sweep of two-layer statistical runs with one and with two worker processes, interleaved:

@@ -18,7 +18,7 @@ struct RunOutputArguments: ParsableArguments {
     @Option(help: "Seed of every random draw; the same seed gives bit-identical totals. Default: 1.")
     var seed: UInt64 = 1
 
-    @Option(help: "Kernel partitions: single; chip (one per chip, lookahead = the chip-link latency); or stripes (one partition per thread and MPI rank, each holding every n-th 4-column stripe of the board; lookahead = an east-west hop). Partitioned runs give the totals of a single one, on any number of threads or ranks (`mpirun -np N spikechip run --partitions stripes`). Default: single.")
+    @Option(help: "Kernel partitions: single; chip (one per chip, lookahead = the chip-link latency); or stripes (one partition per thread and MPI rank, each holding every n-th 4-column stripe of the board; lookahead = an east-west hop). Partitioned runs give the totals of a single one, on any number of threads or ranks (`mpirun -np N spikechip run --partitions stripes`), and print the events sent between partitions, measured and predicted from the routes. Default: single.")
     var partitions: PartitionScheme = .single
 
     @Option(help: "Threads for a partitioned run (at most one per partition); totals and summary rows do not depend on it (docs/distributed.md). Default: the cores available (\(ProcessInfo.processInfo.activeProcessorCount) here), divided by the ranks mpirun started on this node.")
@@ -206,7 +206,8 @@ struct RunOutputArguments: ParsableArguments {
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
                 "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
                 "partitions": r.partitions, "threads": r.threads, "ranks": r.ranks, "windows": r.windows, "events_by_partition": r.eventsByPartition,
-                "synapses_by_partition": r.synapsesByPartition,
+                "synapses_by_partition": r.synapsesByPartition, "remote_events": r.remoteEvents,
+                "predicted_remote_events": r.predictedTraffic.map { $0.events(tokens: r.tokensDone) as Any } ?? NSNull(),
                 "latency_ns_per_token": latencies, "latency_ns_mean": r.tokens.meanNanoseconds,
                 "latency_ns_range": [r.tokens.shortest.nanoseconds, r.tokens.longest.nanoseconds], "picojoules_per_token": r.ledger.total.picojoules / tokens, "energy_by_kind": kinds,
                 "spikes": r.traffic.spikes, "partial_sums": m.options.partialSums.description, "graded_packets": r.traffic.gradedPackets,
@@ -242,8 +243,9 @@ struct RunOutputArguments: ParsableArguments {
             print(String(format: "spikes    %.3f silent per token, %.3f spikes per activation, %.4f per neuron and step (measured); backed by %@",
                          spikeStats.silentPerToken, spikeStats.spikesPerActivation, spikeStats.firingRatePerStep, backing as NSString))
             let busiest = Double(r.eventsByPartition.max() ?? 0), mean = Double(r.events) / Double(max(r.partitions, 1))
+            let predicted = r.predictedTraffic.map { String(format: " (predicted from the routes: %@)", group(UInt64($0.events(tokens: r.tokensDone).rounded())) as NSString) } ?? ""
             let kernel = r.partitions == 1 ? "1 partition"
-                : "\(r.partitions) partitions on \(r.ranks > 1 ? "\(r.ranks) MPI ranks × " : "")\(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions; "
+                : "\(r.partitions) partitions on \(r.ranks > 1 ? "\(r.ranks) MPI ranks × " : "")\(r.threads) thread(s), \(group(r.windows)) windows, \(group(r.remoteEvents)) events between partitions\(predicted); "
                 + String(format: "busiest partition %.2f× the mean (predicted from the synapses each holds: %.2f×)", busiest / max(mean, 1),
                          Double(r.synapsesByPartition.max() ?? 0) / max(Double(r.synapsesByPartition.reduce(0, +)) / Double(max(r.partitions, 1)), 1))
             print(String(format: "events    %@ in %.2f s wall (%.2f M events/s), peak %@ pending, %@",

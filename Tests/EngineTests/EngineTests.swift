@@ -135,6 +135,35 @@ struct EngineTests {
         }
     }
 
+    @Test("traffic between partitions predicted from the routes equals the simulated count when every neuron fires its expected spikes",
+          arguments: FanOut.allCases, [false, true])
+    func predictedTraffic(fanOut: FanOut, tick: Bool) throws {
+        var edits = [("fanout: multicast", "fanout: \(fanOut.rawValue)"), ("neurons: 32", "neurons: 64")]
+        if tick { edits.append(("mode: completion_markers", "mode: global_tick\n  tick_ns: 100000")) }
+        let t = try smallBoard(edits)
+        for (scheme, threads) in [(PartitionScheme.chip, 2), (.stripes, 2)] {
+            // silent 0: every neuron fires at every step, exactly the source's expected spikes per activation.
+            let r = try run(t, silent: 0, tokens: 3, partitions: scheme, threads: threads).0
+            let predicted = try #require(r.predictedTraffic)
+            #expect(r.remoteEvents > 0)
+            #expect(predicted.events(tokens: 3) == Double(r.remoteEvents), "\(scheme), \(fanOut), tick \(tick)")
+        }
+        // Statistical counts: the prediction is their expectation, so a drawn run lands near it.
+        let drawn = try run(t, tokens: 3, partitions: .stripes, threads: 2).0
+        let expected = try #require(drawn.predictedTraffic).events(tokens: 3)
+        #expect(abs(Double(drawn.remoteEvents) / expected - 1) < 0.1)
+    }
+
+    @Test("no traffic prediction where it cannot be made: one partition, spike-coded partial sums")
+    func noTrafficPrediction() throws {
+        let t = try smallBoard()
+        #expect(try run(t).0.predictedTraffic == nil)
+        let m = try ChipMapping(spec: tiny, topology: t, options: MappingOptions(partialSums: .spikes(bits: 8)))
+        let r = try ChipRun(mapping: m, workload: Workload(timeSteps: 4), source: try StatisticalSpikeSource(timeSteps: 4), sink: SummingSink(),
+                            partitioning: .stripes, threads: 2)
+        #expect(r.partitions > 1 && r.predictedTraffic == nil)
+    }
+
     @Test("a mesh far larger than the mapping: only the rows in use are modelled, and every dynamic figure is the small mesh's")
     func memoryFollowsTheMapping() throws {
         func board(_ rows: Int) throws -> Topology {
