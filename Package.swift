@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["inputs"]),
         // Boards and models shared by the tests that run the chip.
         .target(name: "TestFixtures", dependencies: ["ModelShapes", "Topology"], path: "Tests/TestFixtures"),
-        .testTarget(name: "PipelineTests", dependencies: ["TestFixtures", "Pipeline", "Baselines", "Engine", "Mapping", "ModelShapes", "Store", "Topology"]),
+        .testTarget(name: "PipelineTests", dependencies: ["TestFixtures", "Pipeline", "Baselines", "Engine", "Mapping", "ModelShapes", "Store", "Topology", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command as users run it (the built executable in a child process), with injected faults.
         .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Store", "Reports", "Topology"]),

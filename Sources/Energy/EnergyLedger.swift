@@ -57,6 +57,20 @@ public struct EnergyLedger: Sendable, Equatable, Codable {
         _records &+= UInt64(records.count)
     }
 
+    /// Adds the sums of records of one layer and kind (`EnergyTally` folds its tables in with this).
+    mutating func add(_ sums: Accumulator, layer: Int16, kind: EnergyKind) {
+        let k = Int(kind.rawValue), l = Int(layer), lastLayer = _byLayer.count - 1
+        _byKind[k] += Energy(femtojoules: sums.energy)
+        _countByKind[k] &+= sums.count
+        _byLayer[(l >= 0 && l < lastLayer) ? l : lastLayer] += Energy(femtojoules: sums.energy)
+        _records &+= sums.records
+    }
+
+    /// Adds energy to one chip's total.
+    mutating func addChip(_ chip: Int, _ energy: Energy) {
+        if chip < _byChip.count { _byChip[chip] += energy }
+    }
+
     /// Adds every record of `other` (e.g. the ledger of another partition or token).
     public mutating func merge(_ other: EnergyLedger) {
         precondition(other.byKind.count == byKind.count && other.byLayer.count == byLayer.count && other.byChip.count == byChip.count,

@@ -27,7 +27,25 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
     public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink) throws {
         _state = try ChipState(mapping: mapping, workload: workload)
         self.source = source; self.sink = sink
-        _state.buffer.reserveCapacity(Self.batchSize)
+        switch sink.needs {
+        case .records: _state.buffer.reserveCapacity(Self.batchSize)
+        case .summary: tallies = true
+        }
+    }
+
+    /// Whether the engine tallies its records itself (its sink needs only the summary) instead of handing
+    /// them over. A partitioned run's replicas hand theirs over, to be gathered in order.
+    public var tallies: Bool {
+        get { _state.tallies }
+        set {
+            let m = _state.mapping
+            _state.tallies = newValue
+            let cores = _state.links.cores
+            _state.tally = EnergyTally(layers: m.layers + 1, chips: m.topology.chipCount, cores: cores.upperBound,
+                                       chipOfCore: newValue ? (0..<cores.upperBound).map { cores.contains($0) ? _state.links.chip(of: $0) : 0 } : nil,
+                                       dense: newValue)
+            if !newValue { _state.buffer.reserveCapacity(Self.batchSize) }
+        }
     }
 
     /// One LP per core of the rows the mapping uses (`ChipMapping.routedCores`), numbered by core id.
@@ -45,7 +63,7 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
         } else {
             _state.handle(e.payload, &s)
         }
-        if flushesItself, _state.buffer.count >= Self.batchSize { flush(final: false) }
+        if flushesItself, _state.buffer.count >= Self.batchSize || _state.tally.hasRows { flush(final: false) }
     }
 
     /// Moves the buffered records to `batch`, adding them to this replica's ledger.
@@ -54,10 +72,19 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
         _state.gather(into: &batch)
     }
 
-    /// Hands the buffered records to the sink; `final` also lets it finish.
+    /// Hands the buffered records (or the tally's finished rows) to the sink; `final` also ends the tally,
+    /// whose totals become the ledger, and lets the sink finish.
     @inlinable
     public mutating func flush(final: Bool) {
         _state.drain(into: &sink)
+        if _state.tallies {
+            if final {
+                let (rows, cores) = _state.finishTally()
+                sink.consume(summary: rows, cores: cores)
+            } else if _state.tally.hasRows {
+                sink.consume(summary: _state.tally.takeRows(), cores: nil)
+            }
+        }
         if final { sink.finish() }
     }
 }

@@ -156,6 +156,7 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
         var replica = model
         replica.flushesItself = false
+        replica.tallies = false
         sequential = nil
         parallel = ParallelSimulator(model: replica, partitioning: p, threads: threads, queue: queue, ranks: ranks?.size ?? 1 > 1 ? ranks : nil)
         partitions = count

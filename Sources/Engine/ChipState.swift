@@ -51,6 +51,10 @@ public struct ChipState {
     /// Bits of a spike-coded partial sum, or nil for graded packets.
     let partialSumBits: Int?
     @usableFromInline var buffer: ContiguousArray<EnergyRecord> = []
+    /// Whether the engine tallies its own records (its sink needs no more: `EnergySink.needs`): records
+    /// then go to `tally` instead of `buffer`, and the ledger is filled from it at the end.
+    @usableFromInline var tallies = false
+    @usableFromInline var tally = EnergyTally(layers: 0, chips: 0, cores: 0, dense: false)
     var scratch: [(neuron: Int32, sign: Int8)] = []
     var fired: [UInt64] = []
 
@@ -97,13 +101,21 @@ public struct ChipState {
         let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
                              chip: core >= 0 ? links.chip(of: core) : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                              layer: layer, token: token, step: step)
-        buffer.append(r)
+        if tallies { tally.add(r) } else { buffer.append(r) }
     }
 
     /// `count` events of `kind` at `cost` each, on `core`.
     @inline(__always)
     mutating func charge(_ kind: EnergyKind, count: Int, cost: OpCost, core: Int, layer: Int16, token: UInt32, step: UInt16, at time: SimTime) {
         emit(kind, count: count, energy: cost.energy * Int64(count), core: core, layer: layer, token: token, step: step, at: time)
+    }
+
+    /// Ends the engine's tally: its totals join the ledger; returns its last rows and the per-core totals.
+    @usableFromInline
+    mutating func finishTally() -> (rows: [EnergyTally.Row], cores: [EnergyTally.CoreTotal]) {
+        let (rows, cores, totals) = tally.finish()
+        ledger.merge(totals)
+        return (rows, cores)
     }
 
     /// Adds the buffered records to the ledger, appends them to `batch` and empties the buffer.

@@ -24,8 +24,9 @@ public struct RunSettings: Sendable {
     public var toolVersion: String
     /// The sweep point the run computes (stored with it; completing the run completes the point).
     public var sweepPoint: SweepPointID?
-    /// Aggregate the energy stream on the simulation thread (`SQLiteEnergySink.Options.aggregateInline`):
-    /// set by sweeps whose workers already fill every core.
+    /// Aggregate records on the simulation thread (`SQLiteEnergySink.Options.aggregateInline`): set by
+    /// sweeps whose workers already fill every core. Matters at the events and steps levels only: at
+    /// the summary level the engine tallies its records itself.
     public var aggregateInline = false
 
     public init(seed: UInt64 = 1, partitions: PartitionScheme = .single, database: String? = nil, log: LogLevel = .summary,

@@ -79,31 +79,26 @@ struct BenchCommand: ParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spikechip-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        // nil: no database; false: the sink aggregates on its own thread (the default); true: on the simulation thread (sweeps).
-        var walls: [Bool?: [Double]] = [:]
+        // nil: no database; true: the default summary-level database (the engine tallies the summary itself).
+        var walls: [Bool: [Double]] = [:]
         for i in 0..<repetitions {
-            for inline in [nil, false, true] as [Bool?] {
+            for stored in [false, true] {
                 var s = settings
-                s.database = inline.map { directory.appendingPathComponent("run-\(i)-\($0).sqlite").path }
-                s.aggregateInline = inline == true
+                s.database = stored ? directory.appendingPathComponent("run-\(i).sqlite").path : nil
                 let p = try RunPipeline(mapping: m, workload: Workload(), settings: s)
                 let start = ContinuousClock.now
                 _ = try p.execute(source: try StatisticalSpikeSource(), encoderLabel: "bench", statistics: nil) { _, _ in () }
-                walls[inline, default: []].append((ContinuousClock.now - start).inSeconds)
+                walls[stored, default: []].append((ContinuousClock.now - start).inSeconds)
             }
         }
-        let a = ModelBenchmark.median(walls[nil] ?? []), b = ModelBenchmark.median(walls[false] ?? []), c = ModelBenchmark.median(walls[true] ?? [])
+        let without: [Double] = walls[false] ?? [], with: [Double] = walls[true] ?? []
+        let a = ModelBenchmark.median(without), b = ModelBenchmark.median(with)
         // Each round's own ratio as well: on a shared machine the medians' ratio alone hides how far rounds disagree.
-        func spread(_ inline: Bool) -> String {
-            let with: [Double] = walls[inline] ?? [], without: [Double] = walls[nil] ?? []
-            let ratios: [Double] = zip(with, without).map { (w: Double, n: Double) -> Double in 100 * (w / n - 1) }
-            return String(format: "rounds %.1f%% to %.1f%%", ratios.min() ?? 0, ratios.max() ?? 0)
-        }
+        let ratios: [Double] = zip(with, without).map { (w: Double, n: Double) -> Double in 100 * (w / n - 1) }
+        let spread = String(format: "rounds %.1f%% to %.1f%%", ratios.min() ?? 0, ratios.max() ?? 0)
         row("engine", "7B token through the run pipeline, no database (wall)", a, "s", "what `spikechip run --no-db` executes, study included")
         row("engine", "7B token through the run pipeline, summary database (wall)", b, "s", "the default `spikechip run`")
-        row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians; \(spread(false))")
-        row("engine", "summary database overhead, aggregation on the simulation thread", 100 * (c / a - 1), "%",
-            "what a sweep's workers do when they fill every core; \(spread(true))")
+        row("engine", "summary database overhead", 100 * (b / a - 1), "%", "target ≤ 5%; runs interleaved, medians; \(spread)")
     }
 
     /// A 12-point sweep of two-layer statistical runs with one and with two worker processes, interleaved:

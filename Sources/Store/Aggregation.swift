@@ -1,29 +1,5 @@
 import Energy
 
-/// Sums of the records that share one aggregation key.
-struct Accumulator {
-    var count: UInt64 = 0
-    var energy: Int64 = 0
-    var records: UInt64 = 0
-    var firstTime: UInt64 = .max
-    var lastTime: UInt64 = 0
-
-    @inline(__always)
-    mutating func add(_ r: EnergyRecord) {
-        count &+= UInt64(r.count)
-        energy &+= r.energy.femtojoules
-        records &+= 1
-        firstTime = min(firstTime, r.time.picoseconds)
-        lastTime = max(lastTime, r.time.picoseconds)
-    }
-
-    /// Adds the sums of another accumulator.
-    mutating func merge(_ o: Accumulator) {
-        count &+= o.count; energy &+= o.energy; records &+= o.records
-        firstTime = min(firstTime, o.firstTime); lastTime = max(lastTime, o.lastTime)
-    }
-}
-
 /// The grouping of one log level: which record fields make a row.
 protocol AggregationKey: Hashable, Comparable {
     init(_ r: EnergyRecord)
@@ -50,22 +26,6 @@ struct StepKey: AggregationKey {
         bindOptional(s, i + 3, Int64(core), none: core == EnergyRecord.noCore)
         bindOptional(s, i + 4, Int64(layer), none: layer < 0)
         bindInt(s, i + 5, Int64(kind.rawValue))
-    }
-}
-
-/// Every level: one row per token, layer and kind (the report's source).
-struct SummaryKey: AggregationKey {
-    var token: UInt32, layer: Int16, kind: EnergyKind
-    @inline(__always) init(_ r: EnergyRecord) { token = r.token; layer = r.layer; kind = r.kind }
-    static func < (a: SummaryKey, b: SummaryKey) -> Bool {
-        (a.token, a.layer, a.kind.rawValue) < (b.token, b.layer, b.kind.rawValue)
-    }
-    static let table = "energy_summary"
-    static let keyColumns = ["token", "layer", "kind"]
-    func bind(_ s: OpaquePointer, first i: Int32) {
-        bindInt(s, i, Int64(token))
-        bindOptional(s, i + 1, Int64(layer), none: layer < 0)
-        bindInt(s, i + 2, Int64(kind.rawValue))
     }
 }
 

@@ -6,8 +6,8 @@ import GRDB
 enum WriterBatch {
     case events(ContiguousArray<EnergyRecord>)
     case steps(ContiguousArray<AggregateRow<StepKey>>)
-    case summary(ContiguousArray<AggregateRow<SummaryKey>>)
-    case cores(ContiguousArray<CoreRow>)
+    case summary(ContiguousArray<EnergyTally.Row>)
+    case cores(ContiguousArray<EnergyTally.CoreTotal>)
 
     var rowCount: Int {
         switch self {
@@ -22,8 +22,8 @@ enum WriterBatch {
         switch self {
         case let .events(r): r.capacity * MemoryLayout<EnergyRecord>.stride
         case let .steps(r): r.capacity * MemoryLayout<AggregateRow<StepKey>>.stride
-        case let .summary(r): r.capacity * MemoryLayout<AggregateRow<SummaryKey>>.stride
-        case let .cores(r): r.capacity * MemoryLayout<CoreRow>.stride
+        case let .summary(r): r.capacity * MemoryLayout<EnergyTally.Row>.stride
+        case let .cores(r): r.capacity * MemoryLayout<EnergyTally.CoreTotal>.stride
         }
     }
 }

@@ -2,18 +2,20 @@ import Energy
 import Foundation
 import GRDB
 
-/// The energy sink of `--log events|steps|summary`: aggregates the stream as the level asks
-/// and hands batches to a background writer thread. The aggregation itself runs on a thread of
-/// its own, fed batches of records in order, so the simulation thread only copies each batch; or,
-/// with `Options.aggregateInline`, on the caller's thread, which costs the simulation thread the
-/// aggregation but no copy and no hand-over: the better choice when every core already runs a
-/// simulation (a sweep with one worker per core).
+/// The energy sink of `--log events|steps|summary`: writes the stream at the level asked, on a
+/// background writer thread, plus at every level the per-token/layer/kind summary and the per-core
+/// totals, so that every database can be reported on.
 ///
-/// Whatever the level, it also keeps the per-token/layer/kind summary and the per-core
-/// totals, so every database can be reported on. Call `finish()` (the engine does, at the
-/// end of a run or after an interrupt) or `close()` before `RunStore.finishRun` /
-/// `markInterrupted`: they flush the open groups and wait for the writer to commit them.
-/// A class because it owns a thread; the engine holds it as a generic parameter.
+/// At the summary level it needs no records (`needs` is `.summary`): a sequential run tallies its own
+/// and hands over finished tokens' rows, which go straight to the writer. Records, when it is given
+/// them (events and steps levels, partitioned runs, networks), are tallied by the same `EnergyTally`
+/// on a thread of the sink's own, fed batches in order, or, with `Options.aggregateInline`, on the
+/// caller's thread, which costs that thread the aggregation but no hand-over: the better choice when
+/// every core already runs a simulation (a sweep with one worker per core).
+///
+/// Call `finish()` (the engine does, at the end of a run or after an interrupt) or `close()` before
+/// `RunStore.finishRun` / `markInterrupted`: they flush what is open and wait for the writer to commit it.
+/// A class because it owns threads; the engine holds it as a generic parameter.
 public final class SQLiteEnergySink: EnergySink {
     /// Tuning knobs; the defaults bound the queue to about 18 MB (docs/performance.md, SQLite writer).
     /// Values below 1 are raised to 1.
@@ -24,7 +26,7 @@ public final class SQLiteEnergySink: EnergySink {
         public var queueCapacity: Int
         /// Open aggregation groups (steps level) before they are written early.
         public var groupLimit: Int
-        /// Aggregate on the thread that calls `consume` instead of a thread of the sink's own.
+        /// Aggregate records on the thread that calls `consume` instead of a thread of the sink's own.
         public var aggregateInline: Bool
         public init(batchRows: Int = 65_536, queueCapacity: Int = 8, groupLimit: Int = 1 << 18, aggregateInline: Bool = false) {
             self.batchRows = max(1, batchRows); self.queueCapacity = max(1, queueCapacity); self.groupLimit = max(1, groupLimit)
@@ -36,72 +38,94 @@ public final class SQLiteEnergySink: EnergySink {
     public let level: LogLevel
     /// The database file, for messages.
     private let path: String
-    /// Record batches on their way to the aggregation thread (a few, so memory stays bounded).
-    private let pipe = RecordPipe(capacity: 4)
-    private var result: (WriterStatistics, (any Error)?)?
-    /// The aggregation when it runs on the caller's thread (nil: it runs on the sink's thread).
+    private let writer: BackgroundWriter
+    private let cores: Int, chips: Int, options: Options
+    /// Record batches on their way to the aggregation thread (a few, so memory stays bounded); nil
+    /// until the first records arrive.
+    private var pipe: RecordPipe?
+    /// The aggregation when it runs on the caller's thread.
     private var inline: StreamAggregation?
+    private var result: (WriterStatistics, (any Error)?)?
 
     init(store: RunStore, run: RunID, level: LogLevel, cores: Int, chips: Int, options: Options) {
         self.run = run
         self.level = level
         path = store.path
-        let writer = BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity)
+        writer = BackgroundWriter(database: store.database, run: run, capacity: options.queueCapacity)
+        self.cores = cores; self.chips = chips; self.options = options
+    }
+
+    deinit { finish() }
+
+    public var needs: EnergyStreamNeeds { level == .summary ? .summary : .records }
+
+    /// The engine's own tally: finished tokens' rows, and at the end the per-core totals, to the writer.
+    public func consume(summary rows: [EnergyTally.Row], cores: [EnergyTally.CoreTotal]?) {
+        precondition(result == nil, "rows consumed after finish()")
+        writer.submit(.summary(ContiguousArray(rows)))
+        if let cores { writer.submit(.cores(ContiguousArray(cores))) }
+    }
+
+    public func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
+        guard !records.isEmpty else { return }
+        if startAggregation() { inline!.consume(records); return }
+        // A copy (the engine reuses its buffer), into a buffer the aggregation thread has finished with:
+        // no allocation, no fresh pages to fault in, batch after batch.
+        var batch = pipe!.spare()
+        batch.removeAll(keepingCapacity: true)
+        batch.append(contentsOf: records)
+        pipe!.push(batch)
+    }
+
+    /// Takes the engine's buffer as the next batch and gives it back an emptied one the aggregation
+    /// thread has finished with: no copy of the records on the simulation thread.
+    public func consume(taking batch: inout ContiguousArray<EnergyRecord>) {
+        guard !batch.isEmpty else { return }
+        if startAggregation() { batch.withUnsafeBufferPointer { inline!.consume($0) }; return }
+        var spare = pipe!.spare()
+        spare.removeAll(keepingCapacity: true)
+        spare.reserveCapacity(batch.count)
+        swap(&spare, &batch)
+        pipe!.push(spare)
+    }
+
+    /// Starts the records' aggregation on first use; true when it runs inline.
+    private func startAggregation() -> Bool {
+        precondition(result == nil, "records consumed after finish()")
+        if inline != nil { return true }
+        if pipe != nil { return false }
         if options.aggregateInline {
             inline = StreamAggregation(writer: writer, level: level, cores: cores, chips: chips, options: options)
-            return
+            return true
         }
         // The thread holds the pipe and builds and owns the aggregation, never the sink, so that dropping
         // the sink finishes it; no other thread touches the aggregation, which is why it needs no lock.
-        let pipe = self.pipe
+        let pipe = RecordPipe(capacity: 4)
+        self.pipe = pipe
+        let (writer, level, cores, chips, options) = (writer, level, cores, chips, options)
         let thread = Thread {
             var aggregation = StreamAggregation(writer: writer, level: level, cores: cores, chips: chips, options: options)
             while let batch = pipe.pop() {
                 batch.withUnsafeBufferPointer { aggregation.consume($0) }
                 pipe.recycle(batch)
             }
-            pipe.markDrained(aggregation.finish())
+            aggregation.finish()
+            pipe.markDrained()
         }
         thread.name = "spikechip-sqlite-aggregation"
         thread.start()
+        return false
     }
 
-    deinit { finish() }
-
-    public func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
-        precondition(result == nil, "records consumed after finish()")
-        guard !records.isEmpty else { return }
-        if inline != nil { inline!.consume(records); return }
-        // A copy (the engine reuses its buffer), into a buffer the aggregation thread has finished with:
-        // no allocation, no fresh pages to fault in, batch after batch.
-        var batch = pipe.spare()
-        batch.removeAll(keepingCapacity: true)
-        batch.append(contentsOf: records)
-        pipe.push(batch)
-    }
-
-    /// Takes the engine's buffer as the next batch and gives it back an emptied one the aggregation
-    /// thread has finished with: no copy of the records on the simulation thread.
-    public func consume(taking batch: inout ContiguousArray<EnergyRecord>) {
-        precondition(result == nil, "records consumed after finish()")
-        guard !batch.isEmpty else { return }
-        if inline != nil { batch.withUnsafeBufferPointer { inline!.consume($0) }; return }
-        var spare = pipe.spare()
-        spare.removeAll(keepingCapacity: true)
-        spare.reserveCapacity(batch.count)
-        swap(&spare, &batch)
-        pipe.push(spare)
-    }
-
-    /// Aggregates everything still queued, writes it, waits for the writer, stops both threads. Idempotent.
+    /// Aggregates everything still queued, writes it, waits for the writer, stops the threads. Idempotent.
     public func finish() {
         guard result == nil else { return }
         if inline != nil {
-            result = inline!.finish()
+            inline!.finish()
             inline = nil
-            return
         }
-        result = pipe.closeAndWaitDrained()
+        pipe?.closeAndWaitDrained()
+        result = writer.close()
     }
 
     /// `finish()`, then throws `StoreError.writerFailed` if any batch could not be committed.
@@ -117,116 +141,67 @@ public final class SQLiteEnergySink: EnergySink {
     public var statistics: WriterStatistics? { result?.0 }
 }
 
-/// The aggregation state of a sink, created, used and finished by its aggregation thread only. A value
-/// held in a local of that thread, so that its per-record updates need no dynamic exclusivity checks
-/// (a class's stored properties would pay one per access, more than the aggregation itself): per-token/layer/kind summary, per-core totals, and events or steps by level.
+/// The aggregation of records a sink is given, created, used and finished by one thread only (the sink's
+/// aggregation thread, or the caller's when inline). A value held in a local of that thread, so that its
+/// per-record updates need no dynamic exclusivity checks: the summary and per-core totals (`EnergyTally`),
+/// and events or steps by level.
 struct StreamAggregation {
     private let level: LogLevel
     private let options: SQLiteEnergySink.Options
     private let writer: BackgroundWriter
     private var events = ContiguousArray<EnergyRecord>()
     private var steps: Aggregator<StepKey>
-    private var summary: Aggregator<SummaryKey>
-    /// Per (layer, kind) sums of the token in progress: the summary's hot path without hashing.
-    /// Folded into `summary` whenever aggregates are flushed. Layers −1 ..< denseLayers − 1.
-    private var dense = ContiguousArray<Accumulator>(repeating: Accumulator(), count: denseLayers * EnergyKind.allCases.count)
-    private var denseToken: UInt32 = 0
-    private static let denseLayers = 1025
-    private var cores: CoreTotals
-    /// Highest token seen; a record beyond it starts a new token.
-    private var highestToken: UInt32?
+    private var tally: EnergyTally
 
     init(writer: BackgroundWriter, level: LogLevel, cores: Int, chips: Int, options: SQLiteEnergySink.Options) {
         self.writer = writer
         self.level = level
         self.options = options
         steps = Aggregator(limit: options.groupLimit)
-        summary = Aggregator(limit: options.groupLimit)
-        self.cores = CoreTotals(cores: cores, chips: chips)
+        // The ledger part is unused here (the engine keeps its own).
+        tally = EnergyTally(layers: 0, chips: chips, cores: cores, spillLimit: options.groupLimit)
         events.reserveCapacity(options.batchRows)
     }
 
-    private static let kinds = EnergyKind.allCases.count
-
     mutating func consume(_ records: UnsafeBufferPointer<EnergyRecord>) {
-        // Runs of records up to the highest token seen: a record of a later token first hands the
-        // finished tokens' groups to the writer, so they reach the database while the run goes on.
-        var i = 0
-        while i < records.count {
-            let token = records[i].token
-            if highestToken.map({ token > $0 }) ?? true {
-                if highestToken != nil { flushAggregates() }
-                highestToken = token; denseToken = token
+        for r in records {
+            // A record of a later token first hands the finished tokens' rows to the writer, after their
+            // events and steps, so that they reach the database while the run goes on.
+            if tally.startsToken(r.token) {
+                tally.begin(token: r.token)
+                flushAggregates()
             }
-            i += add(UnsafeBufferPointer(rebasing: records[i...]))
-        }
-    }
-
-    /// Adds the records up to the first of a token beyond the highest seen and returns how many it
-    /// added (at least one). The summary and the per-core totals are one pass over the records (the
-    /// whole of the summary level's work); the steps and events levels add a pass of their own.
-    private mutating func add(_ records: UnsafeBufferPointer<EnergyRecord>) -> Int {
-        let kinds = Self.kinds, layers = Self.denseLayers, token = denseToken, highest = highestToken ?? 0
-        func inDense(_ r: EnergyRecord) -> Bool { r.token == token && r.layer >= -1 && Int(r.layer) + 1 < layers }
-        var others = false
-        var sums = ContiguousArray<Accumulator>()
-        swap(&sums, &dense)
-        let count = sums.withUnsafeMutableBufferPointer { d in
-            cores.add(contentsOf: records) { r in
-                guard r.token <= highest else { return false }
-                if inDense(r) { d[(Int(r.layer) + 1) &* kinds &+ Int(r.kind.rawValue)].add(r) } else { others = true }
-                return true
-            }
-        }
-        swap(&sums, &dense)
-        let run = UnsafeBufferPointer(rebasing: records[..<count])
-        if others {
-            for r in run where !inDense(r) {
-                summary.add(r)
-                if summary.isFull { writer.submit(.summary(summary.drain())) }
-            }
-        }
-        switch level {
-        case .events:
-            for r in run {
+            tally.add(r)
+            switch level {
+            case .events:
                 events.append(r)
                 if events.count == options.batchRows { flushEvents() }
-            }
-        case .steps:
-            for r in run {
+            case .steps:
                 steps.add(r)
                 if steps.isFull { writer.submit(.steps(steps.drain())) }
+            case .summary:
+                break
             }
-        case .summary:
-            break
         }
-        return count
+        // Rows of a spill table that filled up.
+        if tally.hasRows { writer.submit(.summary(ContiguousArray(tally.takeRows()))) }
     }
 
-    /// Writes what is left and closes the writer.
-    mutating func finish() -> (WriterStatistics, (any Error)?) {
-        flushAggregates()
-        writer.submit(.cores(cores.rows()))
-        return writer.close()
-    }
-
-    /// Hands over the finished tokens' groups (and the pending events, so that a token's
-    /// summary never reaches the database before its events).
-    private mutating func flushAggregates() {
-        foldDense()
+    /// Writes what is left (the writer is closed by the sink).
+    mutating func finish() {
         flushEvents()
         if !steps.isEmpty { writer.submit(.steps(steps.drain())) }
-        if !summary.isEmpty { writer.submit(.summary(summary.drain())) }
+        let (rows, cores, _) = tally.finish()
+        writer.submit(.summary(ContiguousArray(rows)))
+        writer.submit(.cores(ContiguousArray(cores)))
     }
 
-    private mutating func foldDense() {
-        let kinds = Self.kinds
-        for i in dense.indices where dense[i].records > 0 {
-            let key = SummaryKey(EnergyRecord(time: .zero, energy: .zero, count: 0, kind: EnergyKind(rawValue: UInt8(i % kinds))!, chip: 0,
-                                              core: 0, layer: Int16(i / kinds - 1), token: denseToken, step: 0))
-            summary.add(dense[i], for: key)
-            dense[i] = Accumulator()
-        }
+    /// Hands over the finished tokens' rows, after the pending events and steps, so that a token's
+    /// summary never reaches the database before its events.
+    private mutating func flushAggregates() {
+        flushEvents()
+        if !steps.isEmpty { writer.submit(.steps(steps.drain())) }
+        if tally.hasRows { writer.submit(.summary(ContiguousArray(tally.takeRows()))) }
     }
 
     private mutating func flushEvents() {
@@ -240,7 +215,7 @@ struct StreamAggregation {
 
 /// A bounded FIFO of record batches between the simulation thread and the aggregation thread:
 /// `push` waits while it is full (back-pressure), `pop` while it is empty, until it is closed;
-/// once drained it carries the aggregation's outcome back. Every stored property is read and written
+/// once drained, `closeAndWaitDrained` returns. Every stored property is read and written
 /// with `condition` held, which is what makes it safe to share (NSCondition, not `Mutex`: both sides wait).
 final class RecordPipe: @unchecked Sendable {
     private let condition = NSCondition()
@@ -250,7 +225,7 @@ final class RecordPipe: @unchecked Sendable {
     /// Emptied batches, kept with their capacity for the producer.
     private var spares: [ContiguousArray<EnergyRecord>] = []
     private var closed = false
-    private var outcome: (WriterStatistics, (any Error)?)?
+    private var drained = false
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
@@ -286,19 +261,18 @@ final class RecordPipe: @unchecked Sendable {
         if spares.count < capacity { spares.append(batch) }
     }
 
-    /// Called by the consumer once `pop` returned nil, with what the aggregation reported.
-    func markDrained(_ result: (WriterStatistics, (any Error)?)) {
+    /// Called by the consumer once `pop` returned nil and everything it aggregated is submitted.
+    func markDrained() {
         condition.lock(); defer { condition.unlock() }
-        outcome = result
+        drained = true
         condition.broadcast()
     }
 
-    /// Closes the pipe and waits for the consumer's outcome.
-    func closeAndWaitDrained() -> (WriterStatistics, (any Error)?) {
+    /// Closes the pipe and waits for the consumer to drain it.
+    func closeAndWaitDrained() {
         condition.lock(); defer { condition.unlock() }
         closed = true
         condition.broadcast()
-        while outcome == nil { condition.wait() }
-        return outcome!
+        while !drained { condition.wait() }
     }
 }

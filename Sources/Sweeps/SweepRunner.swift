@@ -81,7 +81,7 @@ public struct SweepRunner: Sendable {
                 }
                 let p = Process()
                 p.executableURL = executable
-                // With a worker per core, a run's aggregation thread would only compete with the other workers.
+                // With a worker per core, a run's aggregation thread (events and steps levels) would only compete with the other workers.
                 let inline = jobs >= ProcessInfo.processInfo.activeProcessorCount ? ["--aggregate-inline"] : []
                 p.arguments = ["run"] + next.arguments + ["--db", database, "--quiet", "--format", "json", "--sweep-point", id.description] + inline
                 p.standardInput = FileHandle.nullDevice

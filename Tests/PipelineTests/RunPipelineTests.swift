@@ -1,6 +1,7 @@
 import Baselines
 import Engine
 import Foundation
+import GRDB
 import Mapping
 import ModelShapes
 import Pipeline
@@ -28,6 +29,8 @@ private func source(_ steps: Int = 4, silent: Double = 0.69) throws -> Statistic
     try StatisticalSpikeSource(silentFraction: silent, spikesPerActivation: silent == 0 ? Double(steps) : 1.13, timeSteps: steps, seed: 3)
 }
 
+private struct RunFailed: Error { var status: String }
+
 @Suite("Run pipeline")
 struct RunPipelineTests {
     @Test("a complete run: every table written, the stored totals equal the engine's ledger, the study compares the same tokens")
@@ -47,6 +50,39 @@ struct RunPipelineTests {
         #expect(d.scenarioLevels.count == 9)
         let c = try #require(out.comparison)
         #expect(c.study.scenarios.count == 3)
+    }
+
+    @Test("the summary level tallied by the engine stores the rows the records give: the same as the records path's (events level, partitions) and as SQL sums over every event")
+    func engineTallyMatchesRecords() throws {
+        let m = try ChipMapping(spec: tiny, topology: try smallBoard())
+        let w = Workload(tokens: 3, timeSteps: 4, context: 16, seed: 3)
+        func run(_ log: LogLevel, partitions: PartitionScheme = .single) throws -> (String, RunID, RunResult) {
+            let path = database()
+            var s = try settings(database: path)
+            s.log = log; s.partitions = partitions; s.threads = 2
+            let out = try RunPipeline(mapping: m, workload: w, settings: s).execute(source: try source(), encoderLabel: "s", statistics: nil) { _, _ in () }
+            guard case .complete = out.status else { throw RunFailed(status: "\(out.status)") }
+            return (path, try #require(out.run), out.result)
+        }
+        func rows(_ path: String, _ sql: String) throws -> [[DatabaseValue]] {
+            try DatabaseQueue(path: path).read { db in try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) } }
+        }
+        let summary = "SELECT token, layer, kind, count, energy_fj, records, first_time_ps, last_time_ps FROM energy_summary ORDER BY rowid"
+        let cores = "SELECT chip, core, kind, count, energy_fj FROM core_energy ORDER BY rowid"
+        let (direct, _, a) = try run(.summary)
+        let (events, _, b) = try run(.events)
+        let (striped, _, c) = try run(.summary, partitions: .stripes)
+        #expect(a.ledger == b.ledger && a.ledger == c.ledger)
+        for other in [events, striped] {
+            #expect(try rows(direct, summary) == rows(other, summary))
+            #expect(try rows(direct, cores) == rows(other, cores))
+        }
+        // Independently of any tally: sums over every stored event.
+        #expect(try rows(direct, "SELECT token, layer, kind, count, energy_fj, records, first_time_ps, last_time_ps FROM energy_summary ORDER BY token, layer, kind")
+                == rows(events, "SELECT token, layer, kind, SUM(count), SUM(energy_fj), COUNT(*), MIN(time_ps), MAX(time_ps) FROM energy_event GROUP BY token, layer, kind ORDER BY token, layer, kind"))
+        #expect(try rows(direct, "SELECT chip, core, kind, count, energy_fj FROM core_energy ORDER BY core IS NULL, core, chip, kind")
+                == rows(events, "SELECT chip, core, kind, SUM(count), SUM(energy_fj) FROM energy_event GROUP BY core IS NULL, core, chip, kind ORDER BY core IS NULL, core, chip, kind"))
+        #expect(try rows(direct, "SELECT COUNT(*) FROM energy_summary") != [[0.databaseValue]])
     }
 
     @Test("without a database: the same totals and study, nothing stored")
