@@ -46,8 +46,7 @@ public struct EnergyLedger: Sendable, Equatable, Codable {
                             let k = Int(r.kind.rawValue)
                             kind[k] += r.energy
                             count[k] &+= UInt64(r.count)
-                            let l = Int(r.layer)
-                            layer[(l >= 0 && l < lastLayer) ? l : lastLayer] += r.energy
+                            layer[Self.slot(ofLayer: r.layer, last: lastLayer)] += r.energy
                             if Int(r.chip) < chips { chip[Int(r.chip)] += r.energy }
                         }
                     }
@@ -57,12 +56,19 @@ public struct EnergyLedger: Sendable, Equatable, Codable {
         _records &+= UInt64(records.count)
     }
 
+    /// The `byLayer` index of `layer`: its own below `last`, `last` for no layer (−1) or beyond.
+    @inlinable @inline(__always)
+    static func slot(ofLayer layer: Int16, last: Int) -> Int {
+        let l = Int(layer)
+        return (l >= 0 && l < last) ? l : last
+    }
+
     /// Adds the sums of records of one layer and kind (`EnergyTally` folds its tables in with this).
     mutating func add(_ sums: Accumulator, layer: Int16, kind: EnergyKind) {
-        let k = Int(kind.rawValue), l = Int(layer), lastLayer = _byLayer.count - 1
+        let k = Int(kind.rawValue)
         _byKind[k] += Energy(femtojoules: sums.energy)
         _countByKind[k] &+= sums.count
-        _byLayer[(l >= 0 && l < lastLayer) ? l : lastLayer] += Energy(femtojoules: sums.energy)
+        _byLayer[Self.slot(ofLayer: layer, last: _byLayer.count - 1)] += Energy(femtojoules: sums.energy)
         _records &+= sums.records
     }
 

@@ -8,8 +8,8 @@ import SimKernel
 /// SQLite sink tallies the records it does receive (partitioned runs, networks, the events and steps
 /// levels) with this same code, so both give the same rows.
 ///
-/// A token's rows are complete when the stream reaches a later token; `rows` then holds them, sorted by
-/// (token, layer, kind). A record of an earlier token, or of a layer beyond the table, is kept in a spill
+/// A token's rows are complete when the stream reaches a later token; `takeRows()` then returns them,
+/// sorted by (token, layer, kind). A record of an earlier token, or of a layer beyond the table, is kept in a spill
 /// table written with the next rows (or when it holds `spillLimit` keys): a key may then appear in more
 /// than one row, and the rows add up, as the database's queries assume.
 ///
@@ -64,21 +64,21 @@ public struct EnergyTally {
     ///   - layers: the ledger's layers (its last index collects records with no layer or beyond).
     ///   - cores: cores expected (the table grows past them when a record names a higher one).
     ///   - chipOfCore: each core's chip, when the caller knows them (the engine); otherwise records tell.
-    ///   - dense: false for a tally that will not be used: no tables are allocated.
-    public init(layers: Int, chips: Int, cores: Int, spillLimit: Int = 1 << 18, chipOfCore: [UInt16]? = nil, dense: Bool = true) {
+    ///   - allocated: false for a tally that will not be used: no tables are allocated.
+    public init(layers: Int, chips: Int, cores: Int, spillLimit: Int = 1 << 18, chipOfCore: [UInt16]? = nil, allocated: Bool = true) {
         self.chips = max(chips, 1)
         capacity = min(max(cores, 0), 1 << 16)
         self.spillLimit = max(1, spillLimit)
-        allocated = dense
+        self.allocated = allocated
         kindCount = Self.kinds
         chipBase = Self.denseLayers * Self.kinds * Self.slotWords
         systemBase = chipBase + self.chips
         chipOfCoreBase = systemBase + self.chips * Self.kinds * 2
         coreBase = chipOfCoreBase + capacity
         ledger = EnergyLedger(layers: layers, chips: chips)
-        slab = dense ? Self.emptySlab(chips: self.chips, capacity: capacity) : []
+        slab = allocated ? Self.emptySlab(chips: self.chips, capacity: capacity) : []
         knownChips = chipOfCore
-        if let chipOfCore, dense {
+        if let chipOfCore, allocated {
             for core in 0..<min(capacity, chipOfCore.count) { slab[chipOfCoreBase + core] = UInt64(chipOfCore[core]) }
         }
     }
@@ -269,7 +269,7 @@ public struct EnergyTally {
         for chip in 0..<chips { ledger.addChip(chip, Energy(femtojoules: Int64(bitPattern: slab[chipBase + chip]))) }
         let rows = takeRows()
         self = EnergyTally(layers: ledger.byLayer.count - 1, chips: ledger.byChip.count, cores: capacity, spillLimit: spillLimit,
-                           chipOfCore: knownChips, dense: allocated)
+                           chipOfCore: knownChips, allocated: allocated)
         return (rows, cores, ledger)
     }
 }

@@ -43,7 +43,7 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
             let cores = _state.links.cores
             _state.tally = EnergyTally(layers: m.layers + 1, chips: m.topology.chipCount, cores: cores.upperBound,
                                        chipOfCore: newValue ? (0..<cores.upperBound).map { cores.contains($0) ? _state.links.chip(of: $0) : 0 } : nil,
-                                       dense: newValue)
+                                       allocated: newValue)
             if !newValue { _state.buffer.reserveCapacity(Self.batchSize) }
         }
     }

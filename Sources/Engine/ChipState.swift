@@ -54,7 +54,7 @@ public struct ChipState {
     /// Whether the engine tallies its own records (its sink needs no more: `EnergySink.needs`): records
     /// then go to `tally` instead of `buffer`, and the ledger is filled from it at the end.
     @usableFromInline var tallies = false
-    @usableFromInline var tally = EnergyTally(layers: 0, chips: 0, cores: 0, dense: false)
+    @usableFromInline var tally = EnergyTally(layers: 0, chips: 0, cores: 0, allocated: false)
     var scratch: [(neuron: Int32, sign: Int8)] = []
     var fired: [UInt64] = []
 
