@@ -86,7 +86,7 @@ let package = Package(
         // `spikechip bench`: every benchmark, with the kernel's reference workloads (PHOLD, mesh routing).
         .target(
             name: "Benchmarks",
-            dependencies: ["SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "COpenBLAS"],
+            dependencies: ["SimKernel", "Energy", "Topology", "Models", "ModelShapes", "Neurons", "Mapping", "Engine", "ClosedLoop", "Traces", "Store", "Networks", "COpenBLAS"],
             swiftSettings: simdLoops),
         .executableTarget(
             name: "SpikeChipCLI",

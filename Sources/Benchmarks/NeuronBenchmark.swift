@@ -1,3 +1,4 @@
+import Networks
 import Neurons
 import SimKernel
 #if canImport(Glibc)
@@ -6,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Speed of encoding and stepping an 18944-neuron population (Qwen2.5-7B's FFN width) at
-/// T = 4, against a plain copy and a plain sum of the same bytes measured in the same run
+/// Speed of encoding an 18944-neuron vector (Qwen2.5-7B's FFN width) at T = 4, and of stepping
+/// as many neurons of each model the chip's cores run, against a plain copy and a plain sum of the same bytes measured in the same run
 /// (the memory-speed reference). Build in release mode; timings in debug builds are meaningless.
 public enum NeuronBenchmark {
     public static let populationSize = 18944
@@ -86,26 +87,40 @@ public enum NeuronBenchmark {
         rows.append(BenchmarkRow(name: "statistics T=4", value: statsNs / Double(n * t), unit: "ns/neuron/step",
                                        note: "firing rate, silence, error; \(format(statsNs)) ns per vector"))
 
-        // Populations: per neuron a step must read the input, read and write the state and write a spike.
-        var spikes = [Int8](repeating: 0, count: n)
-        func stepRow<P: NeuronPopulation>(_ name: String, _ population: P, _ input: [P.Input], stateBytes: Int) {
-            var p = population
+        // The chip's neuron models (`NeuronDynamics`, what `NetworkChip`'s cores step): per neuron a
+        // step reads its input current, reads and writes its membrane (Double) and may append a spike.
+        let currents = ContiguousArray(x.lazy.map { Double($0) })
+        // TrueNorth adds whole numbers: sums of 0–3 weights of ±1…3, as a core's synapses would give.
+        let integerCurrents = ContiguousArray((0..<n).map { Double(Int(($0 &* 2_654_435_761) >> 29 & 7) - 3) })
+        func stepRow(_ name: String, _ type: NetworkGraph.NodeType, _ parameters: [String: Float], _ input: ContiguousArray<Double>) {
+            let node = try! NetworkGraph.Node(population: name, type: type, size: n,  // valid constants
+                                              parameters: parameters.mapValues { ContiguousArray(repeating: $0, count: n) })
+            let dynamics = try! NeuronDynamics(node, dtSeconds: 1e-4)
+            var v = ContiguousArray<Double>(repeating: 0, count: n), synaptic = v
+            var fired = ContiguousArray<Int32>(repeating: 0, count: n)
+            var tick = 0
             let ns = median(reps) {
-                input.withUnsafeBufferPointer { i in spikes.withUnsafeMutableBufferPointer { s in sink &+= try! p.step(i, spikes: s) } }
+                let (spikes, active) = v.withUnsafeMutableBufferPointer { v in
+                    synaptic.withUnsafeMutableBufferPointer { s in
+                        input.withUnsafeBufferPointer { x in
+                            fired.withUnsafeMutableBufferPointer { f in
+                                dynamics.step(0..<n, tick: tick, v: v.baseAddress!, synaptic: s.baseAddress!, input: x.baseAddress!, fired: f.baseAddress!)
+                            }
+                        }
+                    }
+                }
+                tick &+= 1
+                sink &+= active &+ spikes
             }
-            let bytes = Double(n * (MemoryLayout<P.Input>.size * P.inputsPerNeuron + 2 * stateBytes + 1))
+            let bytes = Double(n * (8 + 2 * 8))
             rows.append(BenchmarkRow(name: "step \(name)", value: ns / Double(n), unit: "ns/neuron/step",
-                                           note: "\(speed(bytes, ns)) (buffers touched); \(format(ns)) ns per step"))
+                                     note: "\(speed(bytes, ns)) (input and membrane); \(format(ns)) ns per step"))
         }
-        stepRow("NIR LIF", try! LIFPopulation(count: n, parameters: try! LIFParameters(tau: 4, vThreshold: 1)), x, stateBytes: 4)
-        stepRow("adaptive-threshold LIF", try! AdaptiveThresholdPopulation(count: n, parameters: try! .init(),
-                                                                            controller: try! FiringRateController()), x, stateBytes: 4)
-        let axonCounts = (0..<(4 * n)).map { Int32(($0 &* 2_654_435_761) >> 29 & 3) }
-        stepRow("TrueNorth deterministic", try! TrueNorthPopulation(count: n, parameters: try! TrueNorthParameters(
-            weights: (2, -1, 1, 3), leak: -1, positiveThreshold: 20, negativeThreshold: 20)), axonCounts, stateBytes: 4)
-        stepRow("TrueNorth stochastic", try! TrueNorthPopulation(count: n, parameters: try! TrueNorthParameters(
-            weights: (200, -100, 60, 30), stochasticSynapse: (true, true, true, true), leak: -40, stochasticLeak: true,
-            positiveThreshold: 3, negativeThreshold: 3, thresholdMaskBits: 2), seed: 7), axonCounts, stateBytes: 4)
+        stepRow("LIF", .lif, ["tau": 4e-4, "r": 4, "v_leak": 0, "v_threshold": 1, "v_reset": 0], currents)
+        stepRow("CubaLIF", .cubaLIF, ["tau_syn": 2e-4, "tau_mem": 4e-4, "r": 4, "v_leak": 0, "v_threshold": 1, "v_reset": 0, "w_in": 1], currents)
+        stepRow("TrueNorth", .trueNorth, ["alpha": 20, "beta": 20, "leak": -1], integerCurrents)
+        stepRow("TrueNorth stochastic leak and threshold", .trueNorth,
+                ["alpha": 3, "beta": 3, "leak": -40, "stochastic_leak": 1, "threshold_mask_bits": 2, "seed": 7], integerCurrents)
 
         var source = try! SyntheticSpikeSource(seed: 1)
         let fillNs = median(reps) {

@@ -58,7 +58,7 @@ public struct NetworkChip: SimulationModel {
     var coreFree: ContiguousArray<UInt64>
     var firedCores = 0
     var step = 0
-    var scratch: [Int32] = []
+    var scratch: ContiguousArray<Int32> = []
     /// A home core's input currents for the step being updated (reused).
     var inputCurrent: ContiguousArray<Double> = []
 
@@ -250,20 +250,22 @@ public struct NetworkChip: SimulationModel {
                 }
             }
             let base = mapping.populationStart[population]
-            scratch.removeAll(keepingCapacity: true)
-            let active = v.withUnsafeMutableBufferPointer { v in
+            if scratch.count < width { scratch = ContiguousArray(repeating: 0, count: width) }
+            let (fired, active) = v.withUnsafeMutableBufferPointer { v in
                 synaptic.withUnsafeMutableBufferPointer { syn in
                     inputCurrent.withUnsafeBufferPointer { x in
-                        pop.dynamics!.step(block.neurons, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
-                                           input: x.baseAddress!, fired: &scratch)
+                        scratch.withUnsafeMutableBufferPointer { out in
+                            pop.dynamics!.step(block.neurons, tick: step, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
+                                               input: x.baseAddress!, fired: out.baseAddress!)
+                        }
                     }
                 }
             }
-            time = updateNeurons(core, active: active, idle: width - active, fired: scratch.count, population: population, now: s.now)
+            time = updateNeurons(core, active: active, idle: width - active, fired: fired, population: population, now: s.now)
             if recorded[population] {
                 for i in block.neurons { membranes.append((UInt32(step), UInt32(base + i), v[base + i])) }
             }
-            for i in scratch {
+            for i in scratch[..<fired] {
                 spikes.add(neuron: base + Int(i), population: population, step: step)
                 time = sendSpike(base + Int(i), from: core, population: population, at: time + costs.neuronFire.latency, &s)
             }

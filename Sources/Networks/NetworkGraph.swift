@@ -16,8 +16,11 @@ public struct NetworkGraph: Sendable {
         /// SpikeChip's own: a sparse Linear (NIR's Linear is dense), W[row[k], col[k]] = weight[k], shape [size, inputs].
         case sparseLinear = "SparseLinear"
         case integrateAndFire = "IF", lif = "LIF", cubaLIF = "CubaLIF", threshold = "Threshold"
+        /// SpikeChip's own: the TrueNorth neuron (Cassidy et al. 2013) with integer state and
+        /// parameters named as there; see `NeuronDynamics`.
+        case trueNorth = "TrueNorth"
 
-        /// The parameters each type must carry (NIR's names).
+        /// The parameters each type carries (NIR's names); those in `defaults` may be absent.
         var parameters: [String] {
             switch self {
             case .input, .output: []
@@ -30,11 +33,22 @@ public struct NetworkGraph: Sendable {
             case .lif: ["tau", "r", "v_leak", "v_threshold", "v_reset"]
             case .cubaLIF: ["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"]
             case .threshold: ["threshold"]
+            case .trueNorth: ["alpha"] + Self.trueNorthDefaults.keys.sorted()
             }
         }
 
+        /// Values of the parameters a node may leave out, broadcast to its size.
+        var defaults: [String: Float] { self == .trueNorth ? Self.trueNorthDefaults : [:] }
+
+        /// TrueNorth's optional parameters and their defaults: no leak, negative threshold 0,
+        /// deterministic threshold, reset to 0, saturation at −β, seed 0.
+        static let trueNorthDefaults: [String: Float] = [
+            "leak": 0, "leak_reversal": 0, "stochastic_leak": 0, "beta": 0, "threshold_mask_bits": 0,
+            "reset": 0, "reset_value": 0, "negative_saturation": 1, "seed": 0,
+        ]
+
         /// Whether the node holds neurons that spike (a population on the chip).
-        public var spikes: Bool { [.integrateAndFire, .lif, .cubaLIF, .threshold].contains(self) }
+        public var spikes: Bool { [.integrateAndFire, .lif, .cubaLIF, .threshold, .trueNorth].contains(self) }
     }
 
     public struct Node: Sendable {
@@ -94,6 +108,10 @@ public struct NetworkGraph: Sendable {
                 inputs = sparse?.columns
             } else {
                 for p in type.parameters {
+                    if names[p] == nil, let value = type.defaults[p] {
+                        parameters[p] = ContiguousArray(repeating: value, count: size)
+                        continue
+                    }
                     guard let tensorName = names[p], let tensor = file.tensors[tensorName] else {
                         throw NetworkError.invalidGraph("\(path): \(typeName) node '\(name)' lacks its '\(p)' tensor")
                     }
@@ -111,6 +129,9 @@ public struct NetworkGraph: Sendable {
                 }
             }
             try Self.checkRanges(type, name: name, parameters, path: path)
+            if let extra = names.keys.sorted().first(where: { !type.parameters.contains($0) && type != .sparseLinear }) {
+                throw NetworkError.invalidGraph("\(path): \(typeName) node '\(name)' has a parameter '\(extra)' this type does not take (it takes \(type.parameters.joined(separator: ", ")))")
+            }
             index[name] = nodes.count
             nodes.append(Node(name: name, type: type, size: size, parameters: parameters, inputs: inputs, sparse: sparse))
         }
@@ -177,5 +198,45 @@ public struct NetworkGraph: Sendable {
         if let th = p["v_threshold"], let reset = p["v_reset"], let bad = th.indices.first(where: { reset[$0] >= th[$0] }) {
             throw NetworkError.invalidGraph("\(path): v_reset \(reset[bad]) is not below v_threshold \(th[bad]) at neuron \(bad) of '\(name)'")
         }
+        if type == .trueNorth {
+            // The hardware's register widths (Cassidy et al. 2013): 9-bit signed leak, 19-bit
+            // thresholds, a 20-bit signed membrane; flags are bits.
+            let membrane = Float(NeuronDynamics.trueNorthMembrane.upperBound)
+            let ranges: [(String, ClosedRange<Float>)] = [
+                ("alpha", 1...membrane), ("beta", 0...membrane), ("leak", -255...255), ("threshold_mask_bits", 0...17),
+                ("reset", 0...2), ("reset_value", -membrane - 1...membrane), ("leak_reversal", 0...1),
+                ("stochastic_leak", 0...1), ("negative_saturation", 0...1), ("seed", 0...Float(1 << 24)),
+            ]
+            for (key, range) in ranges {
+                if let values = p[key], let bad = values.firstIndex(where: { !range.contains($0) || $0.rounded() != $0 }) {
+                    throw NetworkError.invalidGraph("\(path): '\(key)' of TrueNorth node '\(name)' is \(values[bad]) at neuron \(bad); it takes whole numbers in \(Int(range.lowerBound))...\(Int(range.upperBound))")
+                }
+            }
+        }
+    }
+}
+
+extension NetworkGraph.Node {
+    /// A population's node built in code (benchmarks, tools), checked as a file's node is:
+    /// every parameter of its type given (or defaulted), one finite value per neuron, in range.
+    public init(population name: String, type: NetworkGraph.NodeType, size: Int, parameters given: [String: ContiguousArray<Float>]) throws {
+        guard type.spikes, (1...NetworkGraph.maxNodeSize).contains(size) else {
+            throw NetworkError.invalidGraph("'\(name)': a population node needs a neuron type and 1 to \(NetworkGraph.maxNodeSize) neurons")
+        }
+        var parameters: [String: ContiguousArray<Float>] = [:]
+        for p in type.parameters {
+            guard let values = given[p] ?? type.defaults[p].map({ ContiguousArray(repeating: $0, count: size) }) else {
+                throw NetworkError.invalidGraph("\(type.rawValue) node '\(name)' lacks its '\(p)' parameter")
+            }
+            guard values.count == size, values.allSatisfy(\.isFinite) else {
+                throw NetworkError.invalidGraph("'\(p)' of '\(name)' needs \(size) finite values")
+            }
+            parameters[p] = values
+        }
+        if let extra = given.keys.sorted().first(where: { parameters[$0] == nil }) {
+            throw NetworkError.invalidGraph("\(type.rawValue) node '\(name)' does not take a parameter '\(extra)'")
+        }
+        try NetworkGraph.checkRanges(type, name: name, parameters, path: "(built in code)")
+        self.init(name: name, type: type, size: size, parameters: parameters, inputs: nil, sparse: nil)
     }
 }

@@ -121,7 +121,7 @@ public struct SpikingNetwork: Sendable {
                 sum = sum.delayed(by: Int(steps.rounded()), constants: true)
             case .output:
                 break
-            case .input, .integrateAndFire, .lif, .cubaLIF, .threshold:
+            case .input, .integrateAndFire, .lif, .cubaLIF, .threshold, .trueNorth:
                 preconditionFailure("populations return above")
             }
             visiting.remove(node)
@@ -155,6 +155,9 @@ public struct SpikingNetwork: Sendable {
                                                   matrix: term.value.sparse(rows: n.size)))
                 }
                 biases = input.constants.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                if entry.dynamics?.kind == .trueNorth {
+                    try Self.checkTrueNorthInputs(projections.filter { $0.target == p }, biases.map(\.values), n, graph)
+                }
             } else if !incoming[entry.node].isEmpty {
                 throw NetworkError.invalidGraph("\(graph.path): Input '\(n.name)' has incoming edges")
             }
@@ -179,6 +182,20 @@ public struct SpikingNetwork: Sendable {
             sum = try sum.adding(v)
         }
         return sum
+    }
+
+    /// A TrueNorth crossbar holds integer weights of 9 bits (−255…255), and its neurons add whole numbers.
+    static func checkTrueNorthInputs(_ into: [Projection], _ biases: [ContiguousArray<Double>], _ n: NetworkGraph.Node, _ graph: NetworkGraph) throws {
+        for proj in into {
+            if let bad = proj.matrix.value.first(where: { $0.rounded() != $0 || abs($0) > 255 }) {
+                throw NetworkError.invalidGraph("\(graph.path): a weight into TrueNorth population '\(n.name)' is \(bad); TrueNorth synapses take whole numbers in -255...255 (composed along the path from its source)")
+            }
+        }
+        for b in biases {
+            if let bad = b.first(where: { $0.rounded() != $0 || abs($0) > Double(1 << 19) }) {
+                throw NetworkError.invalidGraph("\(graph.path): a bias into TrueNorth population '\(n.name)' is \(bad); TrueNorth neurons add whole numbers (use its leak for a constant drive)")
+            }
+        }
     }
 
     static func checkSize(_ size: Int, _ n: NetworkGraph.Node, _ graph: NetworkGraph) throws {

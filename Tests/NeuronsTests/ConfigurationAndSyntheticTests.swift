@@ -64,29 +64,6 @@ import Testing
     }
 }
 
-@Suite struct NeuronModelConfigurationTests {
-    @Test func parsesEachModel() throws {
-        #expect(try NeuronModel(parsing: "lif:tau=4,v_threshold=0.5") == .lif(try LIFParameters(tau: 4, vThreshold: 0.5)))
-        #expect(try NeuronModel(parsing: "if:reset=subtract") == .lif(try LIFParameters(reset: .subtract)))
-        #expect(try NeuronModel(parsing: "adaptive:alpha=0.2,tau=3,target_rate=0.31,gain=0.1")
-                == .adaptive(try .init(tau: 3), alpha: 0.2, controller: try FiringRateController(targetRate: 0.31, gain: 0.1)))
-        let tn = try NeuronModel(parsing: "truenorth:w0=2,w1=-1,stochastic_synapse=5,alpha=20,leak=-1,reset=linear,seed=7")
-        #expect(tn == .trueNorth(try TrueNorthParameters(weights: (2, -1, 1, 1), stochasticSynapse: (true, false, true, false),
-                                                         leak: -1, positiveThreshold: 20, reset: .linear), seed: 7))
-    }
-
-    @Test func badModelStringsGiveClearErrors() throws {
-        let tauOnIF = #expect(throws: NeuronParameterError.self) { try NeuronModel(parsing: "if:tau=3") }
-        #expect(tauOnIF?.parameter == "tau")
-        let unknown = #expect(throws: NeuronParameterError.self) { try NeuronModel(parsing: "izhikevich") }
-        #expect(unknown?.allowed == "adaptive, if, lif, truenorth")
-        #expect(throws: NeuronParameterError.self) { try NeuronModel(parsing: "truenorth:w0=999") }
-        #expect(throws: NeuronParameterError.self) { try NeuronModel(parsing: "truenorth:reset=sometimes") }
-        #expect(throws: NeuronParameterError.self) { try NeuronModel(parsing: "adaptive:alpha=0.9,target_rate=0.3") }
-        #expect(throws: NeuronParameterError.self) { try NeuronModel(parsing: "lif:tau=-1") }
-    }
-}
-
 @Suite struct SyntheticSourcesTests {
     @Test func splitMixAndXoshiroMatchAPythonReference() {
         var s = SplitMix64(seed: 0)

@@ -645,6 +645,12 @@ def read_safetensors(path) -> Tuple[Dict[str, str], Dict[str, np.ndarray]]:
 # SpikeChip's own node type (not NIR): a sparse Linear, out = W x with W[row[k], col[k]] =
 # weight[k] (duplicates summed); row, col I32 [nnz], weight F32 [nnz], shape I32 [2] = [out, in].
 SPIKECHIP_PARAMS: Dict[str, Tuple[str, ...]] = dict(PARAMS, SparseLinear=("row", "col", "weight", "shape"))
+# SpikeChip's own neuron type (not NIR): the TrueNorth neuron (Cassidy et al. 2013), whole-number
+# parameters per neuron (docs/networks.md). Only alpha is required; the others are written when
+# given and default in SpikeChip otherwise.
+TRUENORTH_OPTIONAL = ("beta", "leak", "leak_reversal", "stochastic_leak", "threshold_mask_bits", "reset", "reset_value",
+                      "negative_saturation", "seed")
+SPIKECHIP_PARAMS["TrueNorth"] = ("alpha",) + TRUENORTH_OPTIONAL
 INTEGER_PARAMS = {("SparseLinear", "row"), ("SparseLinear", "col"), ("SparseLinear", "shape")}
 
 
@@ -681,6 +687,8 @@ def _check_node(node: dict) -> Tuple[dict, Dict[str, np.ndarray]]:
     tensors: Dict[str, np.ndarray] = {}
     for p in SPIKECHIP_PARAMS[kind]:
         value = given.get(p, DEFAULTS.get(p))
+        if value is None and kind == "TrueNorth" and p in TRUENORTH_OPTIONAL:
+            continue
         if value is None:
             raise ConversionError(f"{kind} node {name} has no {p}")
         if (kind, p) in INTEGER_PARAMS:
@@ -717,8 +725,8 @@ def write_network(path, nodes: Sequence[dict], edges: Sequence[Tuple[str, str]],
 
     `nodes`: dicts {"name", "type", "size", "params": {parameter: array}} (extra keys such as
     "nir_type" are kept in the graph JSON), in a topological order of the edges that do not close
-    a cycle, Input nodes first. Types: the NIR ones of PARAMS and SpikeChip's SparseLinear (see
-    `sparse_linear`). Per-neuron parameters broadcast from scalars; v_reset and w_in default as
+    a cycle, Input nodes first. Types: the NIR ones of PARAMS, SpikeChip's SparseLinear (see
+    `sparse_linear`) and TrueNorth (`TRUENORTH_OPTIONAL`). Per-neuron parameters broadcast from scalars; v_reset and w_in default as
     in the converter. `edges`: (from, to) pairs, in the order SpikeChip's depth-first walk should
     see them (it decides which edge closes a cycle). `metadata`: extra string entries of the
     header. Returns the graph JSON. The file is written to a temporary name and renamed."""

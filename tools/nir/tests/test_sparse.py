@@ -85,3 +85,18 @@ def test_write_network_refuses_bad_nodes(tmp_path):
     with pytest.raises(nir2spikechip.ConversionError, match="names a node"):
         nir2spikechip.write_network(tmp_path / "x.safetensors", nodes[:1], [("input", "nowhere")])
     assert not (tmp_path / "x.safetensors").exists()
+
+
+def test_truenorth_node_writes_the_parameters_given(tmp_path):
+    nodes = [{"name": "input", "type": "Input", "size": 3},
+             {"name": "w", "type": "Linear", "size": 2, "params": {"weight": np.array([[3, -1, 0], [0, 0, 2]])}},
+             {"name": "tn", "type": "TrueNorth", "size": 2, "params": {"alpha": 4, "leak": np.array([-1, -2])}},
+             {"name": "output", "type": "Output", "size": 2}]
+    path = tmp_path / "tn.safetensors"
+    graph = nir2spikechip.write_network(path, nodes, [("input", "w"), ("w", "tn"), ("tn", "output")])
+    tn = next(n for n in graph["nodes"] if n["name"] == "tn")
+    assert tn["params"] == {"alpha": "tn.alpha", "leak": "tn.leak"}  # the optional ones left to SpikeChip's defaults
+    _, tensors = nir2spikechip.read_safetensors(path)
+    assert tensors["tn.alpha"].tolist() == [4.0, 4.0] and tensors["tn.leak"].tolist() == [-1.0, -2.0]
+    with pytest.raises(nir2spikechip.ConversionError, match="has no alpha"):
+        nir2spikechip.write_network(tmp_path / "x.safetensors", [{"name": "tn", "type": "TrueNorth", "size": 1}], [])
