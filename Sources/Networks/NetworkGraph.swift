@@ -29,16 +29,24 @@ public struct NetworkGraph: Sendable {
             case .sparseLinear: ["row", "col", "weight", "shape"]
             case .scale: ["scale"]
             case .delay: ["delay"]
-            case .integrateAndFire: ["r", "v_threshold", "v_reset"]
-            case .lif: ["tau", "r", "v_leak", "v_threshold", "v_reset"]
-            case .cubaLIF: ["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"]
+            case .integrateAndFire: ["r", "v_threshold", "v_reset", "reset_mode"]
+            case .lif: ["tau", "r", "v_leak", "v_threshold", "v_reset", "reset_mode"]
+            case .cubaLIF: ["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "reset_mode"]
             case .threshold: ["threshold"]
             case .trueNorth: ["alpha"] + Self.trueNorthDefaults.keys.sorted()
             }
         }
 
         /// Values of the parameters a node may leave out, broadcast to its size.
-        var defaults: [String: Float] { self == .trueNorth ? Self.trueNorthDefaults : [:] }
+        var defaults: [String: Float] {
+            switch self {
+            case .trueNorth: Self.trueNorthDefaults
+            // SpikeChip's own (NIR has only the reset to v_reset): 0 resets to v_reset, 1 subtracts
+            // v_threshold from the next step's membrane, as snnTorch's default reset does.
+            case .integrateAndFire, .lif, .cubaLIF: ["reset_mode": 0]
+            default: [:]
+            }
+        }
 
         /// TrueNorth's optional parameters and their defaults: no leak, negative threshold 0,
         /// deterministic threshold, reset to 0, saturation at −β, seed 0.
@@ -194,6 +202,9 @@ public struct NetworkGraph: Sendable {
         }
         if let d = p["delay"], let bad = d.firstIndex(where: { $0 < 0 }) {
             throw NetworkError.invalidGraph("\(path): delay of '\(name)' is \(d[bad]) s at element \(bad); delays must be ≥ 0")
+        }
+        if let mode = p["reset_mode"], let bad = mode.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw NetworkError.invalidGraph("\(path): reset_mode of '\(name)' is \(mode[bad]) at neuron \(bad); it is 0 (reset to v_reset) or 1 (subtract v_threshold)")
         }
         if let th = p["v_threshold"], let reset = p["v_reset"], let bad = th.indices.first(where: { reset[$0] >= th[$0] }) {
             throw NetworkError.invalidGraph("\(path): v_reset \(reset[bad]) is not below v_threshold \(th[bad]) at neuron \(bad) of '\(name)'")

@@ -8,7 +8,9 @@
 /// - TrueNorth: integer state and arithmetic, see `TrueNorthNeurons`
 ///
 /// A neuron spikes when v > v_threshold (strictly, as snnTorch and NIR's reference
-/// simulators do) and v is then set to v_reset. snnTorch's `Leaky(beta)` exports as
+/// simulators do) and v is then set to v_reset; with `reset_mode` 1 (SpikeChip's own) it is left
+/// as it is and the next step subtracts v_threshold, as snnTorch's default `subtract` reset does
+/// (mem ← β·mem + I − θ·[mem > θ]). snnTorch's `Leaky(beta)` exports as
 /// τ = dt/(1 − β), R = τ/dt, so that this update is its `mem ← β·mem + I` with reset to zero.
 /// State and arithmetic are Double; weights and parameters come from F32 tensors.
 ///
@@ -27,6 +29,11 @@ public struct NeuronDynamics: Sendable {
         /// CubaLIF synaptic current: I_syn ← I_syn·synKeep + I·synGain.
         var synKeep = 0.0, synGain = 0.0
         var threshold = 0.0, reset = 0.0
+        /// What the next step subtracts from a membrane left above the threshold: v_threshold with
+        /// the subtractive reset, else 0 (a membrane reset to v_reset is never left above it).
+        var owed = 0.0
+        /// 1 when a spike leaves the membrane as it is (the subtractive reset acts on the next step), else 0.
+        var holds = 0.0
         /// Membrane at rest, where a run starts: v_leak (LIF, CubaLIF), else 0.
         var rest = 0.0
     }
@@ -81,7 +88,10 @@ public struct NeuronDynamics: Sendable {
             throw NetworkError.invalidGraph("'\(node.name)' is a \(node.type.rawValue) node, which has no neuron dynamics")
         }
         if [.lif, .cubaLIF, .integrateAndFire].contains(node.type) {
-            for i in c.indices { c[i].threshold = p["v_threshold"]![i]; c[i].reset = p["v_reset"]![i]; c[i].rest = p["v_leak"]?[i] ?? 0 }
+            for i in c.indices {
+                c[i].threshold = p["v_threshold"]![i]; c[i].reset = p["v_reset"]![i]; c[i].rest = p["v_leak"]?[i] ?? 0
+                if p["reset_mode"]![i] == 1 { c[i].owed = c[i].threshold; c[i].holds = 1 }
+            }
         }
         size = node.size
         let uniform = c.allSatisfy { sameBytes($0, c[0]) }
@@ -127,13 +137,13 @@ public struct NeuronDynamics: Sendable {
                         busy = (drive .!= 0) .| (old .!= n.rest) .| (s0 .!= 0)
                         let s = s0 * n.synKeep + drive * n.synGain
                         Lanes.store(s, synaptic, i, valid)
-                        u = old * n.keep + s * n.gain + n.drive
+                        u = old * n.keep + s * n.gain + n.drive - n.owed.replacing(with: 0, where: .!(old .> n.threshold))
                     case .lif, .integrateAndFire, .trueNorth:
                         busy = (drive .!= 0) .| (old .!= n.rest)
-                        u = old * n.keep + drive * n.gain + n.drive
+                        u = old * n.keep + drive * n.gain + n.drive - n.owed.replacing(with: 0, where: .!(old .> n.threshold))
                     }
                     let spike = u .> n.threshold
-                    Lanes.store(u.replacing(with: n.reset, where: spike), v, i, valid)
+                    Lanes.store(u.replacing(with: n.reset, where: spike .& (n.holds .== 0)), v, i, valid)
                     let spikes = unsafeBitCast(spike, to: SIMD4<Int64>.self), busyLanes = unsafeBitCast(busy, to: SIMD4<Int64>.self)
                     for lane in 0..<valid {
                         fired[count] = Int32(truncatingIfNeeded: i &+ lane)
@@ -155,12 +165,13 @@ public struct NeuronDynamics: Sendable {
 
     /// Four neurons' coefficients as vectors (a threshold model's keep, gain and drive unused).
     struct Lanes {
-        var keep, gain, drive, synKeep, synGain, threshold, reset, rest: SIMD4<Double>
+        var keep, gain, drive, synKeep, synGain, threshold, reset, rest, owed, holds: SIMD4<Double>
 
         @inline(__always) init(_ n: Coefficients) {
             keep = .init(repeating: n.keep); gain = .init(repeating: n.gain); drive = .init(repeating: n.drive)
             synKeep = .init(repeating: n.synKeep); synGain = .init(repeating: n.synGain)
             threshold = .init(repeating: n.threshold); reset = .init(repeating: n.reset); rest = .init(repeating: n.rest)
+            owed = .init(repeating: n.owed); holds = .init(repeating: n.holds)
         }
 
         /// Neurons i…i+count−1 (count ≤ 4; missing lanes repeat neuron i and are never stored).
@@ -170,6 +181,7 @@ public struct NeuronDynamics: Sendable {
                 let n = c[i &+ lane]
                 keep[lane] = n.keep; gain[lane] = n.gain; drive[lane] = n.drive; synKeep[lane] = n.synKeep
                 synGain[lane] = n.synGain; threshold[lane] = n.threshold; reset[lane] = n.reset; rest[lane] = n.rest
+                owed[lane] = n.owed; holds[lane] = n.holds
             }
         }
 

@@ -200,6 +200,12 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Network file to write. Default: the NIR file's name with .safetensors.")
     var output: String?
 
+    /// What a spike does to an IF, LIF or CubaLIF membrane; NIR does not record it.
+    enum ResetMechanism: String, ExpressibleByArgument, CaseIterable { case zero, subtract }
+
+    @Option(help: "What a spike does to IF, LIF and CubaLIF membranes, which NIR does not record: zero (NIR's reset to v_reset) or subtract (v_threshold subtracted at the next step: snnTorch's default reset_mechanism, with its default reset_delay=True). Default: zero.")
+    var resetMechanism: ResetMechanism = .zero
+
     func run() throws {
         let out = output ?? (URL(fileURLWithPath: file).deletingPathExtension().path + ".safetensors")
         let root = ResourceLocator.repositoryRoot.path
@@ -210,7 +216,7 @@ struct ImportCommand: ParsableCommand {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script, file, out]
+        p.arguments = [script, file, out, "--reset-mechanism", resetMechanism.rawValue]
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw ExitCode(p.terminationStatus) }

@@ -96,6 +96,35 @@ struct Neurons {
     }
 }
 
+/// The subtractive reset (reset_mode 1), worked by hand: IF with dt·R = 1, θ = 1. Inputs 1.5, 0.2, 0, 1.2:
+/// step 0: v = 1.5 > 1, spikes and stays 1.5; step 1: v = 1.5 + 0.2 − 1 = 0.7; step 2: 0.7; step 3: 1.9, spikes.
+/// A LIF neuron with β = 0.5 (τ = 2·dt, R = τ/dt = 2) and input 3: step 0: v = 3, spikes; step 1: v = 0.5·3 + 3 − 1 = 3.5,
+/// spikes; step 2: 0.5·3.5 + 0 − 1 = 0.75. With reset_mode 0 the same LIF neuron resets to 0: 3 → 0, then 3 → 0, then 0.
+@Suite struct SubtractiveResetTests {
+    @Test func ifAndLIFLeaveTheMembraneAndSubtractTheThresholdNextStep() throws {
+        var ifn = try Neurons(1, .integrateAndFire, ["r": [10_000], "v_threshold": [1], "v_reset": [0], "reset_mode": [1]])
+        var trace: [Double] = [], spikes: [Int] = []
+        for (t, x) in [1.5, 0.2, 0, 1.2].enumerated() {
+            if !ifn.step([x]).fired.isEmpty { spikes.append(t) }
+            trace.append(ifn.v[0])
+        }
+        #expect(spikes == [0, 3])
+        #expect(zip(trace, [1.5, 0.7, 0.7, 1.9]).allSatisfy { abs($0 - $1) < 1e-12 }, "\(trace)")
+
+        for (mode, expected, fires) in [(Float(1), [3.0, 3.5, 0.75], [0, 1]), (0, [0, 0, 0], [0, 1])] {
+            var lif = try Neurons(1, .lif, ["tau": [2e-4], "r": [2], "v_leak": [0], "v_threshold": [1], "v_reset": [0], "reset_mode": [mode]])
+            var v: [Double] = [], fired: [Int] = []
+            for (t, x) in [3.0, 3, 0].enumerated() {
+                if !lif.step([x]).fired.isEmpty { fired.append(t) }
+                v.append(lif.v[0])
+            }
+            // τ = 2e-4 s is not exact in F32, so dt/τ is 0.5 to within 4e-8.
+            #expect(fired == fires && zip(v, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "reset_mode \(mode): \(v)")
+        }
+        #expect(throws: NetworkError.self) { try Neurons(1, .lif, ["tau": [2e-4], "r": [2], "v_leak": [0], "v_threshold": [1], "v_reset": [0], "reset_mode": [2]]) }
+    }
+}
+
 /// TrueNorth neurons with expected values worked out by hand from Cassidy et al. 2013's equations, or by a
 /// transcription of those equations in Int32 written here.
 @Suite struct TrueNorthNeuronsTests {

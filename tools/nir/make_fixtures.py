@@ -55,7 +55,10 @@ T = 50
 N_IN = 200
 P_IN = 0.1
 DT = 1e-4  # snnTorch's export_to_nir: tau = dt / (1 - beta), r = tau / dt
-SEED = {"ff": 101, "recurrent": 202, "synaptic": 303}
+SEED = {"ff": 101, "recurrent": 202, "synaptic": 303, "subtract": 404}
+# Networks whose neurons use snnTorch's default reset (subtract, reset_delay=True), converted with
+# nir2spikechip's --reset-mechanism subtract (NIR itself only resets to v_reset).
+SUBTRACT = ("subtract",)
 
 
 def heaviside(x: torch.Tensor) -> torch.Tensor:
@@ -93,6 +96,14 @@ def build(name: str, reset_delay: bool = False) -> tuple[torch.nn.Module, dict]:
         fc2 = linear(64, 10, gain=2.0, offset=0.04)
         lif2 = snn.Leaky(beta=torch.full((10,), 0.9), threshold=torch.ones(10), **zero)
         names = {"lif1": "lif1.lif", "lif2": "lif2"}
+    elif name == "subtract":
+        # snnTorch's defaults: reset_mechanism="subtract", reset_delay=True, a Leaky then a Synaptic layer.
+        fc1 = linear(N_IN, 120, gain=2.0, offset=0.01)
+        lif1 = snn.Leaky(beta=torch.full((120,), 0.85), threshold=torch.ones(120), init_hidden=True, spike_grad=heaviside)
+        fc2 = linear(120, 10, gain=1.5, offset=0.02)
+        lif2 = snn.Synaptic(alpha=torch.full((10,), 0.7), beta=0.7 + 0.25 * torch.rand(10), threshold=0.6 + 0.4 * torch.rand(10),
+                            init_hidden=True, spike_grad=heaviside)
+        names = {"lif1": "lif1", "lif2": "lif2"}
     elif name == "synaptic":
         fc1 = linear(N_IN, 64, gain=1.0, offset=0.0)
         lif1 = snn.Synaptic(alpha=torch.full((64,), 0.8), beta=torch.full((64,), 0.9),
@@ -130,14 +141,14 @@ def run_snntorch(net: torch.nn.Module, x: np.ndarray) -> dict:
     return {n: (np.array(spikes[n]) > 0, np.array(mems[n])) for n in spikes}
 
 
-def export(net: torch.nn.Module, nir_path: pathlib.Path, st_path: pathlib.Path) -> dict:
+def export(net: torch.nn.Module, nir_path: pathlib.Path, st_path: pathlib.Path, reset: str = "zero") -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         graph = export_to_nir(net, torch.zeros(1, N_IN, dtype=torch.float64), ignore_dims=[0])
     # nirtorch builds the edge list from a set: sort it so that X.nir is the same file each run.
     graph.edges = sorted(graph.edges)
     nir.write(nir_path, graph)
-    nir2spikechip.convert_file(str(nir_path), str(st_path))
+    nir2spikechip.convert_file(str(nir_path), str(st_path), reset)
     return graph
 
 
@@ -158,7 +169,8 @@ def make(name: str, out: pathlib.Path) -> dict:
     x = make_input(name)
     reference = run_snntorch(net, x)
     nir_path, st_path = out / f"{name}.nir", out / f"{name}.safetensors"
-    export(net, nir_path, st_path)
+    reset = "subtract" if name in SUBTRACT else "zero"
+    export(net, nir_path, st_path, reset)
     graph, tensors, _ = refsim.load(st_path)
     graph_names = {n["name"] for n in graph["nodes"]}
     for node in names.values():
@@ -172,8 +184,8 @@ def make(name: str, out: pathlib.Path) -> dict:
     mem_error = 0.0
     for module, node in names.items():
         spikes, mem = reference[module]
-        keep = np.ones_like(spikes) if isinstance(net._modules[module], snn.Leaky) and not isinstance(
-            net._modules[module], snn.RLeaky) else ~spikes
+        keep = np.ones_like(spikes) if name in SUBTRACT or (isinstance(net._modules[module], snn.Leaky) and not isinstance(
+            net._modules[module], snn.RLeaky)) else ~spikes
         mem_error = max(mem_error, float(np.max(np.abs(mem - result.v[node])[keep], initial=0.0)))
     margin = min(result.margin[node] for node in names.values())
 
@@ -201,7 +213,7 @@ def make(name: str, out: pathlib.Path) -> dict:
         "nir": nir.__version__,
         "seed": SEED[name],
         "input": f"{name}-input.npy",
-        "reset": "zero",
+        "reset": reset,
         "delayed_edges": [list(e) for e in result.delayed],
         "populations": populations,
         "output": output,

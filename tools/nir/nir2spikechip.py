@@ -525,8 +525,12 @@ def _topological_order(names: List[str], edges: List[Tuple[str, str]], roots: Li
     return post[::-1]
 
 
-def convert_graph(graph) -> Tuple[dict, Dict[str, np.ndarray]]:
-    """(graph JSON object, tensors) for a NIRGraph."""
+def convert_graph(graph, reset: str = "zero") -> Tuple[dict, Dict[str, np.ndarray]]:
+    """(graph JSON object, tensors) for a NIRGraph. `reset`: what a spike does to the membrane of
+    IF, LIF and CubaLIF nodes, which NIR does not say: "zero" (NIR's reset to v_reset) or
+    "subtract" (v_threshold subtracted at the next step, snnTorch's default; reset_mode 1)."""
+    if reset not in RESET_MECHANISMS:
+        raise ConversionError(f"reset mechanism {reset!r}: choose one of {', '.join(RESET_MECHANISMS)}")
     nodes, edges, pass_through = inline_subgraphs(graph)
     shapes, input_shapes = infer_shapes(nodes, edges)
 
@@ -588,6 +592,8 @@ def convert_graph(graph) -> Tuple[dict, Dict[str, np.ndarray]]:
                         raise ConversionError(f"{kind} node {name} has no {p}")
                     value = DEFAULTS[p]
                 params[p] = _per_neuron(value, size, f"{name}.{p}")
+            if kind in RESET_MODE and RESET_MECHANISMS[reset]:
+                params["reset_mode"] = np.full(size, RESET_MECHANISMS[reset], dtype=np.float32)
         for p, value in params.items():
             tensor = f"{name}.{p}"
             entry["params"][p] = tensor
@@ -651,6 +657,13 @@ SPIKECHIP_PARAMS: Dict[str, Tuple[str, ...]] = dict(PARAMS, SparseLinear=("row",
 TRUENORTH_OPTIONAL = ("beta", "leak", "leak_reversal", "stochastic_leak", "threshold_mask_bits", "reset", "reset_value",
                       "negative_saturation", "seed")
 SPIKECHIP_PARAMS["TrueNorth"] = ("alpha",) + TRUENORTH_OPTIONAL
+# SpikeChip's own parameter of IF, LIF and CubaLIF (NIR only resets to v_reset): reset_mode 1
+# subtracts v_threshold from the next step's membrane instead, as snnTorch's default reset does.
+RESET_MODE = ("IF", "LIF", "CubaLIF")
+for _kind in RESET_MODE:
+    SPIKECHIP_PARAMS[_kind] = PARAMS[_kind] + ("reset_mode",)
+OPTIONAL = {"TrueNorth": TRUENORTH_OPTIONAL, **{k: ("reset_mode",) for k in RESET_MODE}}
+RESET_MECHANISMS = {"zero": 0, "subtract": 1}
 INTEGER_PARAMS = {("SparseLinear", "row"), ("SparseLinear", "col"), ("SparseLinear", "shape")}
 
 
@@ -687,7 +700,7 @@ def _check_node(node: dict) -> Tuple[dict, Dict[str, np.ndarray]]:
     tensors: Dict[str, np.ndarray] = {}
     for p in SPIKECHIP_PARAMS[kind]:
         value = given.get(p, DEFAULTS.get(p))
-        if value is None and kind == "TrueNorth" and p in TRUENORTH_OPTIONAL:
+        if value is None and p in OPTIONAL.get(kind, ()):
             continue
         if value is None:
             raise ConversionError(f"{kind} node {name} has no {p}")
@@ -726,7 +739,7 @@ def write_network(path, nodes: Sequence[dict], edges: Sequence[Tuple[str, str]],
     `nodes`: dicts {"name", "type", "size", "params": {parameter: array}} (extra keys such as
     "nir_type" are kept in the graph JSON), in a topological order of the edges that do not close
     a cycle, Input nodes first. Types: the NIR ones of PARAMS, SpikeChip's SparseLinear (see
-    `sparse_linear`) and TrueNorth (`TRUENORTH_OPTIONAL`). Per-neuron parameters broadcast from scalars; v_reset and w_in default as
+    `sparse_linear`) and TrueNorth (`TRUENORTH_OPTIONAL`); IF, LIF and CubaLIF may carry reset_mode. Per-neuron parameters broadcast from scalars; v_reset and w_in default as
     in the converter. `edges`: (from, to) pairs, in the order SpikeChip's depth-first walk should
     see them (it decides which edge closes a cycle). `metadata`: extra string entries of the
     header. Returns the graph JSON. The file is written to a temporary name and renamed."""
@@ -766,11 +779,11 @@ def _write_file(path, graph_json: dict, tensors: dict, source: str, metadata: Op
     os.replace(temporary, target_path)
 
 
-def convert_file(source: str, target: str) -> dict:
+def convert_file(source: str, target: str, reset: str = "zero") -> dict:
     import nir
 
     graph = read_nir(source)
-    graph_json, tensors = convert_graph(graph)
+    graph_json, tensors = convert_graph(graph, reset)
     _write_file(target, graph_json, tensors, os.path.basename(source), {"nir_version": nir.__version__})
     return graph_json
 
@@ -782,9 +795,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument("input", metavar="IN.nir")
     parser.add_argument("output", metavar="OUT.safetensors")
+    parser.add_argument("--reset-mechanism", choices=sorted(RESET_MECHANISMS), default="zero",
+                        help="what a spike does to an IF/LIF/CubaLIF membrane, which NIR does not record: zero (NIR's "
+                             "reset to v_reset, default) or subtract (v_threshold subtracted at the next step, "
+                             "snnTorch's default reset_mechanism with reset_delay=True)")
     args = parser.parse_args(argv)
     try:
-        graph = convert_file(args.input, args.output)
+        graph = convert_file(args.input, args.output, args.reset_mechanism)
     except UnsupportedNodes as error:
         print(f"nir2spikechip: {args.input}: {error}", file=sys.stderr)
         return 2

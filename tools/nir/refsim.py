@@ -15,6 +15,9 @@ parameters:
   SparseLinear (SpikeChip's own node): W x with W[row[k], col[k]] = weight[k], duplicates
   summed, W of shape [out, in]. Scale: s * x. Threshold: x > threshold (1.0/0.0).
 - LIF:     v <- v + (dt/tau) (v_leak - v + r I); z = v > v_threshold; v <- v_reset where z.
+           With reset_mode 1 (SpikeChip's own, snnTorch's default "subtract" reset): v is left
+           as it is where z, and the next step's update subtracts v_threshold where the previous
+           v exceeded it: v <- v + (dt/tau) (v_leak - v + r I) - v_threshold [v_prev > v_threshold].
 - CubaLIF: I_syn <- I_syn + (dt/tau_syn) (-I_syn + w_in x);
            v <- v + (dt/tau_mem) (v_leak - v + r I_syn)   (the new I_syn); spike and reset v only.
 - IF:      v <- v + dt r I (forward Euler of dv/dt = R I); spike and reset as LIF.
@@ -199,6 +202,7 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
                 value[name] = s["history"][s["lag"], np.arange(node["size"])]
             else:
                 s = state[name]
+                previous = s["v"]
                 if kind in ("CubaLIF", "CubaLI"):
                     s["i"] = s["i"] + (dt / q["tau_syn"]) * (-s["i"] + q["w_in"] * x)
                     s["v"] = s["v"] + (dt / q["tau_mem"]) * (q["v_leak"] - s["v"] + q["r"] * s["i"])
@@ -206,12 +210,15 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
                     s["v"] = s["v"] + (dt / q["tau"]) * (q["v_leak"] - s["v"] + q["r"] * x)
                 else:  # IF, I
                     s["v"] = s["v"] + dt * q["r"] * x
+                subtract = kind in SPIKING and "reset_mode" in q and q["reset_mode"].any()
+                if subtract:
+                    s["v"] = s["v"] - np.where((q["reset_mode"] == 1) & (previous > q["v_threshold"]), q["v_threshold"], 0.0)
                 if kind in SPIKING:
                     z = s["v"] > q["v_threshold"]
                     result.v[name][t] = s["v"]
                     result.spikes[name][t] = z
                     result.margin[name] = min(result.margin[name], float(np.min(np.abs(s["v"] - q["v_threshold"]))))
-                    s["v"] = np.where(z, q["v_reset"], s["v"])
+                    s["v"] = np.where(z & ~(q["reset_mode"] == 1) if "reset_mode" in q else z, q["v_reset"], s["v"])
                     value[name] = z.astype(np.float64)
                 else:
                     value[name] = s["v"].copy()
