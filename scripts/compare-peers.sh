@@ -3,8 +3,8 @@
 # (snnTorch, Brian2, nir; installed into .venv-peers/ by scripts/setup-peers.sh) and runs the
 # converter's tests (tools/nir/tests):
 #   1. scripts/setup-peers.sh (quiet when already done)
-#   2. tools/nir/make_fixtures.py (snnTorch: ff, recurrent, synaptic) and
-#      tools/nir/make_brian2_fixture.py (Brian2: brian2-lif, brian2-if) into the fixture folder,
+#   2. tools/nir/make_fixtures.py (snnTorch: ff, recurrent, synaptic, subtract) and
+#      tools/nir/make_brian2_fixture.py (Brian2: brian2-lif, brian2-if, brian2-refractory) into the fixture folder,
 #      each checked against the numpy reference simulator (tools/nir/refsim.py)
 #   3. both again into a scratch folder: every file must be byte-identical (sha256), so the
 #      fixtures are deterministic

@@ -96,15 +96,18 @@ public enum NeuronBenchmark {
             let node = try! NetworkGraph.Node(population: name, type: type, size: n,  // valid constants
                                               parameters: parameters.mapValues { ContiguousArray(repeating: $0, count: n) })
             let dynamics = try! NeuronDynamics(node, dtSeconds: 1e-4)
-            var v = ContiguousArray<Double>(repeating: 0, count: n), synaptic = v
+            var v = ContiguousArray<Double>(repeating: 0, count: n), synaptic = v, readyAt = v
             var fired = ContiguousArray<Int32>(repeating: 0, count: n)
             var tick = 0
             let ns = median(reps) {
                 let (spikes, active) = v.withUnsafeMutableBufferPointer { v in
                     synaptic.withUnsafeMutableBufferPointer { s in
-                        input.withUnsafeBufferPointer { x in
-                            fired.withUnsafeMutableBufferPointer { f in
-                                dynamics.step(0..<n, tick: tick, v: v.baseAddress!, synaptic: s.baseAddress!, input: x.baseAddress!, fired: f.baseAddress!)
+                        readyAt.withUnsafeMutableBufferPointer { r in
+                            input.withUnsafeBufferPointer { x in
+                                fired.withUnsafeMutableBufferPointer { f in
+                                    dynamics.step(0..<n, tick: tick, v: v.baseAddress!, synaptic: s.baseAddress!, readyAt: r.baseAddress!,
+                                                  input: x.baseAddress!, fired: f.baseAddress!)
+                                }
                             }
                         }
                     }

@@ -47,6 +47,8 @@ public struct NetworkChip: SimulationModel {
     // Neuron and core state.
     var v: ContiguousArray<Double>
     var synaptic: ContiguousArray<Double>
+    /// Each neuron's next step out of its refractory period (allocated when a population has one).
+    var readyAt: ContiguousArray<Double>
     /// Per core, `ring` slots of the block's currents.
     var current: [ContiguousArray<Double>]
     /// Per partial core, the currents it sent its home core this step.
@@ -123,6 +125,7 @@ public struct NetworkChip: SimulationModel {
         v = ContiguousArray(repeating: 0, count: mapping.neurons)
         for (p, pop) in net.populations.enumerated() { if let d = pop.dynamics { for i in 0..<pop.size { v[mapping.populationStart[p] + i] = d.initial(i) } } }
         synaptic = ContiguousArray(repeating: 0, count: mapping.neurons)
+        readyAt = ContiguousArray(repeating: 0, count: net.populations.contains { $0.dynamics?.hasRefractoryPeriod == true } ? mapping.neurons : 0)
         current = mapping.cores.map { c in
             c.role == .input ? [] : ContiguousArray(repeating: 0, count: (net.maxDelay + 1) * mapping.blocks[c.block].neurons.count)
         }
@@ -253,10 +256,14 @@ public struct NetworkChip: SimulationModel {
             if scratch.count < width { scratch = ContiguousArray(repeating: 0, count: width) }
             let (fired, active) = v.withUnsafeMutableBufferPointer { v in
                 synaptic.withUnsafeMutableBufferPointer { syn in
-                    inputCurrent.withUnsafeBufferPointer { x in
-                        scratch.withUnsafeMutableBufferPointer { out in
-                            pop.dynamics!.step(block.neurons, tick: step, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
-                                               input: x.baseAddress!, fired: out.baseAddress!)
+                    readyAt.withUnsafeMutableBufferPointer { ready in
+                        inputCurrent.withUnsafeBufferPointer { x in
+                            scratch.withUnsafeMutableBufferPointer { out in
+                                // Without refractory periods `readyAt` is empty and never read.
+                                pop.dynamics!.step(block.neurons, tick: step, v: v.baseAddress! + base, synaptic: syn.baseAddress! + base,
+                                                   readyAt: (ready.baseAddress ?? syn.baseAddress!) + base, input: x.baseAddress!,
+                                                   fired: out.baseAddress!)
+                            }
                         }
                     }
                 }

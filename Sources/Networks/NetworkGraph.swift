@@ -29,9 +29,9 @@ public struct NetworkGraph: Sendable {
             case .sparseLinear: ["row", "col", "weight", "shape"]
             case .scale: ["scale"]
             case .delay: ["delay"]
-            case .integrateAndFire: ["r", "v_threshold", "v_reset", "reset_mode"]
-            case .lif: ["tau", "r", "v_leak", "v_threshold", "v_reset", "reset_mode"]
-            case .cubaLIF: ["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "reset_mode"]
+            case .integrateAndFire: ["r", "v_threshold", "v_reset", "reset_mode", "refractory"]
+            case .lif: ["tau", "r", "v_leak", "v_threshold", "v_reset", "reset_mode", "refractory"]
+            case .cubaLIF: ["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "reset_mode", "refractory"]
             case .threshold: ["threshold"]
             case .trueNorth: ["alpha"] + Self.trueNorthDefaults.keys.sorted()
             }
@@ -41,9 +41,10 @@ public struct NetworkGraph: Sendable {
         var defaults: [String: Float] {
             switch self {
             case .trueNorth: Self.trueNorthDefaults
-            // SpikeChip's own (NIR has only the reset to v_reset): 0 resets to v_reset, 1 subtracts
-            // v_threshold from the next step's membrane, as snnTorch's default reset does.
-            case .integrateAndFire, .lif, .cubaLIF: ["reset_mode": 0]
+            // SpikeChip's own, as NIR has neither: reset_mode 0 resets to v_reset, 1 subtracts
+            // v_threshold from the next step's membrane (snnTorch's default reset); refractory is a
+            // period in seconds after a spike during which the neuron is held (Brian2's `refractory`).
+            case .integrateAndFire, .lif, .cubaLIF: ["reset_mode": 0, "refractory": 0]
             default: [:]
             }
         }
@@ -199,6 +200,9 @@ public struct NetworkGraph: Sendable {
             if let values = p[key], let bad = values.firstIndex(where: { $0 <= 0 }) {
                 throw NetworkError.invalidGraph("\(path): '\(key)' of '\(name)' is \(values[bad]) at neuron \(bad); time constants must be > 0 s")
             }
+        }
+        if let r = p["refractory"], let bad = r.firstIndex(where: { $0 < 0 }) {
+            throw NetworkError.invalidGraph("\(path): refractory of '\(name)' is \(r[bad]) s at neuron \(bad); refractory periods must be ≥ 0")
         }
         if let d = p["delay"], let bad = d.firstIndex(where: { $0 < 0 }) {
             throw NetworkError.invalidGraph("\(path): delay of '\(name)' is \(d[bad]) s at element \(bad); delays must be ≥ 0")

@@ -34,6 +34,8 @@ public struct NeuronDynamics: Sendable {
         var owed = 0.0
         /// 1 when a spike leaves the membrane as it is (the subtractive reset acts on the next step), else 0.
         var holds = 0.0
+        /// Steps from a spike to the neuron's next update (its refractory period / dt; 0: none).
+        var refractory = 0.0
         /// Membrane at rest, where a run starts: v_leak (LIF, CubaLIF), else 0.
         var rest = 0.0
     }
@@ -44,9 +46,14 @@ public struct NeuronDynamics: Sendable {
     let coefficients: ContiguousArray<Coefficients>
     /// `i & spread` is neuron i's entry: all ones with an entry per neuron, else 0.
     let spread: Int
+    /// Whether any neuron has a refractory period (the step then reads and writes `readyAt`).
+    public let hasRefractoryPeriod: Bool
     public let size: Int
     /// The TrueNorth neurons' parameters (nil for the other kinds).
     let trueNorth: TrueNorthNeurons?
+
+    /// Longest refractory period: 2^20 steps.
+    public static let maxRefractorySteps = 1 << 20
 
     /// TrueNorth's 20-bit signed membrane register.
     public static let trueNorthMembrane: ClosedRange<Int32> = -(1 << 19)...((1 << 19) - 1)
@@ -91,9 +98,15 @@ public struct NeuronDynamics: Sendable {
             for i in c.indices {
                 c[i].threshold = p["v_threshold"]![i]; c[i].reset = p["v_reset"]![i]; c[i].rest = p["v_leak"]?[i] ?? 0
                 if p["reset_mode"]![i] == 1 { c[i].owed = c[i].threshold; c[i].holds = 1 }
+                let steps = p["refractory"]![i] / dt
+                guard abs(steps - steps.rounded()) <= 1e-6 * max(1, steps), steps <= Double(Self.maxRefractorySteps) else {
+                    throw NetworkError.invalidGraph("'\(node.name)': refractory period \(p["refractory"]![i]) s at neuron \(i) is not a whole number of time steps (≤ \(Self.maxRefractorySteps)) of \(dt) s")
+                }
+                c[i].refractory = steps.rounded()
             }
         }
         size = node.size
+        hasRefractoryPeriod = c.contains { $0.refractory > 1 }
         let uniform = c.allSatisfy { sameBytes($0, c[0]) }
         coefficients = uniform ? [c[0]] : c
         spread = uniform ? 0 : -1
@@ -108,18 +121,22 @@ public struct NeuronDynamics: Sendable {
     /// its state is at rest (membrane at `rest`, no synaptic current), so that the step leaves it
     /// unchanged and a chip may skip its update (Loihi's inactive compartments; SANA-FE's `idle`
     /// status); every other neuron is active. `tick` is the time step, which TrueNorth's
-    /// stochastic modes draw from.
+    /// stochastic modes draw from and refractory periods count in: a neuron that fires at step s with a
+    /// refractory period of k steps is next updated at step s + k (Brian2's rule, `timestep(t − lastspike)
+    /// ≥ timestep(refractory)`); until then its membrane (and synaptic current) are held, it cannot fire
+    /// and it counts as idle. `readyAt` holds each neuron's next step; it is used only when
+    /// `hasRefractoryPeriod`.
     ///
     /// Neurons go four at a time through `Lanes` (the same operations in the same order as one at a
     /// time, so the results are the same bits), and a spike is a blend rather than a branch: every
     /// neuron's index is written at the end of `fired` and kept by advancing the count by 0 or 1,
     /// so that firing at random costs no mispredicted branches.
     public func step(_ range: Range<Int>, tick: Int, v: UnsafeMutablePointer<Double>, synaptic: UnsafeMutablePointer<Double>,
-                     input: UnsafePointer<Double>, fired: UnsafeMutablePointer<Int32>) -> (fired: Int, active: Int) {
+                     readyAt: UnsafeMutablePointer<Double>, input: UnsafePointer<Double>, fired: UnsafeMutablePointer<Int32>) -> (fired: Int, active: Int) {
         if let trueNorth { return trueNorth.step(range, tick: tick, v: v, input: input, fired: fired) }
         let x = input - range.lowerBound
         var active = 0, count = 0
-        let kind = kind
+        let kind = kind, refractory = hasRefractoryPeriod, now = SIMD4<Double>(repeating: Double(tick))
         coefficients.withUnsafeBufferPointer { c in
             @inline(__always) func run(_ lanes: (Int) -> Lanes) {
                 var i = range.lowerBound
@@ -128,6 +145,8 @@ public struct NeuronDynamics: Sendable {
                     let n = lanes(i)
                     let old = Lanes.load(v, i, valid), drive = Lanes.load(x, i, valid)
                     var u: SIMD4<Double>, busy: SIMDMask<SIMD4<Int64>>
+                    let ready = refractory ? Lanes.load(readyAt, i, valid) : .zero
+                    let held = now .< ready
                     switch kind {
                     case .threshold:
                         busy = drive .!= 0
@@ -135,15 +154,20 @@ public struct NeuronDynamics: Sendable {
                     case .cubaLIF:
                         let s0 = Lanes.load(synaptic, i, valid)
                         busy = (drive .!= 0) .| (old .!= n.rest) .| (s0 .!= 0)
-                        let s = s0 * n.synKeep + drive * n.synGain
+                        let s = (s0 * n.synKeep + drive * n.synGain).replacing(with: s0, where: held)
                         Lanes.store(s, synaptic, i, valid)
                         u = old * n.keep + s * n.gain + n.drive - n.owed.replacing(with: 0, where: .!(old .> n.threshold))
                     case .lif, .integrateAndFire, .trueNorth:
                         busy = (drive .!= 0) .| (old .!= n.rest)
                         u = old * n.keep + drive * n.gain + n.drive - n.owed.replacing(with: 0, where: .!(old .> n.threshold))
                     }
-                    let spike = u .> n.threshold
+                    if refractory {
+                        u.replace(with: old, where: held)
+                        busy = busy .& .!held
+                    }
+                    let spike = (u .> n.threshold) .& .!held
                     Lanes.store(u.replacing(with: n.reset, where: spike .& (n.holds .== 0)), v, i, valid)
+                    if refractory { Lanes.store(ready.replacing(with: now + n.refractory, where: spike), readyAt, i, valid) }
                     let spikes = unsafeBitCast(spike, to: SIMD4<Int64>.self), busyLanes = unsafeBitCast(busy, to: SIMD4<Int64>.self)
                     for lane in 0..<valid {
                         fired[count] = Int32(truncatingIfNeeded: i &+ lane)
@@ -165,13 +189,13 @@ public struct NeuronDynamics: Sendable {
 
     /// Four neurons' coefficients as vectors (a threshold model's keep, gain and drive unused).
     struct Lanes {
-        var keep, gain, drive, synKeep, synGain, threshold, reset, rest, owed, holds: SIMD4<Double>
+        var keep, gain, drive, synKeep, synGain, threshold, reset, rest, owed, holds, refractory: SIMD4<Double>
 
         @inline(__always) init(_ n: Coefficients) {
             keep = .init(repeating: n.keep); gain = .init(repeating: n.gain); drive = .init(repeating: n.drive)
             synKeep = .init(repeating: n.synKeep); synGain = .init(repeating: n.synGain)
             threshold = .init(repeating: n.threshold); reset = .init(repeating: n.reset); rest = .init(repeating: n.rest)
-            owed = .init(repeating: n.owed); holds = .init(repeating: n.holds)
+            owed = .init(repeating: n.owed); holds = .init(repeating: n.holds); refractory = .init(repeating: n.refractory)
         }
 
         /// Neurons i…i+count−1 (count ≤ 4; missing lanes repeat neuron i and are never stored).
@@ -181,7 +205,7 @@ public struct NeuronDynamics: Sendable {
                 let n = c[i &+ lane]
                 keep[lane] = n.keep; gain[lane] = n.gain; drive[lane] = n.drive; synKeep[lane] = n.synKeep
                 synGain[lane] = n.synGain; threshold[lane] = n.threshold; reset[lane] = n.reset; rest[lane] = n.rest
-                owed[lane] = n.owed; holds[lane] = n.holds
+                owed[lane] = n.owed; holds[lane] = n.holds; refractory[lane] = n.refractory
             }
         }
 

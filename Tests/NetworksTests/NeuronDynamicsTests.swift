@@ -10,6 +10,7 @@ struct Neurons {
     let dynamics: NeuronDynamics
     var v: [Double]
     var synaptic: [Double]
+    var readyAt: [Double]
     var tick = 0
 
     init(_ size: Int, _ type: NetworkGraph.NodeType, _ parameters: [String: [Float]]) throws {
@@ -18,6 +19,7 @@ struct Neurons {
         dynamics = try NeuronDynamics(node, dtSeconds: 1e-4)
         v = (0..<size).map { i in Double(parameters["v_leak"].map { $0.count == 1 ? $0[0] : $0[i] } ?? 0) }
         synaptic = Array(repeating: 0, count: size)
+        readyAt = Array(repeating: 0, count: size)
     }
 
     /// One step; returns the neurons that fired and how many were active.
@@ -26,9 +28,12 @@ struct Neurons {
         let n = v.count, t = tick, d = dynamics
         let (count, active) = v.withUnsafeMutableBufferPointer { v in
             synaptic.withUnsafeMutableBufferPointer { s in
-                input.withUnsafeBufferPointer { x in
-                    fired.withUnsafeMutableBufferPointer { f in
-                        d.step(0..<n, tick: t, v: v.baseAddress!, synaptic: s.baseAddress!, input: x.baseAddress!, fired: f.baseAddress!)
+                readyAt.withUnsafeMutableBufferPointer { r in
+                    input.withUnsafeBufferPointer { x in
+                        fired.withUnsafeMutableBufferPointer { f in
+                            d.step(0..<n, tick: t, v: v.baseAddress!, synaptic: s.baseAddress!, readyAt: r.baseAddress!,
+                                   input: x.baseAddress!, fired: f.baseAddress!)
+                        }
                     }
                 }
             }
@@ -122,6 +127,26 @@ struct Neurons {
             #expect(fired == fires && zip(v, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "reset_mode \(mode): \(v)")
         }
         #expect(throws: NetworkError.self) { try Neurons(1, .lif, ["tau": [2e-4], "r": [2], "v_leak": [0], "v_threshold": [1], "v_reset": [0], "reset_mode": [2]]) }
+    }
+}
+
+/// Refractory periods, worked by hand: IF with dt·R = 1, θ = 1, v_reset = 0, refractory 3·dt, input 0.6 every step.
+/// v: 0.6, 1.2 → spike at step 1 (v = 0); steps 2 and 3 held at 0 (idle, no spike); step 4 (= 1 + 3): 0.6; step 5:
+/// 1.2 → spike; steps 6, 7 held; step 8: 0.6. A second neuron without a refractory period (in the same population)
+/// spikes at 1, 3, 5, 7.
+@Suite struct RefractoryTests {
+    @Test func aNeuronIsHeldUntilItsPeriodEnds() throws {
+        var n = try Neurons(2, .integrateAndFire, ["r": [10_000], "v_threshold": [1], "v_reset": [0], "refractory": [3e-4, 0]])
+        var spikes: [[Int32]] = [], active: [Int] = [], v: [Double] = []
+        for _ in 0..<9 {
+            let (fired, busy) = n.step([0.6, 0.6])
+            spikes.append(fired); active.append(busy); v.append(n.v[0])
+        }
+        #expect(spikes == [[], [0, 1], [], [1], [], [0, 1], [], [1], []])
+        #expect(active == [2, 2, 1, 1, 2, 2, 1, 1, 2])
+        #expect(zip(v, [0.6, 0, 0, 0, 0.6, 0, 0, 0, 0.6]).allSatisfy { abs($0 - $1) < 1e-6 }, "\(v)")
+        // A period that is not a whole number of steps is refused.
+        #expect(throws: NetworkError.self) { try Neurons(1, .integrateAndFire, ["r": [10_000], "v_threshold": [1], "v_reset": [0], "refractory": [1.5e-4]]) }
     }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Makes the Brian2 reference fixtures of Tests/NetworksTests/Fixtures/ (run it with the
-.venv-peers python; scripts/compare-peers.sh does): brian2-lif and brian2-if.
+.venv-peers python; scripts/compare-peers.sh does): brian2-lif, brian2-if and brian2-refractory.
 
 Each is a NIR graph built with the `nir` package,
 
@@ -25,7 +25,13 @@ that the SpikeGeneratorGroup emits at t*dt (in its 'thresholds' slot) is deliver
 'synapses' slot after the neurons' update of that step. The neurons' state updater and
 thresholder are therefore moved to the 'after_synapses' slot (orders 0 and 1): per step,
 generator spikes -> I += w -> v update using I -> v > threshold -> reset -> I = 0
-(run_regularly in the 'end' slot). The SpikeMonitor also records in 'end'. Euler's update is
+(run_regularly in the 'end' slot). The SpikeMonitor also records in 'end'.
+
+brian2-refractory is brian2-lif with stronger weights and a refractory period of
+REFRACTORY_STEPS steps: Brian2's `refractory=` with `(unless refractory)` on dv/dt, and
+SpikeChip's own `refractory` parameter (seconds) added to the converted LIF node, which NIR
+cannot carry. Brian2's state updater sets not_refractory = timestep(t - lastspike) >=
+timestep(refractory), so a neuron that spikes at step s is next updated at step s + k. Euler's update is
 v + dt*(v_leak - v + r*(I + b))/tau: the same as refsim's v + (dt/tau)*(v_leak - v + r*I) up to
 the order of float64 roundings.
 """
@@ -53,13 +59,16 @@ DT = 1e-4
 T = 300
 N_IN, N_OUT = 100, 50
 P_IN = 0.05
-SEED = {"brian2-lif": 404, "brian2-if": 505}
+SEED = {"brian2-lif": 404, "brian2-if": 505, "brian2-refractory": 606}
+REFRACTORY_STEPS = 5
 
 
 def build_graph(name: str, rng: np.random.Generator) -> nir.NIRGraph:
     weight = rng.integers(-16, 25, size=(N_OUT, N_IN)) / 64.0
     bias = rng.integers(-4, 5, size=N_OUT) / 128.0
-    if name == "brian2-lif":
+    if name == "brian2-refractory":
+        weight = weight * 4  # fires often enough for the refractory period to matter (still dyadic)
+    if name in ("brian2-lif", "brian2-refractory"):
         neuron_name = "lif"
         neuron = nir.LIF(
             tau=rng.uniform(8e-3, 12e-3, N_OUT),       # ~10 ms
@@ -96,14 +105,16 @@ def run_brian2(graph: dict, tensors: dict, x: np.ndarray, target: str = "numpy")
     fc = next(n for n in graph["nodes"] if n["type"] == "Affine")
     neuron = next(n for n in graph["nodes"] if n["type"] in ("LIF", "IF"))
     p = {k: tensors[v].astype(np.float64) for k, v in neuron["params"].items()}
+    refractory = float(p["refractory"][0]) if "refractory" in p else 0.0
     weight = tensors[fc["params"]["weight"]].astype(np.float64)
     bias = tensors[fc["params"]["bias"]].astype(np.float64)
 
     steps, indices = np.nonzero(x)
     generator = b2.SpikeGeneratorGroup(x.shape[1], indices, steps * DT * b2.second)
+    unless = " (unless refractory)" if refractory else ""
     if neuron["type"] == "LIF":
-        equations = """
-        dv/dt = (v_leak - v + r*(I + b))/tau : 1
+        equations = f"""
+        dv/dt = (v_leak - v + r*(I + b))/tau : 1{unless}
         tau : second (constant)
         r : 1 (constant)
         v_leak : 1 (constant)
@@ -120,7 +131,7 @@ def run_brian2(graph: dict, tensors: dict, x: np.ndarray, target: str = "numpy")
     v_reset : 1 (constant)
     """
     group = b2.NeuronGroup(neuron["size"], equations, threshold="v > v_threshold",
-                           reset="v = v_reset", method="euler")
+                           reset="v = v_reset", method="euler", refractory=refractory * b2.second)
     group.b = bias
     group.v_threshold = p["v_threshold"]
     group.v_reset = p["v_reset"]
@@ -148,6 +159,19 @@ def run_brian2(graph: dict, tensors: dict, x: np.ndarray, target: str = "numpy")
     return spikes
 
 
+def add_refractory(path: pathlib.Path, seconds: float) -> None:
+    """Rewrites the converted file with SpikeChip's `refractory` parameter on its spiking node."""
+    graph, tensors, metadata = refsim.load(path)
+    nodes = []
+    for node in graph["nodes"]:
+        params = {k: tensors[v] for k, v in node["params"].items()}
+        if node["type"] in ("LIF", "IF"):
+            params["refractory"] = np.full(node["size"], seconds)
+        nodes.append({"name": node["name"], "type": node["type"], "size": node["size"], "params": params})
+    nir2spikechip.write_network(path, nodes, [tuple(e) for e in graph["edges"]], source=metadata.get("source", ""),
+                                metadata={"nir_version": metadata.get("nir_version", "")})
+
+
 def make(name: str, out: pathlib.Path) -> dict:
     import brian2 as b2
 
@@ -157,6 +181,8 @@ def make(name: str, out: pathlib.Path) -> dict:
     nir_path, st_path = out / f"{name}.nir", out / f"{name}.safetensors"
     nir.write(nir_path, graph)
     nir2spikechip.convert_file(str(nir_path), str(st_path))
+    if name == "brian2-refractory":
+        add_refractory(st_path, REFRACTORY_STEPS * DT)
     converted, tensors, _ = refsim.load(st_path)
     neuron = next(n["name"] for n in converted["nodes"] if n["type"] in ("LIF", "IF"))
 

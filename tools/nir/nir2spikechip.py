@@ -657,12 +657,13 @@ SPIKECHIP_PARAMS: Dict[str, Tuple[str, ...]] = dict(PARAMS, SparseLinear=("row",
 TRUENORTH_OPTIONAL = ("beta", "leak", "leak_reversal", "stochastic_leak", "threshold_mask_bits", "reset", "reset_value",
                       "negative_saturation", "seed")
 SPIKECHIP_PARAMS["TrueNorth"] = ("alpha",) + TRUENORTH_OPTIONAL
-# SpikeChip's own parameter of IF, LIF and CubaLIF (NIR only resets to v_reset): reset_mode 1
-# subtracts v_threshold from the next step's membrane instead, as snnTorch's default reset does.
+# SpikeChip's own parameters of IF, LIF and CubaLIF (NIR has neither): reset_mode 1 subtracts
+# v_threshold from the next step's membrane instead of resetting to v_reset, as snnTorch's default
+# reset does; refractory (seconds) holds a neuron after a spike, as Brian2's refractory does.
 RESET_MODE = ("IF", "LIF", "CubaLIF")
 for _kind in RESET_MODE:
-    SPIKECHIP_PARAMS[_kind] = PARAMS[_kind] + ("reset_mode",)
-OPTIONAL = {"TrueNorth": TRUENORTH_OPTIONAL, **{k: ("reset_mode",) for k in RESET_MODE}}
+    SPIKECHIP_PARAMS[_kind] = PARAMS[_kind] + ("reset_mode", "refractory")
+OPTIONAL = {"TrueNorth": TRUENORTH_OPTIONAL, **{k: ("reset_mode", "refractory") for k in RESET_MODE}}
 RESET_MECHANISMS = {"zero": 0, "subtract": 1}
 INTEGER_PARAMS = {("SparseLinear", "row"), ("SparseLinear", "col"), ("SparseLinear", "shape")}
 

@@ -21,6 +21,9 @@ parameters:
 - CubaLIF: I_syn <- I_syn + (dt/tau_syn) (-I_syn + w_in x);
            v <- v + (dt/tau_mem) (v_leak - v + r I_syn)   (the new I_syn); spike and reset v only.
 - IF:      v <- v + dt r I (forward Euler of dv/dt = R I); spike and reset as LIF.
+- refractory (SpikeChip's own parameter of IF, LIF, CubaLIF, seconds): a neuron that spikes at
+  step s is next updated at step s + round(refractory/dt) (Brian2's rule); until then its v (and
+  I_syn) are held and it cannot spike.
 - LI / CubaLI / I: as LIF / CubaLIF / IF without threshold; their output is v.
 - Delay:   y[t] = x[t - round(delay/dt)] (zeros before the start).
 The outputs of spiking nodes are 1.0/0.0.
@@ -203,6 +206,11 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
             else:
                 s = state[name]
                 previous = s["v"]
+                held = None
+                if "refractory" in q:
+                    s.setdefault("ready", np.zeros(node["size"], dtype=np.int64))
+                    held = t < s["ready"]
+                    kept_i = s.get("i")
                 if kind in ("CubaLIF", "CubaLI"):
                     s["i"] = s["i"] + (dt / q["tau_syn"]) * (-s["i"] + q["w_in"] * x)
                     s["v"] = s["v"] + (dt / q["tau_mem"]) * (q["v_leak"] - s["v"] + q["r"] * s["i"])
@@ -213,8 +221,15 @@ def simulate(graph: dict, tensors: Dict[str, np.ndarray], inputs, dt: float = DT
                 subtract = kind in SPIKING and "reset_mode" in q and q["reset_mode"].any()
                 if subtract:
                     s["v"] = s["v"] - np.where((q["reset_mode"] == 1) & (previous > q["v_threshold"]), q["v_threshold"], 0.0)
+                if held is not None:
+                    s["v"] = np.where(held, previous, s["v"])
+                    if kept_i is not None:
+                        s["i"] = np.where(held, kept_i, s["i"])
                 if kind in SPIKING:
                     z = s["v"] > q["v_threshold"]
+                    if held is not None:
+                        z = z & ~held
+                        s["ready"] = np.where(z, t + np.rint(q["refractory"] / dt).astype(np.int64), s["ready"])
                     result.v[name][t] = s["v"]
                     result.spikes[name][t] = z
                     result.margin[name] = min(result.margin[name], float(np.min(np.abs(s["v"] - q["v_threshold"]))))

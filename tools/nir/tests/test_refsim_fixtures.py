@@ -30,8 +30,8 @@ def test_fixture_spikes_reproduced(expected_path):
 
 def test_fixtures_present():
     assert {p.name for p in EXPECTED} >= {
-        "ff-expected.json", "recurrent-expected.json", "synaptic-expected.json",
-        "brian2-lif-expected.json", "brian2-if-expected.json"}
+        "ff-expected.json", "recurrent-expected.json", "synaptic-expected.json", "subtract-expected.json",
+        "brian2-lif-expected.json", "brian2-if-expected.json", "brian2-refractory-expected.json"}
 
 
 def test_recurrent_edge_out_of_the_neuron_is_delayed():
