@@ -135,56 +135,50 @@ public struct NeuronDynamics: Sendable {
                      readyAt: UnsafeMutablePointer<Double>, input: UnsafePointer<Double>, fired: UnsafeMutablePointer<Int32>) -> (fired: Int, active: Int) {
         if let trueNorth { return trueNorth.step(range, tick: tick, v: v, input: input, fired: fired) }
         let x = input - range.lowerBound
-        var active = 0, count = 0
         let kind = kind, refractory = hasRefractoryPeriod, now = SIMD4<Double>(repeating: Double(tick))
-        coefficients.withUnsafeBufferPointer { c in
-            @inline(__always) func run(_ lanes: (Int) -> Lanes) {
-                var i = range.lowerBound
-                while i < range.upperBound {
-                    let valid = min(4, range.upperBound - i)
-                    let n = lanes(i)
-                    let old = Lanes.load(v, i, valid), drive = Lanes.load(x, i, valid)
-                    var u: SIMD4<Double>, busy: SIMDMask<SIMD4<Int64>>
-                    let ready = refractory ? Lanes.load(readyAt, i, valid) : .zero
-                    let held = now .< ready
-                    switch kind {
-                    case .threshold:
-                        busy = drive .!= 0
-                        u = drive
-                    case .cubaLIF:
-                        let s0 = Lanes.load(synaptic, i, valid)
-                        busy = (drive .!= 0) .| (old .!= n.rest) .| (s0 .!= 0)
-                        let s = (s0 * n.synKeep + drive * n.synGain).replacing(with: s0, where: held)
-                        Lanes.store(s, synaptic, i, valid)
-                        u = old * n.keep + s * n.gain + n.drive - n.owed.replacing(with: 0, where: .!(old .> n.threshold))
-                    case .lif, .integrateAndFire, .trueNorth:
-                        busy = (drive .!= 0) .| (old .!= n.rest)
-                        u = old * n.keep + drive * n.gain + n.drive - n.owed.replacing(with: 0, where: .!(old .> n.threshold))
-                    }
-                    if refractory {
-                        u.replace(with: old, where: held)
-                        busy = busy .& .!held
-                    }
-                    let spike = (u .> n.threshold) .& .!held
-                    Lanes.store(u.replacing(with: n.reset, where: spike .& (n.holds .== 0)), v, i, valid)
-                    if refractory { Lanes.store(ready.replacing(with: now + n.refractory, where: spike), readyAt, i, valid) }
-                    let spikes = unsafeBitCast(spike, to: SIMD4<Int64>.self), busyLanes = unsafeBitCast(busy, to: SIMD4<Int64>.self)
-                    for lane in 0..<valid {
-                        fired[count] = Int32(truncatingIfNeeded: i &+ lane)
-                        count &-= Int(spikes[lane])
-                        active &-= Int(busyLanes[lane])
-                    }
-                    i &+= 4
+        return coefficients.withUnsafeBufferPointer { c in
+            var active = 0, count = 0
+            // Shared coefficients are read once; per-neuron ones four at a time.
+            let shared = spread == 0 ? Lanes(c[0]) : nil
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let valid = min(4, range.upperBound - i)
+                let n = shared ?? Lanes(c, from: i, count: valid)
+                let old = Lanes.load(v, i, valid), drive = Lanes.load(x, i, valid)
+                var u: SIMD4<Double>, busy: SIMDMask<SIMD4<Int64>>
+                let ready = refractory ? Lanes.load(readyAt, i, valid) : .zero
+                let held = now .< ready
+                switch kind {
+                case .threshold:
+                    busy = drive .!= 0
+                    u = drive
+                case .cubaLIF:
+                    let s0 = Lanes.load(synaptic, i, valid)
+                    busy = (drive .!= 0) .| (old .!= n.rest) .| (s0 .!= 0)
+                    let s = (s0 * n.synKeep + drive * n.synGain).replacing(with: s0, where: held)
+                    Lanes.store(s, synaptic, i, valid)
+                    u = old * n.keep + s * n.gain + n.drive - n.owed.replacing(with: SIMD4<Double>.zero, where: .!(old .> n.threshold))
+                case .lif, .integrateAndFire, .trueNorth:
+                    busy = (drive .!= 0) .| (old .!= n.rest)
+                    u = old * n.keep + drive * n.gain + n.drive - n.owed.replacing(with: SIMD4<Double>.zero, where: .!(old .> n.threshold))
                 }
+                if refractory {
+                    u.replace(with: old, where: held)
+                    busy = busy .& .!held
+                }
+                let spike = (u .> n.threshold) .& .!held
+                Lanes.store(u.replacing(with: n.reset, where: spike .& (n.holds .== 0)), v, i, valid)
+                if refractory { Lanes.store(ready.replacing(with: now + n.refractory, where: spike), readyAt, i, valid) }
+                let spikes = unsafeBitCast(spike, to: SIMD4<Int64>.self), busyLanes = unsafeBitCast(busy, to: SIMD4<Int64>.self)
+                for lane in 0..<valid {
+                    fired[count] = Int32(truncatingIfNeeded: i &+ lane)
+                    count &-= Int(spikes[lane])
+                    active &-= Int(busyLanes[lane])
+                }
+                i &+= 4
             }
-            if spread == 0 {
-                let shared = Lanes(c[0])
-                run { _ in shared }
-            } else {
-                run { Lanes(c, from: $0, count: min(4, range.upperBound - $0)) }
-            }
+            return (count, active)
         }
-        return (count, active)
     }
 
     /// Four neurons' coefficients as vectors (a threshold model's keep, gain and drive unused).
