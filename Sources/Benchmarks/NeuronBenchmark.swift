@@ -95,24 +95,9 @@ public enum NeuronBenchmark {
         func stepRow(_ name: String, _ type: NetworkGraph.NodeType, _ parameters: [String: Float], _ input: ContiguousArray<Double>) {
             let node = try! NetworkGraph.Node(population: name, type: type, size: n,  // valid constants
                                               parameters: parameters.mapValues { ContiguousArray(repeating: $0, count: n) })
-            let dynamics = try! NeuronDynamics(node, dtSeconds: 1e-4)
-            var v = ContiguousArray<Double>(repeating: 0, count: n), synaptic = v, readyAt = v
-            var fired = ContiguousArray<Int32>(repeating: 0, count: n)
-            var tick = 0
+            var population = PopulationState(try! NeuronDynamics(node, dtSeconds: 1e-4))
             let ns = median(reps) {
-                let (spikes, active) = v.withUnsafeMutableBufferPointer { v in
-                    synaptic.withUnsafeMutableBufferPointer { s in
-                        readyAt.withUnsafeMutableBufferPointer { r in
-                            input.withUnsafeBufferPointer { x in
-                                fired.withUnsafeMutableBufferPointer { f in
-                                    dynamics.step(0..<n, tick: tick, v: v.baseAddress!, synaptic: s.baseAddress!, readyAt: r.baseAddress!,
-                                                  input: x.baseAddress!, fired: f.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                }
-                tick &+= 1
+                let (spikes, active) = input.withUnsafeBufferPointer { population.step($0) }
                 sink &+= active &+ spikes
             }
             let bytes = Double(n * (8 + 2 * 8))

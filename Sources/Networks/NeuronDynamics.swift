@@ -98,11 +98,10 @@ public struct NeuronDynamics: Sendable {
             for i in c.indices {
                 c[i].threshold = p["v_threshold"]![i]; c[i].reset = p["v_reset"]![i]; c[i].rest = p["v_leak"]?[i] ?? 0
                 if p["reset_mode"]![i] == 1 { c[i].owed = c[i].threshold; c[i].holds = 1 }
-                let steps = p["refractory"]![i] / dt
-                guard abs(steps - steps.rounded()) <= 1e-6 * max(1, steps), steps <= Double(Self.maxRefractorySteps) else {
+                guard let steps = wholeSteps(p["refractory"]![i], dt: dt, atMost: Self.maxRefractorySteps) else {
                     throw NetworkError.invalidGraph("'\(node.name)': refractory period \(p["refractory"]![i]) s at neuron \(i) is not a whole number of time steps (≤ \(Self.maxRefractorySteps)) of \(dt) s")
                 }
-                c[i].refractory = steps.rounded()
+                c[i].refractory = Double(steps)
             }
         }
         size = node.size

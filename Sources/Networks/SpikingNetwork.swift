@@ -114,11 +114,10 @@ public struct SpikingNetwork: Sendable {
             case .delay:
                 try Self.checkSize(sum.size, n, graph)
                 let d = n.parameters["delay"]!
-                let steps = Double(d[0]) / dtSeconds
-                guard d.allSatisfy({ $0 == d[0] }), abs(steps - steps.rounded()) < 1e-6 * max(1, steps), steps <= Double(Self.maxDelaySteps) else {
+                guard d.allSatisfy({ $0 == d[0] }), let steps = wholeSteps(Double(d[0]), dt: dtSeconds, atMost: Self.maxDelaySteps) else {
                     throw NetworkError.invalidGraph("\(graph.path): Delay '\(n.name)' must delay every element by the same whole number of time steps (≤ \(Self.maxDelaySteps)) of \(dtSeconds) s; got \(d[0]) s")
                 }
-                sum = sum.delayed(by: Int(steps.rounded()), constants: true)
+                sum = sum.delayed(by: steps, constants: true)
             case .output:
                 break
             case .input, .integrateAndFire, .lif, .cubaLIF, .threshold, .trueNorth:
@@ -391,4 +390,12 @@ extension LinearValue.Matrix {
         case .identity, .sparse: .sparse(sparse(rows: rows))
         }
     }
+}
+
+/// `seconds` as a whole number of time steps of `dt` (to within 10⁻⁶ of a step, as F32 times give
+/// them), or nil if it is not one or exceeds `atMost`: Delay nodes and refractory periods.
+func wholeSteps(_ seconds: Double, dt: Double, atMost: Int) -> Int? {
+    let steps = seconds / dt
+    guard abs(steps - steps.rounded()) < 1e-6 * max(1, steps), steps <= Double(atMost) else { return nil }
+    return Int(steps.rounded())
 }

@@ -5,41 +5,22 @@ import SimKernel
 import TestFixtures
 import Testing
 
-/// Neurons of one population with their state, stepped as the chip's cores step them (`NeuronDynamics`).
+/// A population built from its parameters (one value, or one per neuron), stepped as the chip's cores step it.
 struct Neurons {
-    let dynamics: NeuronDynamics
-    var v: [Double]
-    var synaptic: [Double]
-    var readyAt: [Double]
-    var tick = 0
+    var state: PopulationState
+    var v: [Double] { Array(state.v) }
+    var synaptic: [Double] { Array(state.synaptic) }
 
     init(_ size: Int, _ type: NetworkGraph.NodeType, _ parameters: [String: [Float]]) throws {
         let node = try NetworkGraph.Node(population: "p", type: type, size: size,
                                          parameters: parameters.mapValues { ContiguousArray($0.count == 1 ? Array(repeating: $0[0], count: size) : $0) })
-        dynamics = try NeuronDynamics(node, dtSeconds: 1e-4)
-        v = (0..<size).map { i in Double(parameters["v_leak"].map { $0.count == 1 ? $0[0] : $0[i] } ?? 0) }
-        synaptic = Array(repeating: 0, count: size)
-        readyAt = Array(repeating: 0, count: size)
+        state = PopulationState(try NeuronDynamics(node, dtSeconds: 1e-4))
     }
 
     /// One step; returns the neurons that fired and how many were active.
     mutating func step(_ input: [Double]) -> (fired: [Int32], active: Int) {
-        var fired = [Int32](repeating: -1, count: v.count)
-        let n = v.count, t = tick, d = dynamics
-        let (count, active) = v.withUnsafeMutableBufferPointer { v in
-            synaptic.withUnsafeMutableBufferPointer { s in
-                readyAt.withUnsafeMutableBufferPointer { r in
-                    input.withUnsafeBufferPointer { x in
-                        fired.withUnsafeMutableBufferPointer { f in
-                            d.step(0..<n, tick: t, v: v.baseAddress!, synaptic: s.baseAddress!, readyAt: r.baseAddress!,
-                                   input: x.baseAddress!, fired: f.baseAddress!)
-                        }
-                    }
-                }
-            }
-        }
-        tick += 1
-        return (Array(fired[..<count]), active)
+        let active = input.withUnsafeBufferPointer { state.step($0) }.active
+        return (Array(state.lastFired), active)
     }
 }
 
