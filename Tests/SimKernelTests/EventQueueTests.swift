@@ -65,6 +65,52 @@ struct EventQueueTests {
         #expect(heap == tiny)
     }
 
+    @Test("a drained bucket comes out in (time, order) order at every size, ties and wide spreads included",
+          arguments: [1, 2, 24, 25, 47, 300, 5000])
+    func sortedRunOrder(size: Int) {
+        var rng = SplitMix64(seed: UInt64(size))
+        for spread in [UInt64(1), 4, 1 << 40] {
+            let run = SortedRun<Int>(capacity: 16)
+            var expected: [(UInt64, UInt64)] = []
+            for i in 0..<size {
+                // Ascending stretches from a few senders interleaved, as buckets hold them; orders unique.
+                let sender = rng.next() % 5, t = rng.next() % spread, o = sender << 40 | UInt64(i)
+                run.append(Event(time: SimTime(picoseconds: 1_000 + t), order: o, target: 0, payload: i))
+                expected.append((1_000 + t, o))
+            }
+            run.sort()
+            expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var got: [(UInt64, UInt64)] = []
+            while !run.isEmpty { let e = run.removeFirst(); got.append((e.time.picoseconds, e.order)) }
+            #expect(got.count == size)
+            #expect(zip(got, expected).allSatisfy { $0 == $1 }, "size \(size), spread \(spread) ps")
+        }
+    }
+
+    @Test("buckets of hundreds of simultaneous events drain as the heap does")
+    func crowdedBucketsMatchHeap() {
+        func drain(_ kind: QueueKind) -> [Int] {
+            var q = EventQueue<Int>(kind: kind)
+            var rng = SplitMix64(seed: 11)
+            // 40 instants, each with up to 400 events from 8 senders pushed in shuffled sender order.
+            var pushed = 0
+            for instant in 0..<40 {
+                for _ in 0..<Int(rng.next() % 400) {
+                    let o = (rng.next() % 8) << 40 | UInt64(pushed)
+                    q.push(Event(time: SimTime(picoseconds: UInt64(instant) * 1_000 + rng.next() % 3), order: o, target: 0, payload: pushed))
+                    pushed += 1
+                }
+            }
+            var out: [Int] = []
+            while let e = q.pop() { out.append(e.payload) }
+            return out
+        }
+        let heap = drain(.heap)
+        #expect(heap.count > 4000)
+        #expect(drain(.standard) == heap)
+        #expect(drain(.calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 8)) == heap)
+    }
+
     @Test("count tracks pushes and pops across ring, current bucket and overflow")
     func countTracksContents() {
         var q = EventQueue<Int>(kind: .calendar(bucketWidth: SimTime(nanoseconds: 1), bucketsLog2: 6))
