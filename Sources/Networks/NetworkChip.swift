@@ -384,16 +384,15 @@ public struct NetworkChip: SimulationModel {
         traffic.delivered &+= 1
         let block = mapping.blocks[mapping.cores[core].block]
         let width = block.neurons.count, first = block.neurons.lowerBound
-        let axonBase = Int(mapping.axonStart[core])
         var synapses = 0
         // Taken out while written, so the loop may read the mapping.
         var currents = ContiguousArray<Double>()
         swap(&currents, &current[core])
         defer { swap(&currents, &current[core]) }
         currents.withUnsafeMutableBufferPointer { cur in
-            for r in target.rows {
-                let axon = mapping.axonInfo[axonBase + Int(mapping.targetRows[Int(r)])]
-                synapses += axon.synapses
+            for x in target.axons {
+                let axon = mapping.targetAxons[Int(x)]
+                synapses += Int(axon.synapses)
                 let slot = ((step + Int(axon.delay)) % ring) * width - first
                 let m = mapping.network.projections[Int(axon.projection)].matrix
                 m.row.withUnsafeBufferPointer { rows in

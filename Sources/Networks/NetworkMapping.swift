@@ -30,20 +30,22 @@ public struct NetworkMapping: Sendable {
         public let axons: Int
     }
 
-    /// Where one source neuron's spikes go on one core: rows `rows` of `targetRows`.
+    /// Where one source neuron's spikes go on one core: its axons there, `targetAxons[axons]`, in row order.
     public struct Target: Sendable {
         public let core: Int32
-        public let rows: Range<Int32>
+        public let axons: Range<Int32>
     }
 
     /// One axon of a core: a source neuron of a projection, whose synapses onto the block are
-    /// `entries` of the projection's matrix (targets ascending).
+    /// `entries` of the projection's matrix (targets ascending). 16 bytes: a network of a million
+    /// neurons has about as many axons as synapses.
     public struct Axon: Sendable {
         public let projection: Int32
         public let delay: Int32
-        public let entries: Range<Int>
+        let first: UInt32
         /// Synaptic operations per spike.
-        public var synapses: Int { entries.count }
+        public let synapses: UInt32
+        public var entries: Range<Int> { Int(first)..<(Int(first) + Int(synapses)) }
     }
 
     public let network: SpikingNetwork
@@ -55,11 +57,9 @@ public struct NetworkMapping: Sendable {
     /// Per global neuron, its targets: `targets[targetStart[g]..<targetStart[g + 1]]`, sorted by core.
     public let targetStart: ContiguousArray<Int32>
     public let targets: ContiguousArray<Target>
-    /// Local axon rows of `targets` (indices into the core's rows).
-    public let targetRows: ContiguousArray<Int32>
-    /// Per core, its axons (row k of the core is `axonStart[c] + k`).
-    public let axonStart: ContiguousArray<Int32>
-    public let axonInfo: ContiguousArray<Axon>
+    /// The axons of `targets`, stored in target order so that a spike reads its axons on a core
+    /// one after another (each is one row of that core's crossbar).
+    public let targetAxons: ContiguousArray<Axon>
     /// Per home or input core, the cores it sends spikes to over zero-delay projections (they wait for its marker).
     public let markerTargets: [[Int32]]
     /// Markers each core waits for per step.
@@ -92,80 +92,97 @@ public struct NetworkMapping: Sendable {
             for lo in stride(from: 0, to: pop.size, by: n) { cut.append((pi, lo..<min(pop.size, lo + n))) }
             blocksOf[pi] = first..<cut.count
         }
-        // Axons of every block: each source neuron of each projection with synapses onto it, found in one pass over
-        // the synapses (a column's targets ascend, so its runs per block are contiguous). `pending` remembers which
-        // source neuron owns each axon, to route it once cores are numbered.
-        var axonsOf = Array(repeating: [Axon](), count: cut.count)
-        var pending: [(neuron: Int32, block: Int32, position: Int32)] = []
-        for (j, proj) in network.projections.enumerated() {
-            let m = proj.matrix, firstBlock = blocksOf[proj.target].lowerBound
-            for i in 0..<m.columns {
-                var e = m.start[i]
-                while e < m.start[i + 1] {
-                    let b = firstBlock + Int(m.row[e]) / n
-                    var end = e
-                    while end < m.start[i + 1], firstBlock + Int(m.row[end]) / n == b { end += 1 }
-                    pending.append((Int32(populationStart[proj.source] + i), Int32(b), Int32(axonsOf[b].count)))
-                    axonsOf[b].append(Axon(projection: Int32(j), delay: Int32(proj.delay), entries: e..<end))
-                    e = end
+        // Axons of every block: each source neuron of each projection with synapses onto it. A column's targets
+        // ascend, so its runs per block are contiguous; the walk visits (source neuron, block, projection, synapses)
+        // in projection, source and block order, which is also the order of a block's axons (its rows).
+        for proj in network.projections where proj.matrix.nonzeros > Int(UInt32.max) {
+            throw NetworkError.doesNotFit("projection '\(pops[proj.source].name)' -> '\(pops[proj.target].name)' has \(proj.matrix.nonzeros) synapses; at most \(UInt32.max) are mapped")
+        }
+        func walkAxons(_ visit: (_ neuron: Int, _ block: Int, _ projection: Int, _ synapses: Range<Int>) -> Void) {
+            for (j, proj) in network.projections.enumerated() {
+                let m = proj.matrix, firstBlock = blocksOf[proj.target].lowerBound, source = populationStart[proj.source]
+                m.row.withUnsafeBufferPointer { row in
+                    for i in 0..<m.columns {
+                        var e = m.start[i]
+                        let stop = m.start[i + 1]
+                        while e < stop {
+                            let blockRow = Int(row[e]) / n
+                            var end = e + 1
+                            while end < stop, Int(row[end]) / n == blockRow { end += 1 }
+                            visit(source + i, firstBlock + blockRow, j, e..<end)
+                            e = end
+                        }
+                    }
                 }
             }
         }
+        // First walk: axons per block (for the cores) and per source neuron (for the targets).
+        let neuronCount = populationStart.last!
+        var axonsPerBlock = [Int](repeating: 0, count: cut.count)
+        var slot = [Int](repeating: 0, count: neuronCount + 1)
+        walkAxons { g, b, _, _ in axonsPerBlock[b] += 1; slot[g + 1] += 1 }
+        let axonCount = axonsPerBlock.reduce(0, +)
+        guard axonCount <= Int(Int32.max) else { throw NetworkError.doesNotFit("\(axonCount) axons; at most 2^31 are mapped") }
         // Cores: per block, its home core and a partial core per further row of axons.
         var placed: [Block] = [], cores: [Core] = []
-        var axonStart = ContiguousArray<Int32>([0]), axonInfo = ContiguousArray<Axon>()
         for (b, block) in cut.enumerated() {
             let input = pops[block.population].isInput
-            let count = axonsOf[b].count
+            let count = axonsPerBlock[b]
             let rows = input ? 1 : max(1, (count + a - 1) / a)
             placed.append(Block(population: block.population, neurons: block.neurons, firstCore: cores.count, rows: rows))
             for r in 0..<rows {
                 let used = input ? 0 : min(a, count - r * a)
                 cores.append(Core(role: input ? .input : (r == 0 ? .home : .partial), block: b, row: r, axons: max(used, 0)))
-                if used > 0 { axonInfo.append(contentsOf: axonsOf[b][(r * a)..<(r * a + used)]) }
-                axonStart.append(Int32(axonInfo.count))
             }
             guard cores.count <= t.coreCount else {
                 throw NetworkError.doesNotFit("the network needs at least \(cores.count) cores (population '\(pops[block.population].name)' and those before it, at \(a) axons × \(n) neurons per core); \(t.name) has \(t.coreCount): use more chips or a larger mesh (--set system.chips.x=…, chip.mesh.x=…) or larger cores (core.axons, core.neurons)")
             }
-            guard axonInfo.count <= Int(Int32.max) else { throw NetworkError.doesNotFit("more than 2^31 axons") }
         }
-        axonsOf = []
-        // Targets of every source neuron, grouped by neuron, then by core.
-        var perNeuron = [Int32](repeating: 0, count: populationStart.last! + 1)
-        for p in pending { perNeuron[Int(p.neuron) + 1] += 1 }
-        for g in 0..<(perNeuron.count - 1) { perNeuron[g + 1] += perNeuron[g] }
-        var slot = perNeuron
-        var located = [(core: Int32, row: Int32)](repeating: (0, 0), count: pending.count)
-        for p in pending {
-            let block = placed[Int(p.block)]
-            located[Int(slot[Int(p.neuron)])] = (Int32(block.firstCore + Int(p.position) / a), p.position % Int32(a))
-            slot[Int(p.neuron)] += 1
+        // Second walk: every axon, with its core, into its source neuron's slot.
+        for g in 0..<neuronCount { slot[g + 1] += slot[g] }
+        let neuronStart = slot
+        var next = [Int](repeating: 0, count: cut.count)   // axons of each block placed so far
+        var axonCore = ContiguousArray<Int32>(repeating: 0, count: axonCount)
+        var targetAxons = ContiguousArray<Axon>(repeating: Axon(projection: 0, delay: 0, first: 0, synapses: 0), count: axonCount)
+        walkAxons { g, b, j, synapses in
+            let s = slot[g]
+            slot[g] = s + 1
+            axonCore[s] = Int32(placed[b].firstCore + next[b] / a)
+            next[b] += 1
+            targetAxons[s] = Axon(projection: Int32(j), delay: Int32(network.projections[j].delay), first: UInt32(synapses.lowerBound),
+                                  synapses: UInt32(synapses.count))
         }
-        pending = []
-        var targetStart = ContiguousArray<Int32>([0]), targets = ContiguousArray<Target>(), targetRows = ContiguousArray<Int32>()
+        slot = []; next = []
+        // Targets: each neuron's axons grouped by core. Within a core they are already in row order (the walk's);
+        // across projections cores may interleave, and a stable sort by core restores (core, row) order.
+        var targetStart = ContiguousArray<Int32>([0]), targets = ContiguousArray<Target>()
         var markerSets = Array(repeating: Set<Int32>(), count: cores.count)
         for (pi, pop) in pops.enumerated() {
             for i in 0..<pop.size {
                 let g = populationStart[pi] + i
-                let mine = located[Int(perNeuron[g])..<Int(perNeuron[g + 1])].sorted { ($0.core, $0.row) < ($1.core, $1.row) }
+                let lo = neuronStart[g], hi = neuronStart[g + 1]
+                if hi - lo > 1, !(lo + 1..<hi).allSatisfy({ axonCore[$0 - 1] <= axonCore[$0] }) {
+                    let order = (lo..<hi).sorted { (axonCore[$0], $0) < (axonCore[$1], $1) }
+                    let (cs, xs) = (order.map { axonCore[$0] }, order.map { targetAxons[$0] })
+                    for k in 0..<order.count { axonCore[lo + k] = cs[k]; targetAxons[lo + k] = xs[k] }
+                }
                 let source = placed[blocksOf[pi].lowerBound + i / n].firstCore
-                var k = 0
-                while k < mine.count {
-                    let core = mine[k].core
-                    let first = targetRows.count
+                var k = lo
+                while k < hi {
+                    let core = axonCore[k], first = k
                     var immediate = false
-                    while k < mine.count, mine[k].core == core {
-                        targetRows.append(mine[k].row)
-                        if axonInfo[Int(axonStart[Int(core)]) + Int(mine[k].row)].delay == 0 { immediate = true }
+                    while k < hi, axonCore[k] == core {
+                        if targetAxons[k].delay == 0 { immediate = true }
                         k += 1
                     }
-                    targets.append(Target(core: core, rows: Int32(first)..<Int32(targetRows.count)))
+                    targets.append(Target(core: core, axons: Int32(first)..<Int32(k)))
                     if immediate { markerSets[source].insert(core) }
                 }
+                guard targets.count <= Int(Int32.max) else { throw NetworkError.doesNotFit("more than 2^31 (neuron, core) targets") }
                 targetStart.append(Int32(targets.count))
             }
         }
+        axonCore = []
         let markerTargets = markerSets.map { $0.sorted() }
         var expected = ContiguousArray<Int32>(repeating: 0, count: cores.count)
         for list in markerTargets { for c in list { expected[Int(c)] += 1 } }
@@ -194,8 +211,7 @@ public struct NetworkMapping: Sendable {
         }
         self.network = network; self.topology = t; self.blocks = blocks; self.cores = cores
         self.populationStart = populationStart
-        self.targetStart = targetStart; self.targets = targets; self.targetRows = targetRows
-        self.axonStart = axonStart; self.axonInfo = axonInfo
+        self.targetStart = targetStart; self.targets = targets; self.targetAxons = targetAxons
         self.markerTargets = markerTargets; self.expectedMarkers = expected
         self.routeNodes = routeNodes; self.spikeTree = spikeTree; self.markerTree = markerTree
     }
