@@ -3,7 +3,7 @@
 ///
 /// A bucket of a few picoseconds still holds dozens of events when many LPs act at the same
 /// instant (a function unit's spikes leaving for every tile, a network step's cores firing
-/// together): 7B runs drain buckets of 25–500 events for half their events. Those are sorted by
+/// together): a 7B run drains about 45% of its events from buckets of 25–500. Those are sorted by
 /// 16-byte keys (`SortKey`), merging the ascending runs the bucket already holds, and the events
 /// are then moved once into key order; insertion sort on the events themselves, or the standard
 /// library's sort, moves each 40-byte event many times over (a tenth of a 7B run's time,
