@@ -46,8 +46,9 @@ private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: Stri
 
 @Suite struct NetworkRunTests {
     /// Networks exported by snnTorch (via NIR) and simulated by Brian2, converted by tools/nir: every neuron fires at the
-    /// steps the peer computed (tools/nir/make_fixtures.py, make_brian2_fixture.py; float64 on both sides).
-    @Test(arguments: ["ff", "recurrent", "synaptic", "subtract", "brian2-if", "brian2-lif", "brian2-refractory"])
+    /// steps the peer computed (tools/nir/make_fixtures.py, make_brian2_fixture.py; float64 on both sides). `cycle`, two
+    /// populations in a loop, is a NIR graph run by snnTorch's own NIR import (float32).
+    @Test(arguments: ["ff", "recurrent", "synaptic", "subtract", "cycle", "brian2-if", "brian2-lif", "brian2-refractory"])
     func matchesPeers(_ name: String) throws {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name)-expected.json"))) as! [String: Any]
         let (r, m, _) = try run("\(fixtures)/\(name).safetensors", input: "\(fixtures)/\(name)-input.npy", on: try shipped("loihi"))

@@ -2,7 +2,7 @@
 """Makes the snnTorch reference fixtures of Tests/NetworksTests/Fixtures/ (run it with the
 .venv-peers python; scripts/compare-peers.sh does).
 
-For each of three small networks (ff, recurrent, synaptic) it
+For each of the small networks (ff, recurrent, synaptic, subtract; cycle, below) it
 1. builds the network with snnTorch under torch.manual_seed(SEED[name]) and runs it in float64
    (net.double()) for T = 50 steps on Bernoulli(p = 0.1) input spikes [T, 200] drawn with
    numpy.random.default_rng(SEED[name]);
@@ -26,6 +26,12 @@ v_reset = 0 after a spike and integrates the same step's input on top of that):
   150-wide Affine) or builds a LIF with parameters of different shapes.
 - spike_grad is a dtype-preserving Heaviside (v > 0): snnTorch's surrogates return float32
   spikes, which a float64 Linear refuses. The forward values are the same.
+
+`cycle` is two LIF populations in a loop (input -> fc1 -> lif1 -> fc2 -> lif2 -> fcb -> lif1),
+which a Sequential cannot hold: it is written as a NIR graph and its reference is snnTorch's own
+import of that graph (snntorch.import_from_nir, executed by nirtorch, float32 as nirtorch builds
+it). nirtorch feeds lif1 the previous step's fcb output, the edge that closes the cycle as the
+graph is walked from its input, and lif1's spikes reach lif2 in the same step.
 """
 from __future__ import annotations
 
@@ -55,7 +61,7 @@ T = 50
 N_IN = 200
 P_IN = 0.1
 DT = 1e-4  # snnTorch's export_to_nir: tau = dt / (1 - beta), r = tau / dt
-SEED = {"ff": 101, "recurrent": 202, "synaptic": 303, "subtract": 404}
+SEED = {"ff": 101, "recurrent": 202, "synaptic": 303, "subtract": 404, "cycle": 505}
 # Networks whose neurons use snnTorch's default reset (subtract, reset_delay=True), converted with
 # nir2spikechip's --reset-mechanism subtract (NIR itself only resets to v_reset).
 SUBTRACT = ("subtract",)
@@ -117,6 +123,52 @@ def build(name: str, reset_delay: bool = False) -> tuple[torch.nn.Module, dict]:
     return net.double(), names
 
 
+def build_cycle() -> tuple[nir.NIRGraph, dict]:
+    """The `cycle` network as a NIR graph (snnTorch's Leaky(beta = 0.9) as exported: tau = dt / (1 - beta),
+    r = tau / dt), and its spiking nodes' names."""
+    rng = np.random.default_rng(SEED["cycle"])
+    n1, n2 = 48, 32
+    tau = DT / (1 - 0.9)
+
+    def lif(n: int) -> nir.LIF:
+        return nir.LIF(tau=np.full(n, tau, np.float32), r=np.full(n, tau / DT, np.float32), v_leak=np.zeros(n, np.float32),
+                       v_threshold=np.ones(n, np.float32), v_reset=np.zeros(n, np.float32))
+    nodes = {
+        "input": nir.Input(input_type=np.array([N_IN])),
+        "fc1": nir.Linear(weight=rng.normal(0.02, 0.12, (n1, N_IN)).astype(np.float32)),
+        "lif1": lif(n1),
+        "fc2": nir.Linear(weight=rng.normal(0.05, 0.3, (n2, n1)).astype(np.float32)),
+        "lif2": lif(n2),
+        "fcb": nir.Linear(weight=rng.normal(0.0, 0.35, (n1, n2)).astype(np.float32)),
+        "output": nir.Output(output_type=np.array([n2])),
+    }
+    edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"), ("lif2", "fcb"), ("fcb", "lif1"),
+             ("lif2", "output")]
+    return nir.NIRGraph(nodes=nodes, edges=edges), {"lif1": "lif1", "lif2": "lif2"}
+
+
+def run_nirtorch(graph: nir.NIRGraph, x: np.ndarray) -> dict:
+    """snnTorch's import of `graph`, stepped T times: spikes and membranes (after the step) by node name."""
+    from snntorch.import_nir import import_from_nir
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = import_from_nir(graph)
+    record = {name: ([], []) for name in ("lif1", "lif2")}
+
+    def hook(name: str):
+        def keep(module, inputs, output) -> None:   # returns None: the module's output is left as it is
+            record[name][0].append(output[0].numpy().copy())
+            record[name][1].append(module.mem[0].numpy().copy())
+        return keep
+    for name in record:
+        getattr(net, name).register_forward_hook(hook(name))
+    state = None
+    with torch.no_grad():
+        for t in range(len(x)):
+            _, state = net(torch.from_numpy(x[t]).unsqueeze(0), state)
+    return {n: (np.array(s) > 0, np.array(v, dtype=np.float64)) for n, (s, v) in record.items()}
+
+
 def make_input(name: str) -> np.ndarray:
     rng = np.random.default_rng(SEED[name])
     return (rng.random((T, N_IN)) < P_IN).astype(np.float32)
@@ -165,12 +217,19 @@ def compare(name: str, reference: dict, names: dict, result: refsim.Result) -> i
 
 
 def make(name: str, out: pathlib.Path) -> dict:
-    net, names = build(name)
     x = make_input(name)
-    reference = run_snntorch(net, x)
     nir_path, st_path = out / f"{name}.nir", out / f"{name}.safetensors"
     reset = "subtract" if name in SUBTRACT else "zero"
-    export(net, nir_path, st_path, reset)
+    if name == "cycle":
+        net = None
+        graph_nir, names = build_cycle()
+        reference = run_nirtorch(graph_nir, x)
+        nir.write(nir_path, graph_nir)
+        nir2spikechip.convert_file(str(nir_path), str(st_path), reset)
+    else:
+        net, names = build(name)
+        reference = run_snntorch(net, x)
+        export(net, nir_path, st_path, reset)
     graph, tensors, _ = refsim.load(st_path)
     graph_names = {n["name"] for n in graph["nodes"]}
     for node in names.values():
@@ -184,8 +243,9 @@ def make(name: str, out: pathlib.Path) -> dict:
     mem_error = 0.0
     for module, node in names.items():
         spikes, mem = reference[module]
-        keep = np.ones_like(spikes) if name in SUBTRACT or (isinstance(net._modules[module], snn.Leaky) and not isinstance(
-            net._modules[module], snn.RLeaky)) else ~spikes
+        # The cycle's neurons come from snnTorch's import: Leaky with reset_delay=False, reset within the step.
+        leaky = net is not None and isinstance(net._modules[module], snn.Leaky) and not isinstance(net._modules[module], snn.RLeaky)
+        keep = np.ones_like(spikes) if name in SUBTRACT or leaky else ~spikes
         mem_error = max(mem_error, float(np.max(np.abs(mem - result.v[node])[keep], initial=0.0)))
     margin = min(result.margin[node] for node in names.values())
 
@@ -204,10 +264,10 @@ def make(name: str, out: pathlib.Path) -> dict:
     populations = {node: refsim.spike_record(reference[module][0]) for module, node in names.items()}
     expected = {
         "network": name,
-        "simulator": "snntorch",
+        "simulator": "snntorch (import_from_nir, nirtorch)" if net is None else "snntorch",
         "T": T,
         "dt": DT,
-        "dtype": "float64",
+        "dtype": "float32" if net is None else "float64",
         "snntorch": snn.__version__,
         "torch": torch.__version__.split("+")[0],
         "nir": nir.__version__,

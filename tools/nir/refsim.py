@@ -63,19 +63,20 @@ def _reaches(succs: Dict[str, List[str]], start: str, goal: str) -> bool:
 
 
 def delayed_edges(graph: dict) -> List[Tuple[str, str]]:
+    """The edges that carry the previous step's value, as SpikeChip (SpikingNetwork) and snnTorch's NIR
+    import (nirtorch) choose them: each edge that closes a cycle in a depth-first walk from the inputs, in
+    edge order, delays the chain of linear nodes it ends. The delay is put on the edge out of the neuron
+    population that starts that chain, so that the chain's biases still apply at every step (step 0
+    included); a cycle through linear nodes only is delayed at its closing edge."""
     names = [n["name"] for n in graph["nodes"]]
     kinds = {n["name"]: n["type"] for n in graph["nodes"]}
     edges = [tuple(e) for e in graph["edges"]]
-    all_succs: Dict[str, List[str]] = {n: [] for n in names}
-    for a, b in edges:
-        all_succs[a].append(b)
-    # An edge a -> b lies on a cycle when b reaches a.
-    delayed = [(a, b) for a, b in edges if kinds[a] in STATEFUL and _reaches(all_succs, b, a)]
-    rest = [e for e in edges if e not in delayed]
-    # Loops through stateless nodes only: break them at DFS back edges.
     succs: Dict[str, List[str]] = {n: [] for n in names}
-    for a, b in rest:
+    preds: Dict[str, List[str]] = {n: [] for n in names}
+    for a, b in edges:
         succs[a].append(b)
+        preds[b].append(a)
+    closing: List[Tuple[str, str]] = []
     state: Dict[str, int] = {}
     roots = [n for n in names if kinds[n] == "Input"] + names
     for root in roots:
@@ -87,7 +88,7 @@ def delayed_edges(graph: dict) -> List[Tuple[str, str]]:
             node, children = stack[-1]
             for child in children:
                 if state.get(child) == 1:
-                    delayed.append((node, child))
+                    closing.append((node, child))
                 elif child not in state:
                     state[child] = 1
                     stack.append((child, iter(succs[child])))
@@ -95,6 +96,19 @@ def delayed_edges(graph: dict) -> List[Tuple[str, str]]:
             else:
                 state[node] = 2
                 stack.pop()
+    delayed: List[Tuple[str, str]] = []
+    for a, b in closing:
+        # Back along the cycle (predecessors that b reaches) through linear nodes to a population.
+        edge, node, seen = (a, b), a, {a}
+        while kinds[node] not in STATEFUL:
+            on_cycle = [p for p in preds[node] if p not in seen and (p == b or _reaches(succs, b, p))]
+            if not on_cycle:
+                edge = (a, b)
+                break
+            edge, node = (on_cycle[0], node), on_cycle[0]
+            seen.add(node)
+        if edge not in delayed:
+            delayed.append(edge)
     return delayed
 
 

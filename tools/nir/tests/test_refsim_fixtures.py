@@ -31,7 +31,7 @@ def test_fixture_spikes_reproduced(expected_path):
 def test_fixtures_present():
     assert {p.name for p in EXPECTED} >= {
         "ff-expected.json", "recurrent-expected.json", "synaptic-expected.json", "subtract-expected.json",
-        "brian2-lif-expected.json", "brian2-if-expected.json", "brian2-refractory-expected.json"}
+        "brian2-lif-expected.json", "brian2-if-expected.json", "brian2-refractory-expected.json", "cycle-expected.json"}
 
 
 def test_recurrent_edge_out_of_the_neuron_is_delayed():
@@ -45,6 +45,18 @@ def test_recurrent_edge_out_of_the_neuron_is_delayed():
                                            {"name": "b", "type": "Linear", "size": 1, "params": {}}],
             "edges": [["input", "a"], ["a", "b"], ["b", "a"]]}
     assert refsim.delayed_edges(loop) == [("b", "a")]
+
+
+def test_two_population_cycle_delays_only_the_closing_chain():
+    # input -> fc1 -> lif1 -> fc2 -> lif2 -> fcb -> lif1: the walk from the input closes the cycle at fcb -> lif1, so
+    # lif2's spikes reach lif1 a step later and lif1's reach lif2 in the same step (snnTorch's NIR import agrees).
+    def node(name, kind):
+        return {"name": name, "type": kind, "size": 1, "params": {}}
+    graph = {"nodes": [node("input", "Input"), node("fc1", "Linear"), node("lif1", "LIF"), node("fc2", "Linear"),
+                       node("lif2", "LIF"), node("fcb", "Affine"), node("output", "Output")],
+             "edges": [["input", "fc1"], ["fc1", "lif1"], ["lif1", "fc2"], ["fc2", "lif2"], ["lif2", "fcb"],
+                       ["fcb", "lif1"], ["lif2", "output"]]}
+    assert refsim.delayed_edges(graph) == [("lif2", "fcb")]
 
 
 def test_recurrent_bias_reaches_step_zero(tmp_path):
