@@ -147,13 +147,14 @@ def build_cycle() -> tuple[nir.NIRGraph, dict]:
     return nir.NIRGraph(nodes=nodes, edges=edges), {"lif1": "lif1", "lif2": "lif2"}
 
 
-def run_nirtorch(graph: nir.NIRGraph, x: np.ndarray) -> dict:
-    """snnTorch's import of `graph`, stepped T times: spikes and membranes (after the step) by node name."""
+def run_nirtorch(graph: nir.NIRGraph, modules, x: np.ndarray) -> dict:
+    """snnTorch's import of `graph`, stepped T times: spikes and membranes (after the step) of the spiking
+    `modules`, by name."""
     from snntorch.import_nir import import_from_nir
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = import_from_nir(graph)
-    record = {name: ([], []) for name in ("lif1", "lif2")}
+    record = {name: ([], []) for name in modules}
 
     def hook(name: str):
         def keep(module, inputs, output) -> None:   # returns None: the module's output is left as it is
@@ -223,7 +224,7 @@ def make(name: str, out: pathlib.Path) -> dict:
     if name == "cycle":
         net = None
         graph_nir, names = build_cycle()
-        reference = run_nirtorch(graph_nir, x)
+        reference = run_nirtorch(graph_nir, names, x)
         nir.write(nir_path, graph_nir)
         nir2spikechip.convert_file(str(nir_path), str(st_path), reset)
     else:
