@@ -114,9 +114,10 @@ public struct EnergyTally {
         started = true
     }
 
-    /// Adds one record.
+    /// Adds one record. With `perCore` false it joins every sum but its core's total (`core_energy`),
+    /// which the caller adds in bulk with `addCoreTotal`: sums of many records on one core and kind.
     @inlinable @inline(__always)
-    public mutating func add(_ r: EnergyRecord) {
+    public mutating func add(_ r: EnergyRecord, perCore: Bool = true) {
         if startsToken(r.token) { begin(token: r.token) }
         let core = Int(r.core), system = r.core == EnergyRecord.noCore
         if !system && core >= capacity { grow(toInclude: core) }
@@ -147,7 +148,7 @@ public struct EnergyTally {
                 let s = systemBase &+ (chip &* kinds &+ k) &* 2
                 p[s] &+= energy
                 p[s &+ 1] &+= count
-            } else {
+            } else if perCore {
                 if !chipsKnown { p[chipOfCoreBase &+ core] = UInt64(chip) }
                 let c = coreBase &+ (k &* capacity &+ core) &* 2
                 p[c] &+= energy
@@ -155,6 +156,17 @@ public struct EnergyTally {
             }
         }
         highestWord = highest
+    }
+
+    /// Adds `count` operations costing `energy` in all to `core`'s total of `kind`, and nothing else:
+    /// the per-core part of records that were added with `perCore` false. Needs the cores' chips
+    /// (`chipOfCore` at `init`).
+    public mutating func addCoreTotal(core: Int, kind: EnergyKind, count: UInt64, energy: Energy) {
+        precondition(knownChips != nil && core >= 0, "per-core totals need the cores' chips")
+        if core >= capacity { grow(toInclude: core) }
+        let c = coreBase + (Int(kind.rawValue) * capacity + core) * 2
+        slab[c] &+= UInt64(bitPattern: energy.femtojoules)
+        slab[c + 1] &+= count
     }
 
     /// A record off the dense table, into the spill table.

@@ -18,17 +18,18 @@ extension ChipState {
     /// Moves a packet from router `from` through `port` (see `MeshLinks.hop`) and pays the hop (or chip
     /// crossing); returns the arrival time, or nil when the output buffer is full and the packet is dropped.
     mutating func hop(from: Int, through port: Port, _ m: ChipMessage, now: SimTime) -> SimTime? {
-        guard let h = links.hop(from: from, through: port, graded: m.cargo == .graded, now: now) else {
+        let packet: MeshLinks.PacketClass = m.cargo == .marker || m.cargo == .partialDone ? .control : (m.cargo == .graded ? .graded : .spike)
+        guard let h = links.hop(from: from, through: port, packet, now: now) else {
             traffic.droppedPackets &+= 1
             return nil
         }
-        let kind: EnergyKind = m.cargo == .marker || m.cargo == .partialDone ? .control : (h.crossesChip ? .chipCrossing : .routerHop)
         traffic.hops &+= 1
         if h.crossesChip { traffic.chipCrossings &+= 1 }
         let spikeLike = m.isSpikeLike
         let layer = spikeLike ? groupLayer[m.spikeGroup] : stageLayer[m.stage]
-        emit(kind, count: Int(h.flits), energy: h.energy, core: from, layer: layer, token: m.token,
-             step: spikeLike ? UInt16(m.step) : EnergyRecord.noStep, at: h.arrival)
+        // A tallying engine takes each router's hop totals from the links' counts (`finishTally`).
+        emit(h.kind, count: Int(h.flits), energy: h.energy, core: from, layer: layer, token: m.token,
+             step: spikeLike ? UInt16(m.step) : EnergyRecord.noStep, at: h.arrival, perCore: false)
         return h.arrival
     }
 

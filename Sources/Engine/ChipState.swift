@@ -95,13 +95,15 @@ public struct ChipState {
     // MARK: Energy stream
 
     /// The one place records enter the energy stream: `count` events of `kind` costing `energy` in
-    /// all, on `core` (or, with `core` −1, on the whole of `chip`).
+    /// all, on `core` (or, with `core` −1, on the whole of `chip`). `perCore` false: a tallying engine
+    /// leaves the record out of its per-core totals, which get it another way (a router hop's come from
+    /// the links' counts in `finishTally`); the record itself is the same.
     mutating func emit(_ kind: EnergyKind, count: Int, energy: Energy, core: Int, chip: Int = 0, layer: Int16, token: UInt32, step: UInt16,
-                       at time: SimTime) {
+                       at time: SimTime, perCore: Bool = true) {
         let r = EnergyRecord(time: time, energy: energy, count: UInt32(truncatingIfNeeded: count), kind: kind,
                              chip: core >= 0 ? links.chip(of: core) : UInt16(chip), core: core >= 0 ? UInt32(core) : EnergyRecord.noCore,
                              layer: layer, token: token, step: step)
-        if tallies { tally.add(r) } else { buffer.append(r) }
+        if tallies { tally.add(r, perCore: perCore) } else { buffer.append(r) }
     }
 
     /// `count` events of `kind` at `cost` each, on `core`.
@@ -113,6 +115,8 @@ public struct ChipState {
     /// Ends the engine's tally: its totals join the ledger; returns its last rows and the per-core totals.
     @usableFromInline
     mutating func finishTally() -> (rows: [EnergyTally.Row], cores: [EnergyTally.CoreTotal]) {
+        let links = self.links
+        links.hopTotals { core, kind, flits, energy in tally.addCoreTotal(core: core, kind: kind, count: UInt64(flits), energy: energy) }
         let (rows, cores, totals) = tally.finish()
         ledger.merge(totals)
         return (rows, cores)

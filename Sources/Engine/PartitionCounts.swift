@@ -8,7 +8,7 @@ struct PartitionCounts: Codable {
     @usableFromInline var partition: Int
     var ledger: EnergyLedger
     var traffic: TrafficCounters
-    var packets: [UInt32]
+    var packets: [UInt64]
     var activity: [LayerActivity]
     var stageActivity: [StageActivity]
     var tokens: TokenTimes

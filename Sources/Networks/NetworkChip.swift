@@ -351,14 +351,13 @@ public struct NetworkChip: SimulationModel {
     }
 
     mutating func hop(from: Int, through port: Port, _ m: NetworkMessage, now: SimTime) -> SimTime? {
-        guard let h = links.hop(from: from, through: port, graded: m.graded, now: now) else {
+        guard let h = links.hop(from: from, through: port, m.kind == .marker ? .control : (m.graded ? .graded : .spike), now: now) else {
             traffic.droppedPackets &+= 1
             return nil
         }
         traffic.hops &+= 1
         if h.crossesChip { traffic.chipCrossings &+= 1 }
-        let kind: EnergyKind = m.kind == .marker ? .control : (h.crossesChip ? .chipCrossing : .routerHop)
-        emit(kind, count: Int(h.flits), energy: h.energy, core: from, population: Int(m.population), step: Int(m.step), at: h.arrival)
+        emit(h.kind, count: Int(h.flits), energy: h.energy, core: from, population: Int(m.population), step: Int(m.step), at: h.arrival)
         return h.arrival
     }
 

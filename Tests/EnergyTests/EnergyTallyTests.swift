@@ -64,4 +64,26 @@ struct EnergyTallyTests {
         #expect(rows.map { [Int($0.token), Int($0.layer), Int($0.sums.energy)] } == [[0, 0, 6], [1, 0, 5], [1, 2_000, 7]])
         #expect(ledger.total.femtojoules == 18 && ledger.byLayer.map(\.femtojoules) == [11, 0, 7])
     }
+
+    @Test("records left out of the per-core totals join every other sum; their per-core part arrives in bulk")
+    func perCoreInBulk() {
+        var tally = EnergyTally(layers: 1, chips: 1, cores: 3, chipOfCore: [0, 0, 0])
+        tally.add(record(.routerHop, fj: 4, count: 2, core: 2, layer: 0, token: 0, ps: 10), perCore: false)
+        tally.add(record(.routerHop, fj: 6, count: 3, core: 2, layer: 0, token: 0, ps: 30), perCore: false)
+        tally.add(record(.synapticOp, fj: 50, count: 5, core: 1, layer: 0, token: 0, ps: 20))
+        // The caller's own sum of those two hops, and a core beyond the three given (the table grows).
+        tally.addCoreTotal(core: 2, kind: .routerHop, count: 5, energy: Energy(femtojoules: 10))
+        tally.addCoreTotal(core: 7, kind: .control, count: 1, energy: Energy(femtojoules: 3))
+        let (rows, cores, ledger) = tally.finish()
+        #expect(rows.map { [Int($0.layer), Int($0.kind.rawValue), Int($0.sums.count), Int($0.sums.energy), Int($0.sums.records)] }
+                == [[0, Int(EnergyKind.synapticOp.rawValue), 5, 50, 1], [0, Int(EnergyKind.routerHop.rawValue), 5, 10, 2]]
+                    .sorted { $0[1] < $1[1] })
+        #expect(cores == [
+            .init(chip: 0, core: 1, kind: EnergyKind.synapticOp.rawValue, count: 5, energy: 50),
+            .init(chip: 0, core: 2, kind: EnergyKind.routerHop.rawValue, count: 5, energy: 10),
+            .init(chip: 0, core: 7, kind: EnergyKind.control.rawValue, count: 1, energy: 3),
+        ])
+        // The ledger counts records, not bulk totals: the control total is a per-core figure only.
+        #expect(ledger.total.femtojoules == 60 && ledger.records == 3 && ledger.byChip.map(\.femtojoules) == [60])
+    }
 }
