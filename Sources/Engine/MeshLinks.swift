@@ -92,15 +92,21 @@ public struct MeshLinks: Sendable {
     /// tallies its own records takes its per-router hop totals from here rather than record by record,
     /// which would touch a table entry per hop (docs/performance.md).
     public func hopTotals(_ visit: (_ core: Int, _ kind: EnergyKind, _ flits: Int64, _ energy: Energy) -> Void) {
-        for link in ports.indices where ports[link].packets > 0 {
-            let core = cores.lowerBound + link / 4, port = Port(rawValue: UInt8(link % 4))!
-            let crossing = chip(of: core) != chip(of: costs.routing.neighbour(of: core, through: port))
+        forEachUsedPort { core, port, crossing, state in
             let price = costs.hop(port, crossing: crossing).energy
-            let graded = ports[link].graded, control = ports[link].control
-            let data = Int64(ports[link].packets - graded - control) * costs.flitsSpike + Int64(graded) * costs.flitsGraded
+            let data = Int64(state.packets - state.graded - state.control) * costs.flitsSpike + Int64(state.graded) * costs.flitsGraded
             if data > 0 { visit(core, Self.kind(.spike, crossing: crossing), data, price * data) }
-            let controlFlits = Int64(control) * costs.flitsSpike
+            let controlFlits = Int64(state.control) * costs.flitsSpike
             if controlFlits > 0 { visit(core, .control, controlFlits, price * controlFlits) }
+        }
+    }
+
+    /// Every port that carried packets, in core and port order: its router, direction, whether its link
+    /// crosses chips, and its counts.
+    func forEachUsedPort(_ body: (_ core: Int, _ port: Port, _ crossing: Bool, _ state: PortState) -> Void) {
+        for (link, state) in ports.enumerated() where state.packets > 0 {
+            let core = cores.lowerBound + link / 4, port = Port(rawValue: UInt8(link % 4))!
+            body(core, port, chip(of: core) != chip(of: costs.routing.neighbour(of: core, through: port)), state)
         }
     }
 
@@ -123,12 +129,8 @@ public struct MeshLinks: Sendable {
     /// The ports that carried packets, in core and port order.
     public func loads() -> [LinkLoad] {
         var out: [LinkLoad] = []
-        for (link, state) in ports.enumerated() where state.packets > 0 {
-            let n = state.packets
-            let core = cores.lowerBound + link / 4, dir = Port(rawValue: UInt8(link % 4))!
-            let neighbour = costs.routing.neighbour(of: core, through: dir)
-            out.append(LinkLoad(core: core, chip: Int(chip(of: core)), direction: dir,
-                                crossesChip: chip(of: core) != chip(of: neighbour), packets: n))
+        forEachUsedPort { core, port, crossing, state in
+            out.append(LinkLoad(core: core, chip: Int(chip(of: core)), direction: port, crossesChip: crossing, packets: state.packets))
         }
         return out
     }
