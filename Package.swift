@@ -78,7 +78,7 @@ let package = Package(
         // (and sweeps, and tests) call.
         .target(name: "Pipeline", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "ModelShapes", "Networks", "SimKernel", "Store", "Topology"]),
         // Generic spiking networks (NIR graphs converted by tools/nir) mapped onto the chip's cores and run by the same kernel.
-        .target(name: "Networks", dependencies: ["CZlib", "Energy", "Engine", "Mapping", "Models", "SimKernel", "Topology"]),
+        .target(name: "Networks", dependencies: ["CZlib", "Energy", "Engine", "Mapping", "Models", "SimKernel", "Topology", "Traces"]),
         // `spikechip sweep`: design-space exploration over topology keys and run options, one run per point.
         .target(name: "Sweeps", dependencies: ["SimKernel", "Store", "Topology", .product(name: "Yams", package: "Yams")]),
         // `spikechip report`: a run's database rendered as one self-contained HTML page with SVG charts.
@@ -116,7 +116,7 @@ let package = Package(
         // The command as users run it (the built executable in a child process), with injected faults.
         .testTarget(name: "SpikeChipCLITests", dependencies: ["SpikeChipCLI"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Store", "Reports", "Topology"]),
-        .testTarget(name: "NetworksTests", dependencies: ["TestFixtures", "Networks", "Engine", "Energy", "Topology", "SimKernel"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["TestFixtures", "Networks", "Engine", "Energy", "Topology", "SimKernel", "Traces"], exclude: ["Fixtures"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "Energy", "Engine", "Mapping", "Models", "ModelShapes", "Topology"]),
     ],
     swiftLanguageModes: [.v6]

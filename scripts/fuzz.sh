@@ -24,7 +24,7 @@ seeds_for() {
     topology) echo topologies/spikechip-llm.yaml topologies/loihi.yaml topologies/truenorth.yaml ;;
     baselines) echo topologies/baselines.yaml ;;
     technology) echo topologies/technology.yaml ;;
-    trace) echo traces/smollm2-hello.spk.trace traces/smollm2-hello.act.trace ;;
+    trace) echo traces/smollm2-hello.spk.trace traces/smollm2-hello.act.trace Tests/NetworksTests/Fixtures/ff.trace ;;
     gguf) for f in "$ref/formats.gguf" "$gguf_head"; do [ -f "$f" ] && echo "$f"; done ;;
     safetensors) [ -f "$ref/safetensors/formats.safetensors" ] && echo "$ref/safetensors/formats.safetensors" ;;
     database) echo "$work/seed.sqlite" ;;

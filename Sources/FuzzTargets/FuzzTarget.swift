@@ -39,11 +39,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .trace:
             let reader = try TraceReader(path: path)
             var spikes = SpikeBlock()
-            var values = ContiguousArray<Float>()
-            while try reader.next() != nil {
-                switch reader.header.content {
+            var values = ContiguousArray<Float>(), membranes = ContiguousArray<Double>()
+            while let block = try reader.next() {
+                switch block.kind {
                 case .spikes: try reader.spikes(into: &spikes)
                 case .activations: try reader.activations(into: &values)
+                case .membranes: try reader.membranes(into: &membranes)
                 }
             }
         case .database:

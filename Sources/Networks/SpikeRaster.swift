@@ -22,6 +22,10 @@ public struct SpikeRaster: Sendable {
         neurons[Int(start[step])..<Int(start[step + 1])]
     }
 
+    init(steps: Int, start: ContiguousArray<Int32>, neurons: ContiguousArray<Int32>) {
+        self.steps = steps; self.start = start; self.neurons = neurons
+    }
+
     /// Spikes given as (step, input index) for `inputs` wide steps; `ids` maps an input index to its global neuron id.
     public init(steps: Int, spikes: [[Int]], ids: [Int32]) {
         var start = ContiguousArray<Int32>([0]), neurons = ContiguousArray<Int32>()

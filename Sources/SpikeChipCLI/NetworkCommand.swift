@@ -7,6 +7,7 @@ import Pipeline
 import SimKernel
 import Store
 import Topology
+import Traces
 
 /// `spikechip network`: a generic spiking network (a NIR graph converted by `spikechip import`)
 /// mapped onto a topology's cores and run on input spike trains, event by event.
@@ -24,7 +25,7 @@ struct NetworkCommand: ParsableCommand {
     @Argument(help: "Network file written by `spikechip import` (safetensors with the graph in its metadata).")
     var file: String
 
-    @Option(help: "Input spike trains: a NumPy .npy array [time steps, input neurons] (bool, integers or floats; non-zero = spike), inputs in the graph's Input order; or a .npz (numpy.savez or numpy.savez_compressed) holding one such array or one named 'spikes'.")
+    @Option(help: "Input spike trains: a NumPy .npy array [time steps, input neurons] (bool, integers or floats; non-zero = spike), inputs in the graph's Input order; a .npz (numpy.savez or numpy.savez_compressed) holding one such array or one named 'spikes'; or a network trace (--trace of an earlier run), whose spike streams named like the Input populations are used.")
     var input: String
 
     @Option(help: "Chip description: a YAML path or a shipped name (truenorth, loihi, spikechip-llm). Default: loihi.")
@@ -38,6 +39,9 @@ struct NetworkCommand: ParsableCommand {
 
     @Option(help: "Write every spike as CSV (step,population,neuron) to this file.")
     var spikes: String?
+
+    @Option(help: "Write the run as a network trace (docs/trace-format.md, version 2) to this file: every population's spikes, input included, and the --record membranes (float64), one block per step. It replays the run as --input, on any topology.")
+    var trace: String?
 
     @Option(help: "Populations whose membrane potentials are recorded after every step (after reset), comma-separated names, or 'all' (every non-input population). Stored in the database (network_membrane) and written by --membranes. Default: none.")
     var record: String?
@@ -70,7 +74,16 @@ struct NetworkCommand: ParsableCommand {
             if pop.isInput { ids.append(contentsOf: (start..<(start + pop.size)).map { Int32($0) }) }
             start += pop.size
         }
-        let raster = try SpikeRaster(npy: input, ids: ids)
+        let raster: SpikeRaster
+        if Self.isTrace(input) {
+            let (r, completion) = try SpikeRaster.read(trace: input, network: network)
+            if case let .truncated(offset, _, steps) = completion {
+                FileHandle.standardError.write(Data("warning: \(input) ends at byte \(offset) without its end block (its writer stopped early): its \(steps) complete step(s) are the input\n".utf8))
+            }
+            raster = r
+        } else {
+            raster = try SpikeRaster(npy: input, ids: ids)
+        }
         let mapping = try NetworkMapping(network: network, topology: topo)
         let recorded = try recordedPopulations(network)
         if membranes != nil, recorded.isEmpty { throw ValidationError("--membranes needs --record POPULATION[,…] (or --record all)") }
@@ -87,6 +100,12 @@ struct NetworkCommand: ParsableCommand {
         case .complete:
             if let spikes { try writeSpikes(result, mapping, to: spikes) }
             if let membranes { try writeMembranes(result, mapping, to: membranes) }
+            if let trace {
+                do {
+                    try NetworkTrace.write(result, mapping: mapping, recorded: recorded, input: input, path: trace,
+                                           provenance: ["tool": .string("spikechip \(SpikeChip.version)"), "network": .string(file)])
+                } catch { throw ValidationErrorMessage("cannot write --trace \(trace): \(error)") }
+            }
             switch format {
             case .text: print(summary(result, mapping, raster) + (runID.map { "\nstored    run \($0) in \(db)" } ?? ""))
             case .json: print(try json(result, mapping, raster, run: runID))
@@ -100,6 +119,13 @@ struct NetworkCommand: ParsableCommand {
             print(summary(result, mapping, raster))
             throw ValidationErrorMessage("the results of run \(runID.map { "\($0)" } ?? "?") could not be stored in \(db): \(error). The summary above is complete\(marked ? "; the run is marked interrupted" : ""). Free disk space or choose another --db, then run again.")
         }
+    }
+
+    /// Whether `path` starts with a trace's magic (else it is read as .npy or .npz, which say what they expect).
+    static func isTrace(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: 8)).map { Array($0) == Array("SPKTRACE".utf8) } ?? false
     }
 
     /// The populations `--record` names, refused with the list of names when one is not in the network.

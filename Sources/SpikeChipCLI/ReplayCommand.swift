@@ -37,16 +37,13 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let header = try TraceReader(path: trace).header
-        let m = try mapping.map(defaultSpec: header.spec)
+        guard let spec = header.spec else { throw ValidationErrorMessage(TraceSpikeSource.networkTraceHint(trace)) }
+        let m = try mapping.map(defaultSpec: spec)
         if header.content == .spikes, let encoder {
             throw ValidationError("--encoder \(encoder): \(trace) holds spikes already (recorded with \(header.encoder)); --encoder applies to activation traces only")
         }
         let configured = try encoder.map { try ConfiguredEncoder(parsing: $0) }
-        let steps: Int
-        switch header.content {
-        case .spikes: steps = header.timeSteps
-        case .activations: steps = (try configured ?? ConfiguredEncoder(parsing: header.encoder)).steps
-        }
+        let steps = header.content == .spikes ? header.timeSteps : (try configured ?? ConfiguredEncoder(parsing: header.encoder)).steps
         let complete = try TraceReader.completeTokens(path: trace)
         guard complete.tokens > 0 else {
             throw ValidationError("\(trace) holds no complete token (a header only, or cut inside its first token); record it again")
@@ -62,7 +59,7 @@ struct ReplayCommand: ParsableCommand {
         if case .integer(let c)? = header.provenance["context"] { recorded = Int(c) }
         let workload = Workload(tokens: count, timeSteps: steps, context: context ?? recorded ?? 1024, seed: output.seed)
         let source = try TraceSpikeSource(path: trace, mapping: m, workload: workload, encoder: configured)
-        let label = "trace \((trace as NSString).lastPathComponent): \(header.content.rawValue) of \(header.spec.name), "
+        let label = "trace \((trace as NSString).lastPathComponent): \(header.content.rawValue) of \(spec.name), "
             + (header.content == .spikes ? "recorded with \(header.encoder)" : "encoded with \(encoder ?? header.encoder)")
         try output.execute(m, workload, source, encoderLabel: label, statistics: nil, shouldStop: { source.failure != nil }) { source, _ in
             try source.finish()

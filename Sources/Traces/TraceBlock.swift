@@ -4,6 +4,8 @@ public struct TraceBlock: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case spikes
         case activations(ActivationPrecision)
+        /// float64 membranes of a network trace's membrane stream.
+        case membranes
     }
 
     public var kind: Kind

@@ -2,8 +2,11 @@
 enum TraceFormat {
     /// ASCII "SPKTRACE".
     static let magic: [UInt8] = Array("SPKTRACE".utf8)
-    /// The only version this module reads and writes.
-    static let version: UInt16 = 1
+    /// Model traces (LLM stages) are version 1, which earlier builds read too; network traces
+    /// are version 2, which earlier builds refuse by its number instead of misreading its header.
+    static let modelVersion: UInt16 = 1
+    static let networkVersion: UInt16 = 2
+    static func version(for content: TraceContent) -> UInt16 { content == .network ? networkVersion : modelVersion }
     /// Magic, version, reserved, header length.
     static let preambleBytes = 16
     /// Type, token, stage, payload length.
@@ -22,6 +25,8 @@ enum TraceFormat {
     static let spikesType: UInt8 = 0x01
     static let float32Type: UInt8 = 0x02
     static let float16Type: UInt8 = 0x03
+    /// Membranes of a network trace's membrane stream (version 2 only).
+    static let float64Type: UInt8 = 0x04
     static let endType: UInt8 = 0x45
 
     /// Largest spike payload a stage of `inputs` neurons can need at `steps` steps: a count

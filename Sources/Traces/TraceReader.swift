@@ -59,8 +59,8 @@ public final class TraceReader {
         var problem: String?
         if Array(preamble[0..<8]) != TraceFormat.magic {
             problem = "not a SpikeChip trace (the file does not start with SPKTRACE)"
-        } else if version != TraceFormat.version {
-            problem = "trace format version \(version); this build reads version \(TraceFormat.version) (use a matching spikechip)"
+        } else if version != TraceFormat.modelVersion && version != TraceFormat.networkVersion {
+            problem = "trace format version \(version); this build reads versions \(TraceFormat.modelVersion) and \(TraceFormat.networkVersion) (use a matching spikechip)"
         } else if reserved != 0 {
             problem = "reserved header field is \(reserved), not 0 (file corrupted or from a newer version)"
         } else if !(2...TraceFormat.maxHeaderBytes).contains(length) {
@@ -81,10 +81,14 @@ public final class TraceReader {
             throw bad("invalid header JSON: \(Self.describe(error))")
         }
         if let p = decoded.problem() { fclose(f); file = nil; throw bad("invalid header: \(p)") }
+        guard version == TraceFormat.version(for: decoded.content) else {
+            fclose(f); file = nil
+            throw bad("invalid header: a version \(version) trace cannot hold \(decoded.content.rawValue) (network traces are version \(TraceFormat.networkVersion), model traces version \(TraceFormat.modelVersion)); file corrupted")
+        }
         header = decoded
-        stageCount = decoded.stages.count
+        stageCount = decoded.blocksPerToken
         offset = Int64(TraceFormat.preambleBytes + length + TraceFormat.checksumBytes)
-        trailer = Self.readTrailer(f, fileSize: fileSize, dataStart: offset, stages: decoded.stages.count)
+        trailer = Self.readTrailer(f, fileSize: fileSize, dataStart: offset, stages: decoded.blocksPerToken)
         fseeko(f, off_t(offset), SEEK_SET)
     }
 
@@ -110,29 +114,44 @@ public final class TraceReader {
             ($0[0], Int($0.littleEndian(at: 1, as: UInt32.self)), Int($0.littleEndian(at: 5, as: UInt32.self)),
              Int($0.littleEndian(at: 9, as: UInt32.self)))
         }
-        let expected = header.stages[index % stageCount]
+        let expected = index % stageCount, inputs = header.width(ofStage: expected)
+        func named() -> String { "stage \(expected) (\(header.name(ofStage: expected)))" }
         let kind: TraceBlock.Kind?
         switch type {
         case TraceFormat.spikesType:
-            let bound = TraceFormat.maxSpikePayload(inputs: expected.inputs, steps: header.timeSteps)
+            let bound = TraceFormat.maxSpikePayload(inputs: inputs, steps: header.timeSteps)
             guard (header.timeSteps...bound).contains(length) else {
-                throw corrupt("spike payload length \(length) is outside \(header.timeSteps)...\(bound) for stage \(index % stageCount) (\(expected)) (file corrupted)")
+                throw corrupt("spike payload length \(length) is outside \(header.timeSteps)...\(bound) for \(named()) (file corrupted)")
             }
             kind = .spikes
         case TraceFormat.float32Type, TraceFormat.float16Type:
             let width = type == TraceFormat.float32Type ? 4 : 2
-            guard length == width * expected.inputs else {
-                throw corrupt("activation payload of \(length) bytes; stage \(index % stageCount) (\(expected)) needs \(width * expected.inputs) (file corrupted)")
+            guard length == width * inputs else {
+                throw corrupt("activation payload of \(length) bytes; \(named()) needs \(width * inputs) (file corrupted)")
             }
             kind = .activations(width == 4 ? .float32 : .float16)
+        case TraceFormat.float64Type where header.content == .network:
+            guard length == 8 * inputs else {
+                throw corrupt("membrane payload of \(length) bytes; \(named()) needs \(8 * inputs) (file corrupted)")
+            }
+            kind = .membranes
         case TraceFormat.endType:
             guard length == 8 else { throw corrupt("end block with a \(length)-byte payload instead of 8 (file corrupted)") }
             kind = nil
         default:
             throw corrupt("unknown block type 0x\(String(type, radix: 16)) (file corrupted, or written by a newer format version)")
         }
-        if let kind, (kind == .spikes) != (header.content == .spikes) {
-            throw corrupt("\(kind == .spikes ? "spike" : "activation") block in a trace of \(header.content.rawValue) (file corrupted)")
+        if let kind {
+            // Membrane blocks pass the type check only in network traces.
+            let fits = switch kind {
+            case .spikes: header.holdsSpikes(stage: expected)
+            case .activations: header.content == .activations
+            case .membranes: !header.holdsSpikes(stage: expected)
+            }
+            if !fits {
+                let what = switch kind { case .spikes: "spike"; case .activations: "activation"; case .membranes: "membrane" }
+                throw corrupt("\(what) block where \(named()) of a trace of \(header.content.rawValue) belongs (file corrupted)")
+            }
         }
         let end = start + Int64(TraceFormat.frameBytes + length + TraceFormat.checksumBytes)
         let limit = kind != nil && trailer != nil ? fileSize - Int64(TraceFormat.endBlockBytes) : fileSize
@@ -175,7 +194,7 @@ public final class TraceReader {
         guard let b = current, b.kind == .spikes else { throw TraceError.invalidUse("spikes(into:) needs a current spike block; call next() first") }
         do {
             try SpikePayload.decode(UnsafeRawBufferPointer(start: buffer, count: payloadLength), steps: header.timeSteps,
-                                    inputs: header.stages[b.stage].inputs, into: &block)
+                                    inputs: header.width(ofStage: b.stage), into: &block)
         } catch {
             throw TraceError.corrupt(block: b.index, offset: b.offset + Int64(TraceFormat.frameBytes + error.offset),
                                      message: "malformed spike payload: \(error.message) (written by a faulty writer)")
@@ -187,7 +206,7 @@ public final class TraceReader {
         guard let b = current, case .activations(let precision) = b.kind else {
             throw TraceError.invalidUse("activations(into:) needs a current activation block; call next() first")
         }
-        let n = header.stages[b.stage].inputs
+        let n = header.width(ofStage: b.stage)
         values.removeAll(keepingCapacity: true)
         values.append(contentsOf: repeatElement(0, count: n))
         let raw = UnsafeRawBufferPointer(start: buffer, count: payloadLength)
@@ -197,6 +216,17 @@ public final class TraceReader {
             case .float16: for i in 0..<n { v[i] = HalfFloat.float(raw.littleEndian(at: 2 * i, as: UInt16.self)) }
             }
         }
+    }
+
+    /// Decodes the current membrane block of a network trace into `values` (one per neuron).
+    public func membranes(into values: inout ContiguousArray<Double>) throws {
+        guard let b = current, b.kind == .membranes else {
+            throw TraceError.invalidUse("membranes(into:) needs a current membrane block; call next() first")
+        }
+        let n = header.width(ofStage: b.stage)
+        values.removeAll(keepingCapacity: true)
+        let raw = UnsafeRawBufferPointer(start: buffer, count: payloadLength)
+        for i in 0..<n { values.append(Double(bitPattern: raw.littleEndian(at: 8 * i, as: UInt64.self))) }
     }
 
     /// Reads to the end and returns how the trace ends, throwing on corruption: what a replay

@@ -45,14 +45,14 @@ public final class TraceSpikeSource: SpikeSource {
     public init(path: String, mapping: ChipMapping, workload: Workload, encoder: ConfiguredEncoder? = nil) throws {
         reader = try TraceReader(path: path)
         let h = reader.header
+        guard h.content != .network else { throw TraceError.mismatch(Self.networkTraceHint(path)) }
         stageMap = try Self.match(h, mapping)
         timeSteps = workload.timeSteps
-        switch h.content {
-        case .spikes:
+        if h.content == .spikes {
             guard h.timeSteps == workload.timeSteps else {
                 throw TraceError.mismatch("the trace's spikes have T = \(h.timeSteps) time steps but the run asks for T = \(workload.timeSteps): replay with --time-steps \(h.timeSteps)")
             }
-        case .activations:
+        } else {
             let e: ConfiguredEncoder
             if let encoder { e = encoder } else {
                 do { e = try ConfiguredEncoder(parsing: h.encoder) } catch {
@@ -72,6 +72,11 @@ public final class TraceSpikeSource: SpikeSource {
         }
     }
 
+    /// Why a network trace cannot drive a model's stages, and what takes it.
+    public static func networkTraceHint(_ path: String) -> String {
+        "\(path) is a network trace (the spikes of a network's populations, step by step), not a model's: give it to `spikechip network NETWORK --input \(path)`"
+    }
+
     /// The trace stage of each mapped stage, or an error naming the first that does not fit.
     static func match(_ h: TraceHeader, _ mapping: ChipMapping) throws -> [Int] {
         var map: [Int] = []
@@ -83,11 +88,11 @@ public final class TraceSpikeSource: SpikeSource {
             guard let i = h.stages.firstIndex(where: { $0.kind == s.kind && ($0.kind == .lmHead || $0.layer == s.layer) }) else {
                 let hint = s.kind == .lmHead ? "record the trace with the LM head mapped, or map without it"
                     : "the trace holds \(layers - (h.stages.contains { $0.kind == .lmHead } ? 1 : 0)) layer(s): map at most that many (--layers)"
-                throw TraceError.mismatch("the mapping's stage \(map.count) (\(mapped)) is not in the trace of \(h.spec.name): \(hint)")
+                throw TraceError.mismatch("the mapping's stage \(map.count) (\(mapped)) is not in the trace of \(h.modelName): \(hint)")
             }
             let t = h.stages[i]
             guard t.inputs == s.inputs else {
-                throw TraceError.mismatch("trace stage \(i) (\(t)) does not match the mapping's (\(mapped)): the trace was recorded from \(h.spec.name), map that model")
+                throw TraceError.mismatch("trace stage \(i) (\(t)) does not match the mapping's (\(mapped)): the trace was recorded from \(h.modelName), map that model")
             }
             guard i > last else { throw TraceError.mismatch("trace stage \(i) (\(t)) comes before a stage mapped earlier: the trace's stages are not in dataflow order") }
             last = i

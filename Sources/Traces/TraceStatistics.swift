@@ -53,15 +53,24 @@ public struct TraceStatistics: Codable, Sendable {
                 throw TraceError.mismatch("the trace suggests encoder '\(h.encoder)', which does not parse (\(error)): pass --encoder")
             }
         }
-        var rows = h.stages.map { Row(kind: $0.kind.rawValue, layer: $0.layer, inputs: $0.inputs, spikes: 0, amplitude: 0, silentNeurons: 0,
-                                      bytes: 0, firingRate: 0, silentFraction: 0) }
+        // A network trace's rows are its streams: the population's name, its index among the streams.
+        var rows = (0..<h.blocksPerToken).map { i in
+            Row(kind: h.content == .network ? h.streams[i].population : h.stages[i].kind.rawValue,
+                layer: h.content == .network ? i : h.stages[i].layer, inputs: h.width(ofStage: i),
+                spikes: 0, amplitude: 0, silentNeurons: 0, bytes: 0, firingRate: 0, silentFraction: 0)
+        }
         var blockCount = rows.map { _ in 0 }
         var neuronSteps = rows.map { _ in 0 }   // adaptive encoders may vary T per block
         var block = SpikeBlock(), values = ContiguousArray<Float>(), train = SpikeTrain(neuronCount: 0, steps: 0)
         var fired = ContiguousArray<UInt64>()
         var steps = h.timeSteps
         while let b = try reader.next() {
-            let n = h.stages[b.stage].inputs
+            let n = h.width(ofStage: b.stage)
+            if b.kind == .membranes {   // checked by next(); counted in bytes only
+                rows[b.stage].bytes += b.byteCount
+                blockCount[b.stage] += 1
+                continue
+            }
             if var e = encoder {
                 try reader.activations(into: &values)
                 do { try values.withUnsafeBufferPointer { (v) throws(NeuronParameterError) in try e.encode(v, into: &train) } } catch {
@@ -123,17 +132,24 @@ public struct TraceStatistics: Codable, Sendable {
         blocks = reader.blocksRead
         fileBytes = reader.fileSize
         timeSteps = steps
-        stages = rows
-        layers = byLayer
         let perToken = Double(max(tokens, 1))
         spikesPerToken = Double(rows.reduce(0) { $0 + $1.spikes }) / perToken
         bytesPerToken = Double(rows.reduce(0) { $0 + $1.bytes }) / perToken
+        if h.content == .network {
+            // Firing statistics describe spike streams; membrane streams count in the bytes above.
+            stages = rows.indices.filter { h.holdsSpikes(stage: $0) }.map { rows[$0] }
+            layers = []
+        } else {
+            stages = rows
+            layers = byLayer
+        }
     }
 
     /// The report `spikechip trace stats` prints.
     public func text() -> String {
         var out: [String] = []
-        out.append("trace     \(header.spec.name), \(header.content.rawValue), encoder '\(header.encoder)', T = \(timeSteps)")
+        if header.content == .network { return networkText() }
+        out.append("trace     \(header.modelName), \(header.content.rawValue), encoder '\(header.encoder)', T = \(timeSteps)")
         switch completion {
         case .complete(let t, let b): out.append("blocks    \(b) in \(t) tokens, \(fileBytes) bytes, complete")
         case let .truncated(offset, b, t): out.append("blocks    \(b) in \(t) complete tokens, \(fileBytes) bytes, TRUNCATED at byte \(offset) (writer did not finish)")
@@ -157,6 +173,30 @@ public struct TraceStatistics: Codable, Sendable {
             out.append(String(repeating: " ", count: max(0, 7 - name.count)) + name
                 + format("  %8d  %11.4f  %6.3f  %12.1f  %11.1f", r.inputs, r.firingRate, r.silentFraction,
                          Double(r.spikes) / perToken, Double(r.bytes) / perToken))
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// A network trace's report: per step instead of per token, one row per spike stream.
+    private func networkText() -> String {
+        let membranes = header.streams.filter { $0.record == .membranes }.map(\.population)
+        var out = ["trace     network, \(header.streams.count) streams, dt \(header.dtNs ?? 0) ns, input '\(header.encoder)'"
+            + (membranes.isEmpty ? "" : "; membranes of \(membranes.joined(separator: ", "))")]
+        switch completion {
+        case .complete(let t, let b): out.append("blocks    \(b) in \(t) steps, \(fileBytes) bytes, complete")
+        case let .truncated(offset, b, t): out.append("blocks    \(b) in \(t) complete steps, \(fileBytes) bytes, TRUNCATED at byte \(offset) (writer did not finish)")
+        }
+        out.append(format("per step  %.1f spikes, %.0f bytes", spikesPerToken, bytesPerToken))
+        if !header.provenance.isEmpty {
+            out.append("provenance " + header.provenance.keys.sorted().map { "\($0)=\(Self.render(header.provenance[$0]!))" }.joined(separator: ", "))
+        }
+        out.append("")
+        out.append("population        neurons  firing rate  silent  spikes/step  bytes/step")
+        let perStep = Double(max(tokens, 1))
+        for r in stages {
+            out.append(r.kind.padding(toLength: max(16, r.kind.count), withPad: " ", startingAt: 0)
+                + format("  %7d  %11.4f  %6.3f  %11.2f  %10.1f", r.inputs, r.firingRate, r.silentFraction,
+                         Double(r.spikes) / perStep, Double(r.bytes) / perStep))
         }
         return out.joined(separator: "\n")
     }

@@ -46,7 +46,7 @@ public final class TraceWriter {
         file = f
         setvbuf(f, nil, _IOFBF, 1 << 20)
         var pre = TraceFormat.magic
-        pre.appendLittleEndian(TraceFormat.version)
+        pre.appendLittleEndian(TraceFormat.version(for: header.content))
         pre.appendLittleEndian(UInt16(0))
         pre.appendLittleEndian(UInt32(json.count))
         pre += json
@@ -61,13 +61,13 @@ public final class TraceWriter {
     /// Appends the spikes of `stage` of `token`: exactly `timeSteps` steps, neurons increasing
     /// within a step and below the stage's width, amplitudes ±1...±127.
     public func append(token: Int, stage: Int, spikes block: SpikeBlock) throws {
-        try expect(token: token, stage: stage, content: .spikes)
+        try expect(token: token, stage: stage, kind: .spikes)
         guard block.steps == header.timeSteps else {
             throw TraceError.invalidUse("token \(token) stage \(stage): \(block.steps) steps given, the trace has T = \(header.timeSteps)")
         }
         payload.removeAll(keepingCapacity: true)
-        do { try SpikePayload.encode(block, inputs: header.stages[stage].inputs, into: &payload) } catch {
-            throw TraceError.invalidUse("token \(token) stage \(stage) (\(header.stages[stage])): \(error)")
+        do { try SpikePayload.encode(block, inputs: header.width(ofStage: stage), into: &payload) } catch {
+            throw TraceError.invalidUse("token \(token) stage \(stage) (\(header.name(ofStage: stage))): \(error)")
         }
         try writeBlock(type: TraceFormat.spikesType, token: token, stage: stage)
     }
@@ -80,7 +80,7 @@ public final class TraceWriter {
 
     /// Appends the activation vector of `stage` of `token` (one value per input neuron).
     public func appendActivations(token: Int, stage: Int, values: UnsafeBufferPointer<Float>) throws {
-        try expect(token: token, stage: stage, content: .activations)
+        try expect(token: token, stage: stage, kind: .activations(activationPrecision))
         let n = header.stages[stage].inputs
         guard values.count == n else {
             throw TraceError.invalidUse("token \(token) stage \(stage) (\(header.stages[stage])): \(values.count) activations given")
@@ -98,6 +98,18 @@ public final class TraceWriter {
         try values.withUnsafeBufferPointer { try appendActivations(token: token, stage: stage, values: $0) }
     }
 
+    /// Appends the membranes of a network trace's membrane stream `stage` at step `token`
+    /// (one value per neuron, stored as float64: nothing a Double membrane holds is lost).
+    public func appendMembranes(token: Int, stage: Int, values: UnsafeBufferPointer<Double>) throws {
+        try expect(token: token, stage: stage, kind: .membranes)
+        guard values.count == header.streams[stage].neurons else {
+            throw TraceError.invalidUse("step \(token) stream \(stage) (\(header.streams[stage])): \(values.count) membranes given")
+        }
+        payload.removeAll(keepingCapacity: true)
+        for v in values { payload.appendLittleEndian(v.bitPattern) }
+        try writeBlock(type: TraceFormat.float64Type, token: token, stage: stage)
+    }
+
     /// Writes the end block and closes the file. Throws the first failure recorded while
     /// recording (the file is then closed without an end block and reads as truncated).
     public func finish() throws {
@@ -108,7 +120,7 @@ public final class TraceWriter {
         }
         payload.removeAll(keepingCapacity: true)
         payload.appendLittleEndian(UInt64(blocks))
-        try writeBlock(type: TraceFormat.endType, token: blocks / header.stages.count, stage: 0)
+        try writeBlock(type: TraceFormat.endType, token: blocks / header.blocksPerToken, stage: 0)
         file = nil
         let flushed = fflush(f) == 0
         let closed = fclose(f) == 0
@@ -120,16 +132,23 @@ public final class TraceWriter {
         if failure == nil { failure = error }
     }
 
-    private func expect(token: Int, stage: Int, content: TraceContent) throws {
+    private func expect(token: Int, stage: Int, kind: TraceBlock.Kind) throws {
         if let failure { throw failure }
         guard file != nil else { throw TraceError.invalidUse("trace \(path) is already finished") }
-        guard header.content == content else {
-            throw TraceError.invalidUse("trace \(path) holds \(header.content.rawValue), not \(content.rawValue)")
-        }
-        let s = header.stages.count
+        let s = header.blocksPerToken
         guard token <= Int(UInt32.max) else { throw TraceError.invalidUse("token \(token) is beyond the format's 2^32 tokens") }
         guard token == blocks / s, stage == blocks % s else {
             throw TraceError.invalidUse("blocks must come in dataflow order: expected token \(blocks / s) stage \(blocks % s), got token \(token) stage \(stage)")
+        }
+        let (fits, what) = switch kind {
+        case .spikes: (header.holdsSpikes(stage: stage), "spikes")
+        case .activations: (header.content == .activations, "activations")
+        case .membranes: (header.content == .network && !header.holdsSpikes(stage: stage), "membranes")
+        }
+        guard fits else {
+            let holds = header.content == .network ? "\(header.streams[stage].record.rawValue) in stream \(stage) (\(header.streams[stage].population))"
+                : header.content.rawValue
+            throw TraceError.invalidUse("trace \(path) holds \(holds), not \(what)")
         }
     }
 

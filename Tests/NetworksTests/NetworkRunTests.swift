@@ -7,43 +7,6 @@ import TestFixtures
 import Testing
 import Topology
 
-private let fixtures = Fixtures.root.appendingPathComponent("Tests/NetworksTests/Fixtures").path
-
-private struct Recorded: EnergySink {
-    var records: [EnergyRecord] = []
-    mutating func consume(_ rs: UnsafeBufferPointer<EnergyRecord>) { records.append(contentsOf: rs) }
-    mutating func finish() {}
-}
-
-private func shipped(_ name: String, _ edits: [(String, String)] = []) throws -> Topology {
-    var yaml = try String(contentsOf: Fixtures.root.appendingPathComponent("topologies/\(name).yaml"), encoding: .utf8)
-    for (a, b) in edits { yaml = yaml.replacingOccurrences(of: a, with: b) }
-    return try Topology.parse(yaml: yaml, file: name)
-}
-
-/// Reads a network file and its input, maps and runs it.
-private func run(_ path: String, input: String, on t: Topology, record: Set<Int> = []) throws -> (NetworkRunResult, NetworkMapping, [EnergyRecord]) {
-    let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
-    var ids: [Int32] = [], start = 0
-    for p in net.populations {
-        if p.isInput { ids += (start..<(start + p.size)).map { Int32($0) } }
-        start += p.size
-    }
-    let mapping = try NetworkMapping(network: net, topology: t)
-    var r = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: ids), sink: Recorded(), record: record)
-    let result = r.run()
-    return (result, mapping, (r.model.sink as! Recorded).records)
-}
-
-/// Spike steps of every neuron of population `name`.
-private func spikeSteps(_ r: NetworkRunResult, _ m: NetworkMapping, _ name: String) -> [[Int]]? {
-    guard let p = m.network.populations.firstIndex(where: { $0.name == name }) else { return nil }
-    var out = Array(repeating: [Int](), count: m.network.populations[p].size)
-    let base = m.populationStart[p]
-    for e in r.spikes.events where Int(e.neuron) >= base && Int(e.neuron) < base + out.count { out[Int(e.neuron) - base].append(Int(e.step)) }
-    return out.map { $0.sorted() }
-}
-
 @Suite struct NetworkRunTests {
     /// Networks exported by snnTorch (via NIR) and simulated by Brian2, converted by tools/nir: every neuron fires at the
     /// steps the peer computed (tools/nir/make_fixtures.py, make_brian2_fixture.py; float64 on both sides). `cycle`, two

@@ -21,7 +21,7 @@ struct SampleTraceTests {
         let activations = try TraceStatistics(path: activationPath)
         for s in [spikes, activations] {
             #expect(s.completion == .complete(tokens: 8, blocks: 968))
-            #expect(s.header.stages.count == 121 && s.header.spec.hidden == 576)
+            #expect(s.header.stages.count == 121 && s.header.spec?.hidden == 576)
         }
         #expect(spikes.header.stages == activations.header.stages && spikes.header.spec == activations.header.spec)
         #expect(spikes.header.content == .spikes && activations.header.content == .activations)
@@ -34,7 +34,7 @@ struct SampleTraceTests {
     func replay() throws {
         let header = try TraceReader(path: spikePath).header
         let topology = try Topology.load(path: repoRoot.appendingPathComponent("topologies/spikechip-llm.yaml").path)
-        let m = try ChipMapping(spec: header.spec, topology: topology, options: MappingOptions(layers: 1))
+        let m = try ChipMapping(spec: try #require(header.spec), topology: topology, options: MappingOptions(layers: 1))
         let w = Workload(tokens: 2, timeSteps: header.timeSteps, context: 5, seed: 1)
         let source = try TraceSpikeSource(path: spikePath, mapping: m, workload: w)
         var chip = try ChipRun(mapping: m, workload: w, source: source, sink: DiscardingSink())
