@@ -43,6 +43,9 @@ public struct NetworkChip: SimulationModel {
     let poweredChips: [(chip: Int, milliwatts: Double)]
     /// Input spikes: global neuron ids per step.
     let input: SpikeRaster
+    /// Per population, whether any of its TrueNorth neurons has stochastic synapses: their rows are
+    /// read one synapse at a time, each with its own draw.
+    let stochasticSynapses: [Bool]
 
     // Neuron and core state.
     var v: ContiguousArray<Double>
@@ -125,6 +128,7 @@ public struct NetworkChip: SimulationModel {
         v = ContiguousArray(repeating: 0, count: mapping.neurons)
         for (p, pop) in net.populations.enumerated() { if let d = pop.dynamics { for i in 0..<pop.size { v[mapping.populationStart[p] + i] = d.initial(i) } } }
         synaptic = ContiguousArray(repeating: 0, count: mapping.neurons)
+        stochasticSynapses = net.populations.map { $0.dynamics?.trueNorth?.hasStochasticSynapses == true }
         readyAt = ContiguousArray(repeating: 0, count: net.populations.contains { $0.dynamics?.hasRefractoryPeriod == true } ? mapping.neurons : 0)
         current = mapping.cores.map { c in
             c.role == .input ? [] : ContiguousArray(repeating: 0, count: (net.maxDelay + 1) * mapping.blocks[c.block].neurons.count)
@@ -384,6 +388,8 @@ public struct NetworkChip: SimulationModel {
         let block = mapping.blocks[mapping.cores[core].block]
         let width = block.neurons.count, first = block.neurons.lowerBound
         var synapses = 0
+        // Fetched only for stochastic synapses, so other spikes pay no reference count for it.
+        let stochastic = stochasticSynapses[block.population] ? mapping.network.populations[block.population].dynamics?.trueNorth : nil
         // Taken out while written, so the loop may read the mapping.
         var currents = ContiguousArray<Double>()
         swap(&currents, &current[core])
@@ -396,7 +402,15 @@ public struct NetworkChip: SimulationModel {
                 let m = mapping.network.projections[Int(axon.projection)].matrix
                 m.row.withUnsafeBufferPointer { rows in
                     m.value.withUnsafeBufferPointer { values in
-                        for e in axon.entries { cur[slot + Int(rows[e])] += values[e] }
+                        if let neurons = stochastic {
+                            let tick = step + Int(axon.delay), projection = Int(axon.projection)
+                            for e in axon.entries {
+                                let i = Int(rows[e])
+                                cur[slot + i] += neurons.synapticInput(values[e], neuron: i, tick: tick, source: g, projection: projection)
+                            }
+                        } else {
+                            for e in axon.entries { cur[slot + Int(rows[e])] += values[e] }
+                        }
                     }
                 }
             }

@@ -50,10 +50,10 @@ public struct NetworkGraph: Sendable {
         }
 
         /// TrueNorth's optional parameters and their defaults: no leak, negative threshold 0,
-        /// deterministic threshold, reset to 0, saturation at −β, seed 0.
+        /// deterministic threshold and synapses, reset to 0, saturation at −β, seed 0.
         static let trueNorthDefaults: [String: Float] = [
             "leak": 0, "leak_reversal": 0, "stochastic_leak": 0, "beta": 0, "threshold_mask_bits": 0,
-            "reset": 0, "reset_value": 0, "negative_saturation": 1, "seed": 0,
+            "reset": 0, "reset_value": 0, "negative_saturation": 1, "seed": 0, "stochastic_synapses": 0,
         ]
 
         /// Whether the node holds neurons that spike (a population on the chip).
@@ -220,7 +220,7 @@ public struct NetworkGraph: Sendable {
             let ranges: [(String, ClosedRange<Float>)] = [
                 ("alpha", 1...membrane), ("beta", 0...membrane), ("leak", -255...255), ("threshold_mask_bits", 0...17),
                 ("reset", 0...2), ("reset_value", -membrane - 1...membrane), ("leak_reversal", 0...1),
-                ("stochastic_leak", 0...1), ("negative_saturation", 0...1), ("seed", 0...Float(1 << 24)),
+                ("stochastic_leak", 0...1), ("negative_saturation", 0...1), ("seed", 0...Float(1 << 24)), ("stochastic_synapses", 0...1),
             ]
             for (key, range) in ranges {
                 if let values = p[key], let bad = values.firstIndex(where: { !range.contains($0) || $0.rounded() != $0 }) {

@@ -19,9 +19,14 @@
 /// other neurons of its core or on the order neurons are stepped in. The chip draws from an
 /// LFSR per core; the statistics, not the bit stream, are what this reproduces.
 ///
-/// Not modelled: TrueNorth's stochastic synapses (b_G), and the four axon types themselves —
-/// a projection into a TrueNorth population may have any integer weights in −255…255, where a
-/// real core offers each neuron four weights, one per axon type.
+/// Stochastic synapses (b_G = 1 for every axon type: `stochastic_synapses`): a spike through a
+/// synapse of weight s adds sgn(s) with probability |s|/256 instead of s. Its 8-bit ρ is the top
+/// byte of a draw keyed by the synapse as well (`synapseDraw`), so it too does not depend on the
+/// core that reads the row: partial cores draw the same numbers as a home core would.
+///
+/// Not modelled: the four axon types themselves — a projection into a TrueNorth population may
+/// have any integer weights in −255…255, where a real core offers each neuron four weights, one
+/// per axon type, and one b_G per type where SpikeChip has one flag per neuron.
 struct TrueNorthNeurons: Sendable {
     /// One neuron's parameters.
     struct Neuron: Sendable {
@@ -30,7 +35,7 @@ struct TrueNorthNeurons: Sendable {
         var thresholdMask: UInt32, seed: UInt32
         /// γ: 0 to R, 1 linear, 2 none.
         var resetMode: UInt8
-        var leakReversal: Bool, stochasticLeak: Bool, negativeSaturation: Bool
+        var leakReversal: Bool, stochasticLeak: Bool, negativeSaturation: Bool, stochasticSynapses: Bool
     }
 
     /// One entry per neuron, or one for all when they are the same (see `NeuronDynamics.coefficients`).
@@ -43,7 +48,8 @@ struct TrueNorthNeurons: Sendable {
             Neuron(alpha: Int32(p["alpha"]![i]), beta: Int32(p["beta"]![i]), leak: Int32(p["leak"]![i]),
                    resetValue: Int32(p["reset_value"]![i]), thresholdMask: UInt32((1 << Int(p["threshold_mask_bits"]![i])) - 1),
                    seed: UInt32(p["seed"]![i]), resetMode: UInt8(p["reset"]![i]), leakReversal: p["leak_reversal"]![i] != 0,
-                   stochasticLeak: p["stochastic_leak"]![i] != 0, negativeSaturation: p["negative_saturation"]![i] != 0)
+                   stochasticLeak: p["stochastic_leak"]![i] != 0, negativeSaturation: p["negative_saturation"]![i] != 0,
+                   stochasticSynapses: p["stochastic_synapses"]![i] != 0)
         })
         let uniform = all.allSatisfy { sameBytes($0, all[0]) }
         neurons = uniform ? [all[0]] : all
@@ -96,6 +102,28 @@ struct TrueNorthNeurons: Sendable {
             }
             return (count, active)
         }
+    }
+
+    /// Whether any neuron's synapses are stochastic (the chip then reads their rows one synapse at a time).
+    var hasStochasticSynapses: Bool { neurons.contains { $0.stochasticSynapses } }
+
+    /// What a spike through the synapse of weight `weight` from network neuron `source` (through
+    /// `projection`) adds to neuron `neuron` (index in its population) integrating at step `tick`:
+    /// the weight, or with stochastic synapses sgn(weight) when ρ < |weight| (probability |w|/256).
+    @inline(__always)
+    func synapticInput(_ weight: Double, neuron: Int, tick: Int, source: Int, projection: Int) -> Double {
+        let n = neurons[neuron & spread]
+        guard n.stochasticSynapses else { return weight }
+        let rho = Self.synapseDraw(seed: n.seed, tick: tick, neuron: neuron, source: source, projection: projection) >> 24
+        return Double(rho) < weight.magnitude ? (weight < 0 ? -1 : 1) : 0
+    }
+
+    /// The 32 random bits of one synaptic event: the neuron's draw of that step, mixed with the
+    /// synapse's source neuron and projection (two synapses from one source differ by projection).
+    @inline(__always)
+    static func synapseDraw(seed: UInt32, tick: Int, neuron: Int, source: Int, projection: Int) -> UInt32 {
+        mix(draw(seed: seed, tick: tick, neuron: neuron)
+            ^ mix(UInt32(truncatingIfNeeded: source) &* 0x85EB_CA77 ^ UInt32(truncatingIfNeeded: projection) &* 0xC2B2_AE3D))
     }
 
     /// The 32 random bits of neuron `neuron` at step `tick`: Chris Wellons' lowbias32 (a

@@ -272,4 +272,82 @@ struct Neurons {
         #expect(try refusal(network(weights: [3, -1, 0, 0, 0, 2], extra: ["reset": ([2], [0, 3])])).contains("'reset' of TrueNorth node 'tn' is 3.0 at neuron 1"))
         #expect(try refusal(network(weights: [3, -1, 0, 0, 0, 2], extra: ["tau": ([2], [1, 1])])).contains("a parameter 'tau' this type does not take"))
     }
+
+    /// lowbias32 and the draws of docs/networks.md, transcribed here: a neuron's draw per step, and a synaptic
+    /// event's, which mixes in the source neuron (network id) and the projection.
+    static func mix(_ x: UInt32) -> UInt32 {
+        var x = x ^ (x >> 16); x = x &* 0x7FEB_352D; x ^= x >> 15; x = x &* 0x846C_A68B; return x ^ (x >> 16)
+    }
+    static func rho(seed: UInt32, step: Int, neuron: Int, source: Int, projection: Int) -> Int {
+        let neuronDraw = mix(mix(mix(seed) ^ UInt32(step)) ^ (UInt32(neuron) &* 0x9E37_79B1))
+        return Int(mix(neuronDraw ^ mix(UInt32(source) &* 0x85EB_CA77 ^ UInt32(projection) &* 0xC2B2_AE3D)) >> 24)
+    }
+
+    /// 40 inputs into 50 TrueNorth neurons with stochastic synapses (weights −255…255, no leak, never firing):
+    /// each step a spike through weight w adds sgn(w) when its ρ < |w|. The membranes equal that rule applied
+    /// here, step by step, on Loihi's 128-axon cores and on 32-axon cores where a partial core reads 8 of the rows.
+    @Test func stochasticSynapsesOnTheChip() throws {
+        let (inputs, n, steps) = (40, 50, 60)
+        let weight = { (j: Int, i: Int) in Float((i * 7 + j * 3) % 511 - 255) }
+        let path = NetworkFiles.temporary("tn-syn.safetensors"), input = NetworkFiles.temporary("tn-syn.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        let big = Float((1 << 19) - 1)
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: inputs),
+            .init(name: "w", type: "Linear", size: n, params: ["weight": ([n, inputs], (0..<n).flatMap { j in (0..<inputs).map { weight(j, $0) } })]),
+            .init(name: "tn", type: "TrueNorth", size: n, params: ["alpha": ([n], Array(repeating: big, count: n)), "beta": ([n], Array(repeating: big, count: n)),
+                                                               "seed": ([n], Array(repeating: 77, count: n)), "stochastic_synapses": ([n], Array(repeating: 1, count: n))]),
+            .init(name: "out", type: "Output", size: n),
+        ], edges: [("in", "w"), ("w", "tn"), ("tn", "out")], to: path)
+        let fires = { (t: Int, i: Int) in (i + t) % 3 == 0 }
+        try NetworkFiles.writeSpikes(steps: steps, inputs: inputs, (0..<steps).flatMap { t in (0..<inputs).filter { fires(t, $0) }.map { (t, $0) } }, to: input)
+        var expected: [Double] = [], v = Array(repeating: 0, count: n)
+        for t in 0..<steps {
+            for j in 0..<n {
+                for i in 0..<inputs where fires(t, i) {
+                    let w = Int(weight(j, i))
+                    if Self.rho(seed: 77, step: t, neuron: j, source: i, projection: 0) < abs(w) { v[j] += w.signum() }
+                }
+                expected.append(Double(v[j]))
+            }
+        }
+        #expect(Set(expected).count > 20, "the membranes wander")
+        let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+        for topology in [try Fixtures.handPricedBoard(fanOut: .unicast, tick: false),
+                         try Fixtures.handPricedBoard(mesh: (8, 8), fanOut: .unicast, tick: true)] {
+            let mapping = try NetworkMapping(network: net, topology: topology)
+            var run = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: (0..<Int32(inputs)).map { $0 }), sink: DiscardingSink(), record: [1])
+            let r = run.run()
+            let got = r.membranes.sorted { ($0.step, $0.neuron) < ($1.step, $1.neuron) }.map(\.v)
+            #expect(got == expected, "\(topology.axons) axons")
+            #expect(topology.axons >= inputs || mapping.cores.contains { $0.role == .partial })
+        }
+    }
+
+    /// Weights +64 and −128 from two inputs that fire every step: +1 with p = ¼ and −1 with p = ½, so after 100
+    /// steps a mean of −25 per neuron, σ of the mean over 200 neurons √(100·(3/16 + ¼)/200) ≈ 0.47.
+    @Test func stochasticSynapsesFollowTheirProbabilities() throws {
+        let (n, steps) = (200, 100)
+        let path = NetworkFiles.temporary("tn-rate.safetensors"), input = NetworkFiles.temporary("tn-rate.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        let big = Float((1 << 19) - 1)
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: 2),
+            .init(name: "w", type: "Linear", size: n, params: ["weight": ([n, 2], (0..<n).flatMap { _ in [Float(64), -128] })]),
+            .init(name: "tn", type: "TrueNorth", size: n, params: ["alpha": ([n], Array(repeating: big, count: n)), "beta": ([n], Array(repeating: big, count: n)),
+                                                               "seed": ([n], Array(repeating: 5, count: n)), "stochastic_synapses": ([n], Array(repeating: 1, count: n))]),
+            .init(name: "out", type: "Output", size: n),
+        ], edges: [("in", "w"), ("w", "tn"), ("tn", "out")], to: path)
+        try NetworkFiles.writeSpikes(steps: steps, inputs: 2, (0..<steps).flatMap { [($0, 0), ($0, 1)] }, to: input)
+        let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+        let mapping = try NetworkMapping(network: net, topology: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false))
+        var run = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: [0, 1]), sink: DiscardingSink(), record: [1])
+        let r = run.run()
+        let last = r.membranes.filter { $0.step == UInt32(steps - 1) }.map(\.v)
+        #expect(last.count == n)
+        let mean = last.reduce(0, +) / Double(n)
+        #expect(abs(mean + 25) < 5 * 0.47, "mean V \(mean)")
+        // The synaptic events are counted as on a deterministic crossbar: each spike reads its row.
+        #expect(r.ledger.count(.synapticOp) == 2 * n * steps)
+    }
 }

@@ -655,7 +655,7 @@ SPIKECHIP_PARAMS: Dict[str, Tuple[str, ...]] = dict(PARAMS, SparseLinear=("row",
 # parameters per neuron (docs/networks.md). Only alpha is required; the others are written when
 # given and default in SpikeChip otherwise.
 TRUENORTH_OPTIONAL = ("beta", "leak", "leak_reversal", "stochastic_leak", "threshold_mask_bits", "reset", "reset_value",
-                      "negative_saturation", "seed")
+                      "negative_saturation", "seed", "stochastic_synapses")
 SPIKECHIP_PARAMS["TrueNorth"] = ("alpha",) + TRUENORTH_OPTIONAL
 # SpikeChip's own parameters of IF, LIF and CubaLIF (NIR has neither): reset_mode 1 subtracts
 # v_threshold from the next step's membrane instead of resetting to v_reset, as snnTorch's default
