@@ -131,7 +131,7 @@ public struct NetworkChip: SimulationModel {
         stochasticSynapses = net.populations.map { $0.dynamics?.trueNorth?.hasStochasticSynapses == true }
         readyAt = ContiguousArray(repeating: 0, count: net.populations.contains { $0.dynamics?.hasRefractoryPeriod == true } ? mapping.neurons : 0)
         current = mapping.cores.map { c in
-            c.role == .input ? [] : ContiguousArray(repeating: 0, count: (net.maxDelay + 1) * mapping.blocks[c.block].neurons.count)
+            c.role == .input || c.role == .splitter ? [] : ContiguousArray(repeating: 0, count: (net.maxDelay + 1) * mapping.blocks[c.block].neurons.count)
         }
         sent = mapping.cores.map { c in c.role == .partial ? ContiguousArray(repeating: 0, count: mapping.blocks[c.block].neurons.count) : [] }
         markers = ContiguousArray(repeating: 0, count: mapping.cores.count)
@@ -280,6 +280,8 @@ public struct NetworkChip: SimulationModel {
                 spikes.add(neuron: base + Int(i), population: population, step: step)
                 time = sendSpike(base + Int(i), from: core, population: population, at: time + costs.neuronFire.latency, &s)
             }
+        case .splitter:
+            break   // spikes are relayed as they arrive (`relay`); at the step's markers it passes them on
         }
         time = sendMarkers(from: core, population: population, at: time, &s)
         coreFree[core] = time.picoseconds
@@ -291,10 +293,26 @@ public struct NetworkChip: SimulationModel {
         guard !targets.isEmpty else { return time }
         traffic.spikes &+= 1
         traffic.deliveriesSent &+= UInt64(targets.count)
-        let (t, packets) = launch(.spike, source: g, population: population, tree: mapping.spikeTree.isEmpty ? -1 : mapping.spikeTree[g],
-                                  destinations: targets.lazy.map(\.core), from: core, at: time, &s)
+        let splitter = mapping.splitterOf.isEmpty ? -1 : mapping.splitterOf[g]
+        let (t, packets) = splitter >= 0
+            ? launch(.spike, source: g, population: population, tree: -1, destinations: CollectionOfOne(splitter), from: core, at: time, &s)
+            : launch(.spike, source: g, population: population, tree: mapping.spikeTree.isEmpty ? -1 : mapping.spikeTree[g],
+                     destinations: targets.lazy.map(\.core), from: core, at: time, &s)
         charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: t)
         return t
+    }
+
+    /// A splitter core: the arriving spike's relay neurons, one per destination core of its neuron, are
+    /// updated and fire, and each sends one packet, within the step (as the LLM engine's splitters relay).
+    mutating func relay(_ m: NetworkMessage, at core: Int, _ s: inout Scheduler<NetworkMessage>) {
+        let g = Int(m.source), population = Int(m.population)
+        let destinations = mapping.targets[Int(mapping.targetStart[g])..<Int(mapping.targetStart[g + 1])].lazy.map(\.core)
+        let k = destinations.count
+        let updated = updateNeurons(core, active: k, idle: 0, fired: k, population: population, now: s.now)
+        let (t, packets) = launch(.spike, source: g, population: population, tree: -1, destinations: destinations, from: core,
+                                  at: updated + costs.neuronFire.latency, &s)
+        charge(.spikeOut, count: packets, cost: costs.spikeOut, core: core, population: population, step: step, at: t)
+        coreFree[core] = t.picoseconds
     }
 
     /// Sends `core`'s completion marker to the cores it feeds without delay.
@@ -367,6 +385,7 @@ public struct NetworkChip: SimulationModel {
 
     mutating func deliver(_ m: NetworkMessage, at core: Int, _ s: inout Scheduler<NetworkMessage>) {
         switch m.kind {
+        case .spike where mapping.cores[core].role == .splitter: relay(m, at: core, &s)
         case .spike: spikeArrives(Int(m.source), at: core, step: Int(m.step), now: s.now)
         case .marker: markers[core] += 1; tryFire(core, &s)
         case .partial: partials[core] += 1; tryFire(core, &s)

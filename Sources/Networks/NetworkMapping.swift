@@ -11,8 +11,13 @@ import Topology
 /// partial currents to the home core once per step as graded packets (the dendritic split of
 /// Loihi's and TrueNorth's compilers). An input population's block is one core that relays the
 /// input file's spikes. Cores are numbered in population order from core 0 (row-major).
+///
+/// On a splitter fan-out topology (strict TrueNorth: a spike reaches one core), a neuron whose spikes
+/// go to more than one core sends them to a splitter core, whose relay neurons (one per destination)
+/// fire one packet each. A source core's such neurons share splitter cores, packed up to `axons`
+/// sources and `neurons` relays each; they are numbered after every population's cores.
 public struct NetworkMapping: Sendable {
-    public enum Role: UInt8, Sendable { case input, home, partial }
+    public enum Role: UInt8, Sendable { case input, home, partial, splitter }
 
     public struct Block: Sendable {
         public let population: Int
@@ -24,6 +29,7 @@ public struct NetworkMapping: Sendable {
 
     public struct Core: Sendable {
         public let role: Role
+        /// The block it serves (a splitter: the block of the source core it relays for).
         public let block: Int
         public let row: Int
         /// Axons used.
@@ -60,7 +66,10 @@ public struct NetworkMapping: Sendable {
     /// The axons of `targets`, stored in target order so that a spike reads its axons on a core
     /// one after another (each is one row of that core's crossbar).
     public let targetAxons: ContiguousArray<Axon>
-    /// Per home or input core, the cores it sends spikes to over zero-delay projections (they wait for its marker).
+    /// Per global neuron, the splitter core that relays its spikes, or −1 (sent directly).
+    public let splitterOf: ContiguousArray<Int32>
+    /// Per home, input or splitter core, the cores it sends spikes to over zero-delay projections (they wait for its
+    /// marker). A source core's marker reaches the destinations its splitters serve through them, after the spikes.
     public let markerTargets: [[Int32]]
     /// Markers each core waits for per step.
     public let expectedMarkers: ContiguousArray<Int32>
@@ -74,9 +83,6 @@ public struct NetworkMapping: Sendable {
 
     public init(network: SpikingNetwork, topology t: Topology) throws {
         let a = t.axons, n = t.neurons
-        guard t.fanOut != .splitter else {
-            throw NetworkError.doesNotFit("\(t.name) fans spikes out through splitter cores, which network runs do not place yet; use a unicast or multicast topology (or --set router.fanout=unicast)")
-        }
         let pops = network.populations
         // Energy records carry the population as a 16-bit layer.
         guard pops.count <= Int(Int16.max) else {
@@ -157,6 +163,8 @@ public struct NetworkMapping: Sendable {
         // across projections cores may interleave, and a stable sort by core restores (core, row) order.
         var targetStart = ContiguousArray<Int32>([0]), targets = ContiguousArray<Target>()
         var markerSets = Array(repeating: Set<Int32>(), count: cores.count)
+        // Splitter fan-out: per source core, its neurons that reach several cores, with their zero-delay destinations.
+        var relayed = Array(repeating: [(neuron: Int, cores: Int, immediate: [Int32])](), count: t.fanOut == .splitter ? cores.count : 0)
         for (pi, pop) in pops.enumerated() {
             for i in 0..<pop.size {
                 let g = populationStart[pi] + i
@@ -168,6 +176,8 @@ public struct NetworkMapping: Sendable {
                 }
                 let source = placed[blocksOf[pi].lowerBound + i / n].firstCore
                 var k = lo
+                let firstTarget = targets.count
+                var immediateCores: [Int32] = []
                 while k < hi {
                     let core = axonCore[k], first = k
                     var immediate = false
@@ -176,13 +186,47 @@ public struct NetworkMapping: Sendable {
                         k += 1
                     }
                     targets.append(Target(core: core, axons: Int32(first)..<Int32(k)))
-                    if immediate { markerSets[source].insert(core) }
+                    if immediate { immediateCores.append(core) }
+                }
+                if t.fanOut == .splitter, targets.count - firstTarget > 1 {
+                    relayed[source].append((g, targets.count - firstTarget, immediateCores))
+                } else {
+                    for c in immediateCores { markerSets[source].insert(c) }
                 }
                 guard targets.count <= Int(Int32.max) else { throw NetworkError.doesNotFit("more than 2^31 (neuron, core) targets") }
                 targetStart.append(Int32(targets.count))
             }
         }
         axonCore = []
+        // Splitter cores, after every population's: each takes a source core's relayed neurons in order while
+        // it has an axon for the source and a relay neuron for each of its destinations.
+        var splitterOf = ContiguousArray<Int32>(repeating: -1, count: t.fanOut == .splitter ? neuronCount : 0)
+        for (source, list) in relayed.enumerated() where !list.isEmpty {
+            var sources = 0, relays = 0
+            for r in list {
+                guard r.cores <= n else {
+                    let p = placed[cores[source].block].population
+                    throw NetworkError.doesNotFit("a spike of neuron \(r.neuron - populationStart[p]) of '\(pops[p].name)' must reach \(r.cores) cores, more than a splitter core's \(n) neurons; multi-level splitter trees are not modelled: use --set router.fanout=unicast or multicast, or larger cores (core.neurons)")
+                }
+                if sources == 0 || sources == a || relays + r.cores > n {
+                    cores.append(Core(role: .splitter, block: cores[source].block, row: 0, axons: 0))
+                    markerSets.append([])
+                    sources = 0; relays = 0
+                    guard cores.count <= t.coreCount else {
+                        throw NetworkError.doesNotFit("the network needs at least \(cores.count) cores with its splitter cores (\(a) axons × \(n) neurons per core); \(t.name) has \(t.coreCount): use more chips or a larger mesh (--set system.chips.x=…, chip.mesh.x=…), larger cores, or --set router.fanout=unicast")
+                    }
+                }
+                let splitter = cores.count - 1
+                sources += 1; relays += r.cores
+                cores[splitter] = Core(role: .splitter, block: cores[splitter].block, row: 0, axons: sources)
+                splitterOf[r.neuron] = Int32(splitter)
+                if !r.immediate.isEmpty {
+                    markerSets[source].insert(Int32(splitter))
+                    for c in r.immediate { markerSets[splitter].insert(c) }
+                }
+            }
+        }
+        relayed = []
         let markerTargets = markerSets.map { $0.sorted() }
         var expected = ContiguousArray<Int32>(repeating: 0, count: cores.count)
         for list in markerTargets { for c in list { expected[Int(c)] += 1 } }
@@ -212,6 +256,7 @@ public struct NetworkMapping: Sendable {
         self.network = network; self.topology = t; self.blocks = blocks; self.cores = cores
         self.populationStart = populationStart
         self.targetStart = targetStart; self.targets = targets; self.targetAxons = targetAxons
+        self.splitterOf = splitterOf
         self.markerTargets = markerTargets; self.expectedMarkers = expected
         self.routeNodes = routeNodes; self.spikeTree = spikeTree; self.markerTree = markerTree
     }

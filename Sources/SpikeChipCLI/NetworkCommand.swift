@@ -169,7 +169,7 @@ struct NetworkCommand: ParsableCommand {
         let roles = Dictionary(grouping: m.cores, by: \.role).mapValues(\.count)
         var lines = [
             "network   \(net.path): \(net.populations.count) populations, \(net.neurons) neurons, \(net.synapses) synapses, \(net.projections.count) projections (max delay \(net.maxDelay) steps)",
-            "mapped    \(m.topology.name): \(m.coresUsed) cores (\(roles[.input] ?? 0) input, \(roles[.home] ?? 0) neuron, \(roles[.partial] ?? 0) partial) of \(m.topology.axons) axons × \(m.topology.neurons) neurons",
+            "mapped    \(m.topology.name): \(m.coresUsed) cores (\(roles[.input] ?? 0) input, \(roles[.home] ?? 0) neuron, \(roles[.partial] ?? 0) partial\(roles[.splitter].map { ", \($0) splitter" } ?? "")) of \(m.topology.axons) axons × \(m.topology.neurons) neurons",
             "steps     \(steps) of \(input.steps); chip time \(r.finalTime) (\(SimTime(picoseconds: r.finalTime.picoseconds / UInt64(max(steps, 1)))) per step)" + (r.lateSteps > 0 ? "; \(r.lateSteps) steps overran their tick" : ""),
         ]
         lines.append("spikes    " + net.populations.indices.map { "\(net.populations[$0].name) \(r.spikes.perPopulation[$0])" }.joined(separator: ", "))

@@ -27,16 +27,20 @@ import Topology
     }
 
     /// Which neuron fires when depends on the network only: the same spikes on a unicast mesh with barriers (Loihi), a
-    /// multicast board of 8 chips, and small cores under a global tick (more partial cores, other timing).
+    /// multicast board of 8 chips, small cores under a global tick (more partial cores, other timing), and TrueNorth's
+    /// splitter fan-out.
     @Test func spikesDoNotDependOnTheChip() throws {
         let net = "\(fixtures)/recurrent.safetensors", input = "\(fixtures)/recurrent-input.npy"
         let (a, _, _) = try run(net, input: input, on: try shipped("loihi"))
         let (b, mb, _) = try run(net, input: input, on: try shipped("spikechip-llm"))
         let (c, mc, _) = try run(net, input: input, on: try Fixtures.handPricedBoard(mesh: (8, 8), fanOut: .unicast, tick: true))
+        let (d, md, _) = try run(net, input: input, on: try shipped("truenorth"))
         func sorted(_ r: NetworkRunResult) -> [UInt64] { r.spikes.events.map { UInt64($0.step) << 32 | UInt64($0.neuron) }.sorted() }
         #expect(!a.spikes.events.isEmpty)
         #expect(sorted(a) == sorted(b))
         #expect(sorted(a) == sorted(c))
+        #expect(sorted(a) == sorted(d))
+        #expect(md.cores.contains { $0.role == .splitter }, "TrueNorth relays lif1's spikes to lif1 and lif2 through a splitter")
         #expect(mc.cores.contains { $0.role == .partial }, "32-axon cores split the 200-input fan-in")
         #expect(mb.topology.fanOut == .multicast)
         #expect(a.ledger.total != b.ledger.total)
@@ -89,6 +93,58 @@ import Topology
         #expect(r.finalTime == SimTime(nanoseconds: 44))
         #expect(records.count > 0 && records.allSatisfy { $0.token == 0 })
         #expect(r.traffic.delivered == 2 && r.traffic.markers == 2 && r.traffic.hops == 4)
+    }
+
+    /// Splitter fan-out (strict TrueNorth) on the hand-priced board: one input neuron feeds populations a and b, each
+    /// one IF neuron on its own core, so its spike reaches two cores through a splitter (core 3, after in, a, b on
+    /// cores 0–2 of row 0). Step 0, the input fires: core 0 sends one packet to the splitter (7 pJ, 3 east-west hops
+    /// at 1 pJ); the splitter's two relay neurons update (2 × 5 pJ) and send one packet each (2 × 7 pJ; 2 + 1 hops);
+    /// a and b each read one synapse (2 × 3 pJ), update (2 × 5 pJ) and fire. Markers: core 0 → splitter (7 pJ + 3
+    /// hops), splitter → a and b (14 pJ + 3 hops), then the barrier's 2 × (4 − 1) hops: 33 pJ of control. In all 86 pJ.
+    @Test func splitterFanOut() throws {
+        let path = NetworkFiles.temporary("split.safetensors"), input = NetworkFiles.temporary("split.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        func write(inputs: Int, sizeA: Int) throws {
+            try NetworkFiles.write([
+                .init(name: "in", type: "Input", size: inputs),
+                .init(name: "wa", type: "Linear", size: sizeA, params: ["weight": ([sizeA, inputs], Array(repeating: 1, count: sizeA * inputs))]),
+                .init(name: "wb", type: "Linear", size: 1, params: ["weight": ([1, inputs], Array(repeating: 1, count: inputs))]),
+                NetworkFiles.integrateAndFire("a", sizeA, threshold: 0.5), NetworkFiles.integrateAndFire("b", 1, threshold: 0.5),
+                .init(name: "oa", type: "Output", size: sizeA), .init(name: "ob", type: "Output", size: 1),
+            ], edges: [("in", "wa"), ("wa", "a"), ("a", "oa"), ("in", "wb"), ("wb", "b"), ("b", "ob")], to: path)
+        }
+        try write(inputs: 1, sizeA: 1)
+        try NetworkFiles.writeSpikes(steps: 1, inputs: 1, [(0, 0)], to: input)
+        let (r, m, _) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .splitter, tick: false))
+        #expect(m.cores.map(\.role) == [.input, .home, .home, .splitter])
+        #expect(m.splitterOf == [3, -1, -1] && m.markerTargets == [[3], [], [], [1, 2]])
+        #expect(spikeSteps(r, m, "a") == [[0]] && spikeSteps(r, m, "b") == [[0]])
+        func pj(_ k: EnergyKind) -> Double { r.ledger.energy(k).picojoules }
+        #expect(pj(.spikeOut) == 21 && r.ledger.count(.spikeOut) == 3)
+        #expect(pj(.routerHop) == 6)
+        #expect(pj(.synapticOp) == 6 && pj(.neuronUpdate) == 20 && r.ledger.count(.neuronUpdate) == 4)
+        #expect(pj(.control) == 33)
+        #expect(r.ledger.total.picojoules == 86)
+        #expect(r.traffic.delivered == 2)
+        // The same spikes with unicast fan-out, for less: no relay neurons, and one packet fewer.
+        let (u, _, _) = try run(path, input: input, on: try Fixtures.handPricedBoard(fanOut: .unicast, tick: false))
+        #expect(u.spikes.events.map(\.neuron).sorted() == r.spikes.events.map(\.neuron).sorted() && u.ledger.total < r.ledger.total)
+
+        // 40 inputs, each reaching a (32 neurons: one core) and b: 2 relays each, so a 32 × 32 splitter takes 16
+        // sources, and 40 need 3 splitters.
+        try write(inputs: 40, sizeA: 32)
+        let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+        let packed = try NetworkMapping(network: net, topology: try Fixtures.handPricedBoard(fanOut: .splitter, tick: false))
+        #expect(packed.cores.filter { $0.role == .splitter }.map(\.axons) == [16, 16, 8])
+        // 33 blocks of a: a spike must reach 34 cores, more than a splitter's 32 relay neurons.
+        try write(inputs: 1, sizeA: 33 * 32)
+        do {
+            _ = try NetworkMapping(network: try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4),
+                                   topology: try Fixtures.handPricedBoard(mesh: (8, 8), fanOut: .splitter, tick: false))
+            Issue.record("mapped")
+        } catch {
+            #expect("\(error)".contains("must reach 34 cores, more than a splitter core's 32 neurons"), "\(error)")
+        }
     }
 
     /// The network of `handDerived` on the same board with one neuron lane, `neuron_idle` at 2 pJ / 0.5 ns and
@@ -285,7 +341,6 @@ import Topology
         } catch {
             #expect("\(error)".contains("inflates to 1125899906842624 bytes, more than half of this machine's memory"), "\(error)")
         }
-        #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try shipped("truenorth")) }
         #expect(throws: NetworkError.self) { try NetworkMapping(network: net, topology: try Fixtures.handPricedBoard(mesh: (1, 1), fanOut: .unicast)) }
         #expect(throws: NetworkError.self) { try SpikingNetwork(NetworkGraph(path: input), dtSeconds: 1e-4) }
     }

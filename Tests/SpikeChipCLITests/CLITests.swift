@@ -100,7 +100,7 @@ struct CLITests {
         #expect(!r.stderr.contains("Fatal error") && r.status < 128, "crashed: \(r.stderr)")
     }
 
-    @Test("network: a converted snnTorch network runs on the default topology; spikes as CSV equal the JSON counts; import without its Python says how to set it up")
+    @Test("network: a converted snnTorch network runs on the default topology; spikes as CSV equal the JSON counts; its trace replays on TrueNorth; import without its Python says how to set it up")
     func network() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -143,8 +143,15 @@ struct CLITests {
         #expect(try spikechip(["report", db, "--out", html]).status == 0)
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.contains("<h2>Network</h2>") && page.contains("lif2 (output)") && !page.contains("Latency per token"))
-        let refused = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--topology", "truenorth", "--no-db"])
-        #expect(refused.status == 1 && refused.stderr.contains("splitter") && refused.stderr.contains("router.fanout=unicast"))
+        // The run as a network trace, replayed as the input on TrueNorth: the same spikes per neuron; `replay` refuses it.
+        let trace = dir.appendingPathComponent("net.trace").path
+        #expect(try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", "\(fixtures)/ff-input.npy", "--trace", trace, "--no-db"]).status == 0)
+        let again = try spikechip(["network", "\(fixtures)/ff.safetensors", "--input", trace, "--topology", "truenorth", "--no-db", "--format", "json"])
+        let replayed = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        func counts(_ j: [String: Any]) -> [[Int]] { ((j["populations"] as? [[String: Any]]) ?? []).map { ($0["counts"] as? [Int]) ?? [] } }
+        #expect(replayed["topology"] as? String == "truenorth" && !counts(json).isEmpty && counts(replayed) == counts(json))
+        let wrong = try spikechip(["replay", trace, "--no-db"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("is a network trace") && wrong.stderr.contains("spikechip network"))
         let missing = try spikechip(["import", "\(fixtures)/ff.nir", "--output", dir.appendingPathComponent("x.safetensors").path],
                                     prefix: "SPIKECHIP_PYTHON=/nonexistent/python")
         #expect(missing.status != 0 && missing.stderr.contains("scripts/setup-peers.sh"))
