@@ -6,7 +6,8 @@ import Topology
 ///
 /// Each population is cut into blocks of at most `neurons` neurons. A block's axons (one per source
 /// neuron and projection with at least one synapse onto the block, in projection and source order)
-/// are cut into rows of at most `axons`: row 0 is the block's home core, which
+/// are cut into rows of at most `axons` (TrueNorth neurons on a crossbar of axon types: also where
+/// an axon's weights stop fitting the row's types, `AxonTypes`): row 0 is the block's home core, which
 /// holds the neuron state; rows 1… are partial cores that add their axons' weights and send the
 /// partial currents to the home core once per step as graded packets (the dendritic split of
 /// Loihi's and TrueNorth's compilers). An input population's block is one core that relays the
@@ -122,22 +123,41 @@ public struct NetworkMapping: Sendable {
                 }
             }
         }
-        // First walk: axons per block (for the cores) and per source neuron (for the targets).
+        // First walk: axons per block (for the cores) and per source neuron (for the targets), and where each
+        // block's rows of axons start: every `a` axons, or for TrueNorth neurons on a crossbar of axon types
+        // also where the next axon's weights no longer fit the row's types (`AxonTypes`).
         let neuronCount = populationStart.last!
         var axonsPerBlock = [Int](repeating: 0, count: cut.count)
         var slot = [Int](repeating: 0, count: neuronCount + 1)
-        walkAxons { g, b, _, _ in axonsPerBlock[b] += 1; slot[g + 1] += 1 }
+        var rowStarts = [[Int]](repeating: [0], count: cut.count)
+        var typed: [AxonTypes?] = cut.map { block in
+            guard case .binary(let k) = t.weights, pops[block.population].dynamics?.kind == .trueNorth else { return nil }
+            return AxonTypes(types: k, neurons: block.neurons)
+        }
+        let isTyped = typed.map { $0 != nil }
+        walkAxons { g, b, j, synapses in
+            let ordinal = axonsPerBlock[b]
+            axonsPerBlock[b] += 1; slot[g + 1] += 1
+            if !isTyped[b] {
+                if ordinal > 0, ordinal % a == 0 { rowStarts[b].append(ordinal) }
+            } else if ordinal - rowStarts[b].last! == a || !typed[b]!.place(network.projections[j].matrix, synapses) {
+                if ordinal > 0 { rowStarts[b].append(ordinal) }
+                typed[b]!.clear()
+                _ = typed[b]!.place(network.projections[j].matrix, synapses)
+            }
+        }
+        typed = []
         let axonCount = axonsPerBlock.reduce(0, +)
         guard axonCount <= Int(Int32.max) else { throw NetworkError.doesNotFit("\(axonCount) axons; at most 2^31 are mapped") }
         // Cores: per block, its home core and a partial core per further row of axons.
         var placed: [Block] = [], cores: [Core] = []
         for (b, block) in cut.enumerated() {
             let input = pops[block.population].isInput
-            let count = axonsPerBlock[b]
-            let rows = input ? 1 : max(1, (count + a - 1) / a)
+            let count = axonsPerBlock[b], starts = rowStarts[b]
+            let rows = input ? 1 : starts.count
             placed.append(Block(population: block.population, neurons: block.neurons, firstCore: cores.count, rows: rows))
             for r in 0..<rows {
-                let used = input ? 0 : min(a, count - r * a)
+                let used = input ? 0 : (r + 1 < starts.count ? starts[r + 1] : count) - starts[r]
                 cores.append(Core(role: input ? .input : (r == 0 ? .home : .partial), block: b, row: r, axons: max(used, 0)))
             }
             guard cores.count <= t.coreCount else {
@@ -148,17 +168,19 @@ public struct NetworkMapping: Sendable {
         for g in 0..<neuronCount { slot[g + 1] += slot[g] }
         let neuronStart = slot
         var next = [Int](repeating: 0, count: cut.count)   // axons of each block placed so far
+        var row = [Int](repeating: 0, count: cut.count)    // the row the next one goes to
         var axonCore = ContiguousArray<Int32>(repeating: 0, count: axonCount)
         var targetAxons = ContiguousArray<Axon>(repeating: Axon(projection: 0, delay: 0, first: 0, synapses: 0), count: axonCount)
         walkAxons { g, b, j, synapses in
             let s = slot[g]
             slot[g] = s + 1
-            axonCore[s] = Int32(placed[b].firstCore + next[b] / a)
+            while row[b] + 1 < rowStarts[b].count, rowStarts[b][row[b] + 1] <= next[b] { row[b] += 1 }
+            axonCore[s] = Int32(placed[b].firstCore + row[b])
             next[b] += 1
             targetAxons[s] = Axon(projection: Int32(j), delay: Int32(network.projections[j].delay), first: UInt32(synapses.lowerBound),
                                   synapses: UInt32(synapses.count))
         }
-        slot = []; next = []
+        slot = []; next = []; row = []; rowStarts = []
         // Targets: each neuron's axons grouped by core. Within a core they are already in row order (the walk's);
         // across projections cores may interleave, and a stable sort by core restores (core, row) order.
         var targetStart = ContiguousArray<Int32>([0]), targets = ContiguousArray<Target>()

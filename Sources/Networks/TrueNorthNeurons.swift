@@ -24,9 +24,9 @@
 /// byte of a draw keyed by the synapse as well (`synapseDraw`), so it too does not depend on the
 /// core that reads the row: partial cores draw the same numbers as a home core would.
 ///
-/// Not modelled: the four axon types themselves — a projection into a TrueNorth population may
-/// have any integer weights in −255…255, where a real core offers each neuron four weights, one
-/// per axon type, and one b_G per type where SpikeChip has one flag per neuron.
+/// The four axon types shape the mapping, not the arithmetic: `NetworkMapping` places a core's
+/// axons so that each neuron sees one weight per type (`AxonTypes`). The stochastic bit b_G is one
+/// flag per neuron here, where the chip has one per type.
 struct TrueNorthNeurons: Sendable {
     /// One neuron's parameters.
     struct Neuron: Sendable {

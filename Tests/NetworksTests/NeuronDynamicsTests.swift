@@ -350,4 +350,32 @@ struct Neurons {
         // The synaptic events are counted as on a deterministic crossbar: each spike reads its row.
         #expect(r.ledger.count(.synapticOp) == 2 * n * steps)
     }
+
+    /// TrueNorth's axon types: six inputs into two TrueNorth neurons with weights (1, 2, 3, 4, 5, 1) and (1, …, 1). With
+    /// four types, first-fit gives axons 0–3 types 0–3 (neuron 0 sees 1, 2, 3, 4; neuron 1 sees 1 on each); axon 4's 5 fits
+    /// none, so it starts a partial core, where axon 5 joins it: rows of 4 and 2 axons. With two types: axon 0 type 0, axon 1
+    /// type 1, axon 2 a new core (3), axon 3 type 1 there, axon 4 a third core, axon 5 type 1 there: rows of 2, 2 and 2.
+    /// Loihi's int8 crossbar takes all six in one core. The spikes are the same on all three.
+    @Test func axonTypesSplitCores() throws {
+        let path = NetworkFiles.temporary("tn-types.safetensors"), input = NetworkFiles.temporary("tn-types.npy")
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: input) }
+        try NetworkFiles.write([
+            .init(name: "in", type: "Input", size: 6),
+            .init(name: "w", type: "Linear", size: 2, params: ["weight": ([2, 6], [1, 2, 3, 4, 5, 1, 1, 1, 1, 1, 1, 1])]),
+            .init(name: "tn", type: "TrueNorth", size: 2, params: ["alpha": ([2], [12, 5])]),
+            .init(name: "out", type: "Output", size: 2),
+        ], edges: [("in", "w"), ("w", "tn"), ("tn", "out")], to: path)
+        try NetworkFiles.writeSpikes(steps: 2, inputs: 6, [(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 4)], to: input)
+        let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
+        var spikes: [[UInt64]] = []
+        for (topology, rows) in [(try shipped("truenorth"), [4, 2]), (try shipped("truenorth", [("axon_types: 4", "axon_types: 2")]), [2, 2, 2]),
+                                 (try shipped("loihi"), [6])] {
+            let mapping = try NetworkMapping(network: net, topology: topology)
+            #expect(mapping.cores.filter { $0.role != .input }.map(\.axons) == rows, "\(topology.weights)")
+            var run = try NetworkRun(mapping: mapping, input: SpikeRaster(npy: input, ids: (0..<6).map { Int32($0) }), sink: DiscardingSink())
+            spikes.append(run.run().spikes.events.filter { $0.neuron >= 6 }.map { UInt64($0.step) << 32 | UInt64($0.neuron) }.sorted())
+        }
+        // Step 0: neuron 0 gets 16 ≥ 12 and neuron 1 gets 6 ≥ 5, both fire (reset to 0); step 1: 5 and 1, neither.
+        #expect(spikes[0] == [6, 7] && spikes[1] == spikes[0] && spikes[2] == spikes[0])
+    }
 }
