@@ -186,7 +186,8 @@ public struct NetworkMapping: Sendable {
         var targetStart = ContiguousArray<Int32>([0]), targets = ContiguousArray<Target>()
         var markerSets = Array(repeating: Set<Int32>(), count: cores.count)
         // Splitter fan-out: per source core, its neurons that reach several cores, with their zero-delay destinations.
-        var relayed = Array(repeating: [(neuron: Int, cores: Int, immediate: [Int32])](), count: t.fanOut == .splitter ? cores.count : 0)
+        let splitting = t.fanOut == .splitter
+        var relayed = Array(repeating: [(neuron: Int, cores: Int, immediate: [Int32])](), count: splitting ? cores.count : 0)
         for (pi, pop) in pops.enumerated() {
             for i in 0..<pop.size {
                 let g = populationStart[pi] + i
@@ -208,12 +209,16 @@ public struct NetworkMapping: Sendable {
                         k += 1
                     }
                     targets.append(Target(core: core, axons: Int32(first)..<Int32(k)))
-                    if immediate { immediateCores.append(core) }
+                    if immediate {
+                        if splitting { immediateCores.append(core) } else { markerSets[source].insert(core) }
+                    }
                 }
-                if t.fanOut == .splitter, targets.count - firstTarget > 1 {
-                    relayed[source].append((g, targets.count - firstTarget, immediateCores))
-                } else {
-                    for c in immediateCores { markerSets[source].insert(c) }
+                if splitting {
+                    if targets.count - firstTarget > 1 {
+                        relayed[source].append((g, targets.count - firstTarget, immediateCores))
+                    } else {
+                        for c in immediateCores { markerSets[source].insert(c) }
+                    }
                 }
                 guard targets.count <= Int(Int32.max) else { throw NetworkError.doesNotFit("more than 2^31 (neuron, core) targets") }
                 targetStart.append(Int32(targets.count))
@@ -222,7 +227,7 @@ public struct NetworkMapping: Sendable {
         axonCore = []
         // Splitter cores, after every population's: each takes a source core's relayed neurons in order while
         // it has an axon for the source and a relay neuron for each of its destinations.
-        var splitterOf = ContiguousArray<Int32>(repeating: -1, count: t.fanOut == .splitter ? neuronCount : 0)
+        var splitterOf = ContiguousArray<Int32>(repeating: -1, count: splitting ? neuronCount : 0)
         for (source, list) in relayed.enumerated() where !list.isEmpty {
             var sources = 0, relays = 0
             for r in list {

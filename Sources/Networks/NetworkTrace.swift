@@ -65,9 +65,10 @@ public enum NetworkTrace {
 
 extension SpikeRaster {
     /// The input spikes a network trace holds for `network`: the spike stream of each Input population,
-    /// found by name. A trace without its end block gives its complete steps, and its completion says so.
+    /// found by name. A trace without its end block gives its complete steps, and its completion says so;
+    /// `dtNs` is the time step the trace was recorded at.
     /// - Throws: `NetworkError.invalidInput` naming what does not fit, `TraceError` for a damaged file.
-    public static func read(trace path: String, network: SpikingNetwork) throws -> (raster: SpikeRaster, completion: TraceCompletion) {
+    public static func read(trace path: String, network: SpikingNetwork) throws -> (raster: SpikeRaster, completion: TraceCompletion, dtNs: Double) {
         let reader = try TraceReader(path: path)
         let h = reader.header
         guard h.content == .network else {
@@ -106,6 +107,6 @@ extension SpikeRaster {
         guard completion.tokens >= 1 else { throw NetworkError.invalidInput("\(path): the trace holds no complete step") }
         // The last step read is closed only if it is complete; a step cut short by a crash is dropped.
         if start.count - 1 < completion.tokens { close() }
-        return (SpikeRaster(steps: completion.tokens, start: start, neurons: neurons), completion)
+        return (SpikeRaster(steps: completion.tokens, start: start, neurons: neurons), completion, h.dtNs ?? 0)
     }
 }

@@ -76,9 +76,12 @@ struct NetworkCommand: ParsableCommand {
         }
         let raster: SpikeRaster
         if Self.isTrace(input) {
-            let (r, completion) = try SpikeRaster.read(trace: input, network: network)
+            let (r, completion, recordedDt) = try SpikeRaster.read(trace: input, network: network)
             if case let .truncated(offset, _, steps) = completion {
                 FileHandle.standardError.write(Data("warning: \(input) ends at byte \(offset) without its end block (its writer stopped early): its \(steps) complete step(s) are the input\n".utf8))
+            }
+            if recordedDt != dtNs {
+                FileHandle.standardError.write(Data("warning: \(input) was recorded at --dt-ns \(recordedDt); this run steps at \(dtNs) ns, and takes its spikes step for step\n".utf8))
             }
             raster = r
         } else {

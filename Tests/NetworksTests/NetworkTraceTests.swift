@@ -65,8 +65,8 @@ import Traces
     func replay() throws {
         let (net, input, r, path) = try ffTrace("ff-replay.trace")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (raster, completion) = try SpikeRaster.read(trace: path, network: net)
-        #expect(completion == .complete(tokens: 50, blocks: 200))
+        let (raster, completion, dt) = try SpikeRaster.read(trace: path, network: net)
+        #expect(completion == .complete(tokens: 50, blocks: 200) && dt == 100_000)
         #expect(raster.steps == 50 && raster.count == input.count)
         for t in 0..<50 { #expect(Array(raster.spikes(step: t)) == Array(input.spikes(step: t))) }
         let (b, _, _) = try run(net, input: raster, on: try shipped("spikechip-llm"))
@@ -86,7 +86,7 @@ import Traces
         let partial = NetworkFiles.temporary("ff-partial.trace")
         defer { try? FileManager.default.removeItem(atPath: partial) }
         try data.write(to: URL(fileURLWithPath: partial))
-        let (raster, completion) = try SpikeRaster.read(trace: partial, network: net)
+        let (raster, completion, _) = try SpikeRaster.read(trace: partial, network: net)
         #expect(completion.tokens == 10 && raster.steps == 10)
         for t in 0..<10 { #expect(Array(raster.spikes(step: t)) == Array(input.spikes(step: t))) }
 
