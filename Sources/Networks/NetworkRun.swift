@@ -30,7 +30,10 @@ public struct NetworkRunResult: Sendable {
 public struct NetworkRun {
     var simulator: Simulator<NetworkChip>
 
-    /// The network chip's queue: 1 ns buckets, as the LLM engine's.
+    /// The network chip's queue: 1 ns buckets over a 16 µs ring, since a step's events spread over
+    /// microseconds (later ones, such as the next tick, wait in the overflow heap). The LLM engine's
+    /// 4 ps buckets (`QueueKind.standard`), and 16 to 256 ps, measured the same within noise on the
+    /// 3·10⁴-neuron scaling network (docs/performance.md).
     /// `record`: populations whose membranes are kept after every step.
     public init(mapping: NetworkMapping, input: SpikeRaster, sink: any EnergySink, record: Set<Int> = []) throws {
         let model = try NetworkChip(mapping: mapping, input: input, sink: sink, record: record)
