@@ -89,8 +89,7 @@ public struct NetworkMapping: Sendable {
         guard pops.count <= Int(Int16.max) else {
             throw NetworkError.doesNotFit("\(pops.count) populations; a run holds at most \(Int16.max)")
         }
-        var populationStart = [0]
-        for p in pops { populationStart.append(populationStart.last! + p.size) }
+        let populationStart = network.populationStart
         // Blocks of every population, in order.
         var cut: [(population: Int, neurons: Range<Int>)] = []
         var blocksOf = Array(repeating: 0..<0, count: pops.count)

@@ -74,8 +74,7 @@ extension SpikeRaster {
         guard h.content == .network else {
             throw NetworkError.invalidInput("\(path) is a trace of a model's \(h.content.rawValue) (replay it with `spikechip replay`); a network's input is a .npy, a .npz or a network trace written by `spikechip network --trace`")
         }
-        var starts: [Int] = [], global = 0
-        for pop in network.populations { starts.append(global); global += pop.size }
+        let starts = network.populationStart
         // Trace stream → global id of its first neuron, for the streams that feed an input population.
         var offset = [Int?](repeating: nil, count: h.streams.count)
         for (p, pop) in network.populations.enumerated() where pop.isInput {

@@ -42,6 +42,13 @@ public struct SpikingNetwork: Sendable {
     /// Synapses (non-zero weights).
     public var synapses: Int { projections.reduce(0) { $0 + $1.matrix.nonzeros } }
     public var neurons: Int { populations.reduce(0) { $0 + $1.size } }
+    /// Global neuron id of each population's first neuron (populations numbered in order), then the total.
+    public var populationStart: [Int] { populations.reduce(into: [0]) { $0.append($0.last! + $1.size) } }
+    /// Global ids of the input neurons, in population order: the columns of an input `.npy`.
+    public var inputNeurons: [Int32] {
+        let start = populationStart
+        return populations.indices.filter { populations[$0].isInput }.flatMap { p in (start[p]..<start[p + 1]).map { Int32($0) } }
+    }
 
     /// Composed dense matrices above this many elements are refused (8 GiB of Double).
     public static let maxComposedWeights = 1 << 30

@@ -68,14 +68,8 @@ struct NetworkCommand: ParsableCommand {
         guard dtNs.isFinite, dtNs > 0, dtNs <= 1e9 else { throw ValidationError("--dt-ns must be between 0 and 1e9 ns (1 s), got \(dtNs)") }
         let topo = try Topology.load(path: try ResourceLocator.topology(topology), overrides: try overrides.map(TopologyOverride.init(parsing:)))
         let network = try SpikingNetwork(NetworkGraph(path: file), dtSeconds: dtNs * 1e-9)
-        var ids: [Int32] = []
-        var start = 0
-        for pop in network.populations {
-            if pop.isInput { ids.append(contentsOf: (start..<(start + pop.size)).map { Int32($0) }) }
-            start += pop.size
-        }
         let raster: SpikeRaster
-        if Self.isTrace(input) {
+        if TraceReader.isTrace(path: input) {
             let (r, completion, recordedDt) = try SpikeRaster.read(trace: input, network: network)
             if case let .truncated(offset, _, steps) = completion {
                 FileHandle.standardError.write(Data("warning: \(input) ends at byte \(offset) without its end block (its writer stopped early): its \(steps) complete step(s) are the input\n".utf8))
@@ -85,7 +79,7 @@ struct NetworkCommand: ParsableCommand {
             }
             raster = r
         } else {
-            raster = try SpikeRaster(npy: input, ids: ids)
+            raster = try SpikeRaster(npy: input, ids: network.inputNeurons)
         }
         let mapping = try NetworkMapping(network: network, topology: topo)
         let recorded = try recordedPopulations(network)
@@ -122,13 +116,6 @@ struct NetworkCommand: ParsableCommand {
             print(summary(result, mapping, raster))
             throw ValidationErrorMessage("the results of run \(runID.map { "\($0)" } ?? "?") could not be stored in \(db): \(error). The summary above is complete\(marked ? "; the run is marked interrupted" : ""). Free disk space or choose another --db, then run again.")
         }
-    }
-
-    /// Whether `path` starts with a trace's magic (else it is read as .npy or .npz, which say what they expect).
-    static func isTrace(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        return (try? h.read(upToCount: 8)).map { Array($0) == Array("SPKTRACE".utf8) } ?? false
     }
 
     /// The populations `--record` names, refused with the list of names when one is not in the network.

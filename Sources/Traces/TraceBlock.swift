@@ -6,6 +6,15 @@ public struct TraceBlock: Hashable, Sendable {
         case activations(ActivationPrecision)
         /// float64 membranes of a network trace's membrane stream.
         case membranes
+
+        /// "spike", "activation" or "membrane", as messages name a block.
+        public var name: String {
+            switch self {
+            case .spikes: "spike"
+            case .activations: "activation"
+            case .membranes: "membrane"
+            }
+        }
     }
 
     public var kind: Kind

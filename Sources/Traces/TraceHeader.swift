@@ -73,6 +73,16 @@ public struct TraceHeader: Codable, Hashable, Sendable {
     /// Whether the blocks at `stage` hold spikes (else activations, or membranes in a network trace).
     public func holdsSpikes(stage: Int) -> Bool { content == .network ? streams[stage].record == .spikes : content == .spikes }
 
+    /// Whether a block of `kind` belongs at `stage`: spike blocks in spike stages and streams, activation
+    /// blocks in activation traces, membrane blocks in a network trace's membrane streams.
+    func accepts(_ kind: TraceBlock.Kind, atStage stage: Int) -> Bool {
+        switch kind {
+        case .spikes: holdsSpikes(stage: stage)
+        case .activations: content == .activations
+        case .membranes: content == .network && !holdsSpikes(stage: stage)
+        }
+    }
+
     private enum CodingKeys: String, CodingKey { case spec, stages, streams, dtNs, content, encoder, timeSteps, tokens, provenance }
 
     public init(from decoder: Decoder) throws {

@@ -97,6 +97,14 @@ public final class TraceReader {
         buffer?.deallocate()
     }
 
+    /// Whether `path` starts with a trace's magic: a cheap test for choosing a reader, not a check of the file.
+    public static func isTrace(path: String) -> Bool {
+        guard let f = fopen(path, "rb") else { return false }
+        defer { fclose(f) }
+        var magic = [UInt8](repeating: 0, count: TraceFormat.magic.count)
+        return fread(&magic, 1, magic.count, f) == magic.count && magic == TraceFormat.magic
+    }
+
     /// Reads the next data block and verifies it; nil at the end of the trace (see `completion`).
     /// - Throws: `TraceError.corrupt` naming the block, its byte offset and the problem.
     public func next() throws -> TraceBlock? {
@@ -141,17 +149,8 @@ public final class TraceReader {
         default:
             throw corrupt("unknown block type 0x\(String(type, radix: 16)) (file corrupted, or written by a newer format version)")
         }
-        if let kind {
-            // Membrane blocks pass the type check only in network traces.
-            let fits = switch kind {
-            case .spikes: header.holdsSpikes(stage: expected)
-            case .activations: header.content == .activations
-            case .membranes: !header.holdsSpikes(stage: expected)
-            }
-            if !fits {
-                let what = switch kind { case .spikes: "spike"; case .activations: "activation"; case .membranes: "membrane" }
-                throw corrupt("\(what) block where \(named()) of a trace of \(header.content.rawValue) belongs (file corrupted)")
-            }
+        if let kind, !header.accepts(kind, atStage: expected) {
+            throw corrupt("\(kind.name) block where \(named()) of a trace of \(header.content.rawValue) belongs (file corrupted)")
         }
         let end = start + Int64(TraceFormat.frameBytes + length + TraceFormat.checksumBytes)
         let limit = kind != nil && trailer != nil ? fileSize - Int64(TraceFormat.endBlockBytes) : fileSize

@@ -150,14 +150,9 @@ public struct TraceStatistics: Codable, Sendable {
         var out: [String] = []
         if header.content == .network { return networkText() }
         out.append("trace     \(header.modelName), \(header.content.rawValue), encoder '\(header.encoder)', T = \(timeSteps)")
-        switch completion {
-        case .complete(let t, let b): out.append("blocks    \(b) in \(t) tokens, \(fileBytes) bytes, complete")
-        case let .truncated(offset, b, t): out.append("blocks    \(b) in \(t) complete tokens, \(fileBytes) bytes, TRUNCATED at byte \(offset) (writer did not finish)")
-        }
+        out.append(blocksLine(unit: "tokens"))
         out.append(format("per token %.0f spikes, %.0f bytes (%.3f bytes per spike)", spikesPerToken, bytesPerToken, bytesPerToken / max(spikesPerToken, 1)))
-        if !header.provenance.isEmpty {
-            out.append("provenance " + header.provenance.keys.sorted().map { "\($0)=\(Self.render(header.provenance[$0]!))" }.joined(separator: ", "))
-        }
+        if let line = provenanceLine() { out.append(line) }
         out.append("")
         out.append("stage  layer  kind      inputs  firing rate  silent  spikes/token  bytes/token")
         let perToken = Double(max(tokens, 1))
@@ -182,14 +177,9 @@ public struct TraceStatistics: Codable, Sendable {
         let membranes = header.streams.filter { $0.record == .membranes }.map(\.population)
         var out = ["trace     network, \(header.streams.count) streams, dt \(header.dtNs ?? 0) ns, input '\(header.encoder)'"
             + (membranes.isEmpty ? "" : "; membranes of \(membranes.joined(separator: ", "))")]
-        switch completion {
-        case .complete(let t, let b): out.append("blocks    \(b) in \(t) steps, \(fileBytes) bytes, complete")
-        case let .truncated(offset, b, t): out.append("blocks    \(b) in \(t) complete steps, \(fileBytes) bytes, TRUNCATED at byte \(offset) (writer did not finish)")
-        }
+        out.append(blocksLine(unit: "steps"))
         out.append(format("per step  %.1f spikes, %.0f bytes", spikesPerToken, bytesPerToken))
-        if !header.provenance.isEmpty {
-            out.append("provenance " + header.provenance.keys.sorted().map { "\($0)=\(Self.render(header.provenance[$0]!))" }.joined(separator: ", "))
-        }
+        if let line = provenanceLine() { out.append(line) }
         out.append("")
         out.append("population        neurons  firing rate  silent  spikes/step  bytes/step")
         let perStep = Double(max(tokens, 1))
@@ -199,6 +189,19 @@ public struct TraceStatistics: Codable, Sendable {
                          Double(r.spikes) / perStep, Double(r.bytes) / perStep))
         }
         return out.joined(separator: "\n")
+    }
+
+    /// How many blocks in how many complete `unit`s (tokens, or a network trace's steps), and how the file ends.
+    private func blocksLine(unit: String) -> String {
+        switch completion {
+        case .complete(let t, let b): "blocks    \(b) in \(t) \(unit), \(fileBytes) bytes, complete"
+        case let .truncated(offset, b, t): "blocks    \(b) in \(t) complete \(unit), \(fileBytes) bytes, TRUNCATED at byte \(offset) (writer did not finish)"
+        }
+    }
+
+    private func provenanceLine() -> String? {
+        header.provenance.isEmpty ? nil
+            : "provenance " + header.provenance.keys.sorted().map { "\($0)=\(Self.render(header.provenance[$0]!))" }.joined(separator: ", ")
     }
 
     private func format(_ f: String, _ args: CVarArg...) -> String { String(format: f, arguments: args) }

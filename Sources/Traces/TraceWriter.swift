@@ -140,15 +140,10 @@ public final class TraceWriter {
         guard token == blocks / s, stage == blocks % s else {
             throw TraceError.invalidUse("blocks must come in dataflow order: expected token \(blocks / s) stage \(blocks % s), got token \(token) stage \(stage)")
         }
-        let (fits, what) = switch kind {
-        case .spikes: (header.holdsSpikes(stage: stage), "spikes")
-        case .activations: (header.content == .activations, "activations")
-        case .membranes: (header.content == .network && !header.holdsSpikes(stage: stage), "membranes")
-        }
-        guard fits else {
+        guard header.accepts(kind, atStage: stage) else {
             let holds = header.content == .network ? "\(header.streams[stage].record.rawValue) in stream \(stage) (\(header.streams[stage].population))"
                 : header.content.rawValue
-            throw TraceError.invalidUse("trace \(path) holds \(holds), not \(what)")
+            throw TraceError.invalidUse("trace \(path) holds \(holds), not \(kind.name)s")
         }
     }
 

@@ -18,20 +18,10 @@ func shipped(_ name: String, _ edits: [(String, String)] = []) throws -> Topolog
     return try Topology.parse(yaml: yaml, file: name)
 }
 
-/// The global ids of `net`'s input neurons, in population order (the columns of an input .npy).
-func inputIDs(_ net: SpikingNetwork) -> [Int32] {
-    var ids: [Int32] = [], start = 0
-    for p in net.populations {
-        if p.isInput { ids += (start..<(start + p.size)).map { Int32($0) } }
-        start += p.size
-    }
-    return ids
-}
-
 /// Reads a network file and its input .npy, maps and runs it.
 func run(_ path: String, input: String, on t: Topology, record: Set<Int> = []) throws -> (NetworkRunResult, NetworkMapping, [EnergyRecord]) {
     let net = try SpikingNetwork(NetworkGraph(path: path), dtSeconds: 1e-4)
-    return try run(net, input: SpikeRaster(npy: input, ids: inputIDs(net)), on: t, record: record)
+    return try run(net, input: SpikeRaster(npy: input, ids: net.inputNeurons), on: t, record: record)
 }
 
 /// Maps `net` onto `t` and runs it on `input`.

@@ -9,7 +9,7 @@ import Traces
     /// The ff fixture run on Loihi with lif2's membranes recorded, and its trace.
     func ffTrace(_ name: String) throws -> (SpikingNetwork, SpikeRaster, NetworkRunResult, String) {
         let net = try SpikingNetwork(NetworkGraph(path: "\(fixtures)/ff.safetensors"), dtSeconds: 1e-4)
-        let input = try SpikeRaster(npy: "\(fixtures)/ff-input.npy", ids: inputIDs(net))
+        let input = try SpikeRaster(npy: "\(fixtures)/ff-input.npy", ids: net.inputNeurons)
         let lif2 = try #require(net.populations.firstIndex { $0.name == "lif2" })
         let (r, m, _) = try run(net, input: input, on: try shipped("loihi"), record: [lif2])
         let path = NetworkFiles.temporary(name)
