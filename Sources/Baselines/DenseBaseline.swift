@@ -44,6 +44,10 @@ public struct DenseBaseline: Sendable {
     public let head: Bool
     public let table: BaselineTable
     public let shared: SharedHardware
+    /// Tokens that share one read of each resident weight in the same-memory scenario: 1 when decoding
+    /// (each token a matrix-vector product), a prompt's length in a prefill, which the dense accelerator
+    /// runs as one matrix-matrix product.
+    public var weightReuse = 1
 
     public init(model: ModelSpec, layers: Int, head: Bool, table: BaselineTable, shared: SharedHardware) throws {
         guard (0...model.layers).contains(layers), layers > 0 || head, model.shapeProblem == nil else {
@@ -108,9 +112,9 @@ public struct DenseBaseline: Sendable {
         let streamedBytesPerBatch: Double
         switch scenario {
         case .sameMemory:
-            batch = 1; streamedBytesPerBatch = 0
+            batch = Double(weightReuse); streamedBytesPerBatch = 0
             sramBits += weightBytes * 8
-            terms.append(EnergyTerm(component: "weight_fetch", picojoules: weightBytes * tokens * local.value,
+            terms.append(EnergyTerm(component: "weight_fetch", picojoules: weightBytes * tokens / batch * local.value,
                                     lowFactor: local.lowFactor, highFactor: local.highFactor, key: "sram.local"))
         case .dram(let b):
             batch = Double(b); streamedBytesPerBatch = weightBytes

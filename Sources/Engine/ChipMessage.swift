@@ -12,6 +12,7 @@
 /// | marker | `marker` | spike group, step, token |
 /// | graded, partialSpike, partialDone | `graded` (then `with(cargo:)`) | source tile, stage, step, token |
 /// | token | `sampledToken` | the stage that sent it, token |
+/// | credit | `credit` | the stage whose tiles are free, token |
 /// | (timers) | `stageReady`, `tick` | stage, step, token |
 ///
 /// A packet is a tree packet (`treeNode`: its node in the group's multicast tree) or a unicast
@@ -39,6 +40,8 @@ public struct ChipMessage: Sendable {
         case graded
         /// The sampled token, starting the next token.
         case token
+        /// Pipelined prefill: the next stage has taken `token`'s partial sums, so `stage`'s tiles are free for the next token.
+        case credit
         /// One spike of a spike-coded partial sum, for a reduction neuron at the function unit.
         case partialSpike
         /// A tile has sent all its spike-coded partial sums of the token.
@@ -94,6 +97,13 @@ public struct ChipMessage: Sendable {
         ChipMessage(kind: .unicastPacket, cargo: .token, step: 0, sign: 0, a: 0, n: destination, g: UInt32(stage), token: UInt32(token))
     }
 
+    /// Pipelined prefill: the function unit of `stage` + 1 has started `token`, so the tiles of `stage` may take
+    /// the next token; sent to `stage`'s function unit on `destination`.
+    @inlinable
+    public static func credit(stage: Int, destination: UInt32, token: Int) -> ChipMessage {
+        ChipMessage(kind: .unicastPacket, cargo: .credit, step: 0, sign: 0, a: 0, n: destination, g: UInt32(stage), token: UInt32(token))
+    }
+
     /// `stage`'s function unit has finished and its encoder starts (a self-event).
     @inlinable
     public static func stageReady(stage: Int, token: Int) -> ChipMessage {
@@ -120,7 +130,7 @@ public struct ChipMessage: Sendable {
         return Int(a)
     }
 
-    /// The stage of graded and partial sums, of a sampled token (the output stage) and of timers.
+    /// The stage of graded and partial sums, of a sampled token (the output stage), of a credit (the stage it frees) and of timers.
     @inlinable public var stage: Int {
         assert(cargo != .spike && cargo != .marker, "\(cargo) has no stage")
         return Int(g)

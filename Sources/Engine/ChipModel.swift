@@ -53,7 +53,8 @@ public struct ChipModel<Source: SpikeSource, Sink: EnergySink>: SimulationModel 
     public var firstLP: Int { _state.links.cores.lowerBound }
 
     public mutating func initialize(lp: LPID, scheduler: inout Scheduler<ChipMessage>) {
-        if Int(lp) == _state.mapping.stages[0].functionUnit { _state.startStage(0, token: 0, at: .zero, &scheduler) }
+        guard Int(lp) == _state.mapping.stages[0].functionUnit else { return }
+        if _state.workload.pipelined { _state.advance(0, &scheduler) } else { _state.startStage(0, token: 0, at: .zero, &scheduler) }
     }
 
     @inlinable

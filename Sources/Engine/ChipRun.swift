@@ -109,6 +109,9 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     ///   stages; `.ranks` when the ranks cannot share the partitions.
     public init(mapping: ChipMapping, workload: Workload, source: Source, sink: Sink, partitioning: PartitionScheme = .single,
                 threads: Int = 1, queue: QueueKind = ChipRun.queue, ranks: (any RankGroup)? = nil) throws {
+        // Pipelined stages ask the source for token n+1's first stages before token n's last: only counts
+        // drawn from (seed, token, stage) do not depend on that order.
+        guard !workload.pipelined || source is StatisticalSpikeSource else { throw ChipRunError.pipelinedSource }
         let model = try ChipModel(mapping: mapping, workload: workload, source: source, sink: sink)
         let t = mapping.topology
         if let ranks, ranks.size > 1 {
@@ -150,7 +153,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
         }
         let base = model.state.links.cores.lowerBound
         synapsesByPartition = Self.synapses(of: mapping, count: count) { Int(partitionOf[$0 - base]) }
-        predictedTraffic = TrafficPrediction(mapping: mapping, steps: workload.timeSteps, spikesPerActivation: source.expectedSpikesPerActivation) {
+        predictedTraffic = TrafficPrediction(mapping: mapping, steps: workload.timeSteps, spikesPerActivation: source.expectedSpikesPerActivation,
+                                             pipelined: workload.pipelined) {
             Int(partitionOf[$0 - base])
         }
         let p = try Partitioning(partitionOf: partitionOf, count: count, lookahead: lookahead)
@@ -288,9 +292,11 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     }
 
     @usableFromInline
-    static func result(_ m: ChipState, stopped: Bool, wall: Duration, events: UInt64, peak: Int, remote: UInt64, windows: UInt64,
+    static func result(_ state: ChipState, stopped: Bool, wall: Duration, events: UInt64, peak: Int, remote: UInt64, windows: UInt64,
                        partitions: Int, finalTime: SimTime) -> RunResult {
-        RunResult(
+        var m = state
+        if partitions == 1, m.workload.pipelined { m.sortActivity() }
+        return RunResult(
             ledger: m.ledger, traffic: m.traffic, activity: m.activity, stageActivity: m.stageActivity, tokens: m.tokens, events: events, peakPendingEvents: peak, remoteEvents: remote, windows: windows, partitions: partitions,
             wallSeconds: wall.inSeconds, interrupted: stopped, finalTime: finalTime, links: m.links.loads())
     }
@@ -300,12 +306,15 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
 public enum ChipRunError: Error, CustomStringConvertible {
     case sourceNotReplicable(PartitionScheme)
     case ranks(String)
+    case pipelinedSource
 
     public var description: String {
         switch self {
         case let .sourceNotReplicable(scheme):
             "--partitions \(scheme.rawValue) runs a copy of the spike source per partition, which only statistical and trace sources allow (closed-loop and recording sources keep state across stages); use --partitions single"
         case let .ranks(message): message
+        case .pipelinedSource:
+            "a pipelined prefill (--prefill) takes statistical spike counts only: a trace, a closed loop or a recording follows the tokens one after the other; drop --prefill"
         }
     }
 }

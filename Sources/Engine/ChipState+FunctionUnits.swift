@@ -13,10 +13,32 @@ extension ChipState {
                            step: EnergyRecord.noStep, now: s.now)
             return
         }
+        if m.cargo == .credit {
+            credits[stage] &+= 1
+            advance(stage, &s)
+            return
+        }
         packetsReceived[stage] &+= 1
         guard Int(packetsReceived[stage]) == mapping.stages[stage].expectedPackets else { return }
         packetsReceived[stage] = 0
-        startStage(stage, token: Int(m.token), at: s.now, &s)
+        guard workload.pipelined else { startStage(stage, token: Int(m.token), at: s.now, &s); return }
+        inputsComplete[stage] &+= 1
+        advance(stage, &s)
+    }
+
+    /// Pipelined prefill: starts the stage's next token if its inputs are in and the stage's tiles are
+    /// free, that is the next stage has started the token before (the output stage has no tiles).
+    ///
+    /// This keeps one token per stage in the tiles, whose neurons hold a single token's sums, and makes the
+    /// packets of one token reach a function unit before any of the next token's: a stage starts token n+1
+    /// only after the next stage has received all of token n's.
+    mutating func advance(_ stage: Int, _ s: inout Scheduler<ChipMessage>) {
+        let last = stage == mapping.stages.count - 1
+        while stageStarted[stage] < inputsComplete[stage], last || stageStarted[stage] <= credits[stage] {
+            let token = Int(stageStarted[stage])
+            stageStarted[stage] &+= 1
+            startStage(stage, token: token, at: s.now, &s)
+        }
     }
 
     /// Runs the stage's function-unit work, then (aligned to the next tick under a global
@@ -24,6 +46,14 @@ extension ChipState {
     mutating func startStage(_ stage: Int, token: Int, at now: SimTime, _ s: inout Scheduler<ChipMessage>) {
         let st = mapping.stages[stage]
         let fu = st.functionUnit
+        if workload.pipelined, stage > 0 {
+            // The partial sums of the previous stage's tiles are in: tell its function unit they are free.
+            let send = now + costs.spikeOut.latency
+            charge(.control, count: 1, cost: costs.spikeOut, core: fu, layer: stageLayer[stage - 1], token: UInt32(token), step: EnergyRecord.noStep, at: send)
+            traffic.credits &+= 1
+            s.schedule(ChipMessage.credit(stage: stage - 1, destination: UInt32(mapping.stages[stage - 1].functionUnit), token: token),
+                       to: LPID(fu), at: send)
+        }
         let work = FunctionUnitWork.forStage(stage, in: mapping, position: workload.context + token)
         let start = Swift.max(now.picoseconds, coreFree[fu &- coreBase])
         let done = SimTime(picoseconds: start &+ work.latency(on: costs.functionUnit).picoseconds)
@@ -142,6 +172,10 @@ extension ChipState {
     /// The output unit has picked the token: charge the static power of every chip the
     /// mapping uses for the token's duration (chips without a mapped core are taken as
     /// power-gated) and send the token back to the first stage for the next one.
+    ///
+    /// In a pipelined prefill nothing goes back (the next tokens are already in the pipeline), and a
+    /// token's span runs from the previous token's end to its own: the spans tile the prefill's time,
+    /// so static power is charged once for every moment, not once per token in flight.
     mutating func finishToken(_ token: Int, at time: SimTime, _ s: inout Scheduler<ChipMessage>) {
         tokens.finish(token: token, start: tokenStart, end: time)
         let duration = time - tokenStart
@@ -152,8 +186,8 @@ extension ChipState {
                      layer: -1, token: UInt32(token), step: EnergyRecord.noStep, at: at)
             }
         }
-        guard token + 1 < workload.tokens else { return }
         tokenStart = time
+        guard !workload.pipelined, token + 1 < workload.tokens else { return }
         let out = mapping.stages[mapping.stages.count - 1].functionUnit
         let send = time + costs.spikeOut.latency
         charge(.spikeOut, count: 1, cost: costs.spikeOut, core: out, layer: Int16(mapping.layers), token: UInt32(token + 1),

@@ -18,7 +18,7 @@ extension ChipState {
     /// Moves a packet from router `from` through `port` (see `MeshLinks.hop`) and pays the hop (or chip
     /// crossing); returns the arrival time, or nil when the output buffer is full and the packet is dropped.
     mutating func hop(from: Int, through port: Port, _ m: ChipMessage, now: SimTime) -> SimTime? {
-        let packet: MeshLinks.PacketClass = m.cargo == .marker || m.cargo == .partialDone ? .control : (m.cargo == .graded ? .graded : .spike)
+        let packet: MeshLinks.PacketClass = m.cargo == .marker || m.cargo == .partialDone || m.cargo == .credit ? .control : (m.cargo == .graded ? .graded : .spike)
         guard let h = links.hop(from: from, through: port, packet, now: now) else {
             traffic.droppedPackets &+= 1
             return nil

@@ -46,6 +46,11 @@ public struct ChipState {
     var stepsDone: ContiguousArray<UInt8>
     var tileToken: ContiguousArray<UInt32>
     var packetsReceived: ContiguousArray<Int32>
+    /// Pipelined prefill, per stage (state of the stage's function unit): tokens whose inputs are all in,
+    /// tokens started, and credits (tokens the next stage has started, so this stage's tiles are free).
+    var inputsComplete: ContiguousArray<Int32>
+    var stageStarted: ContiguousArray<Int32>
+    var credits: ContiguousArray<Int32>
     /// Spikes each tile sends for its spike-coded partial sums of the current token.
     var partialSpikes: ContiguousArray<Int32>
     /// Bits of a spike-coded partial sum, or nil for graded packets.
@@ -87,6 +92,11 @@ public struct ChipState {
         stepsDone = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         tileToken = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         packetsReceived = ContiguousArray(repeating: 0, count: mapping.stages.count)
+        inputsComplete = ContiguousArray(repeating: 0, count: mapping.stages.count)
+        // The prompt's tokens are all there for the first stage from the start.
+        if workload.pipelined { inputsComplete[0] = Int32(workload.tokens) }
+        stageStarted = ContiguousArray(repeating: 0, count: mapping.stages.count)
+        credits = stageStarted
         partialSpikes = ContiguousArray(repeating: 0, count: mapping.tiles.count)
         if case .spikes(let bits) = mapping.options.partialSums { partialSumBits = bits } else { partialSumBits = nil }
         stageActivity = mapping.stages.map { StageActivity(neurons: $0.inputs, timeSteps: workload.timeSteps) }
@@ -148,11 +158,18 @@ public struct ChipState {
             for s in m.stageActivity.indices { m.stageActivity[s].add(r.stageActivity[s]) }
             m.tokens.merge(r.tokens)
         }
-        var stageIndex: [String: Int] = [:]
-        for (i, st) in m.mapping.stages.enumerated() { stageIndex["\(st.layer)/\(st.kind.rawValue)"] = i }
-        func order(_ a: LayerActivity) -> (Int, Int) { (a.token, stageIndex["\(a.layer)/\(a.stage)"] ?? Int.max) }
-        m.activity.sort { order($0) < order($1) }
+        m.sortActivity()
         return m
+    }
+
+    /// Puts the activity rows in the order of a sequential token-by-token run: token, then stage (replicas
+    /// and pipelined stages record them as their stages run).
+    @usableFromInline
+    mutating func sortActivity() {
+        var stageIndex: [String: Int] = [:]
+        for (i, st) in mapping.stages.enumerated() { stageIndex["\(st.layer)/\(st.kind.rawValue)"] = i }
+        func order(_ a: LayerActivity) -> (Int, Int) { (a.token, stageIndex["\(a.layer)/\(a.stage)"] ?? Int.max) }
+        activity.sort { order($0) < order($1) }
     }
 
     /// Adds the buffered records to the ledger, hands them to `sink` and empties the buffer.

@@ -19,6 +19,8 @@ public struct TrafficCounters: Sendable, Hashable, Codable {
     public var gradedPackets: UInt64 = 0
     /// Spike packets carrying spike-coded partial sums (`--partial-sums spikes`).
     public var partialSumSpikes: UInt64 = 0
+    /// Credit packets of a pipelined prefill (a function unit freeing the previous stage's tiles).
+    public var credits: UInt64 = 0
     /// Router-to-router hops of all packets (on-chip and chip crossings).
     public var hops: UInt64 = 0
     /// Hops that crossed a chip-to-chip link.
@@ -32,6 +34,7 @@ public struct TrafficCounters: Sendable, Hashable, Codable {
     public mutating func add(_ o: TrafficCounters) {
         spikes &+= o.spikes; deliveriesSent &+= o.deliveriesSent; delivered &+= o.delivered; dropped &+= o.dropped
         late &+= o.late; markers &+= o.markers; gradedPackets &+= o.gradedPackets; partialSumSpikes &+= o.partialSumSpikes
+        credits &+= o.credits
         hops &+= o.hops; chipCrossings &+= o.chipCrossings; droppedPackets &+= o.droppedPackets
     }
 }

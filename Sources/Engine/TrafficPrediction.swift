@@ -13,7 +13,8 @@ import Topology
 /// - each step's completion marker per group, along the same paths (to every splitter), or, under a
 ///   global tick, one tick event from the function unit to every tile of the stage;
 /// - each tile's graded packets (⌈neurons / values per packet⌉) to the next stage's function unit;
-/// - the sampled token, from the output unit to the first stage's, between tokens.
+/// - the sampled token, from the output unit to the first stage's, between tokens; in a pipelined
+///   prefill instead one credit per token from each stage's function unit to the previous stage's.
 ///
 /// Spike-coded partial sums are not predicted: how many bit spikes a tile fires depends on its sums.
 public struct TrafficPrediction: Sendable, Equatable {
@@ -27,7 +28,7 @@ public struct TrafficPrediction: Sendable, Equatable {
 
     /// The prediction for tokens of `steps` steps, `partition` giving each core's partition; nil when the
     /// spike rate is unknown before the run or partial sums are spike-coded.
-    public init?(mapping m: ChipMapping, steps: Int, spikesPerActivation: Double?, partition: (Int) -> Int) {
+    public init?(mapping m: ChipMapping, steps: Int, spikesPerActivation: Double?, pipelined: Bool = false, partition: (Int) -> Int) {
         guard let rate = spikesPerActivation, m.options.partialSums == .graded else { return nil }
         let t = m.topology
         let routing = t.meshRouting
@@ -93,7 +94,13 @@ public struct TrafficPrediction: Sendable, Equatable {
                 }
             }
         }
+        let stages = m.stages.map(\.functionUnit)
+        if pipelined {
+            for s in stages.indices.dropFirst() { perToken += Double(crossings(stages[s], stages[s - 1])) }
+            betweenTokens = 0
+        } else {
+            betweenTokens = crossings(stages[stages.count - 1], stages[0])
+        }
         self.perToken = perToken
-        betweenTokens = crossings(m.stages[m.stages.count - 1].functionUnit, m.stages[0].functionUnit)
     }
 }

@@ -1,6 +1,7 @@
 /// What the chip is asked to do in a run.
 public struct Workload: Sendable, Hashable {
-    /// Tokens generated one after the other (autoregressive: token n+1 starts when token n is sampled).
+    /// Tokens generated one after the other (autoregressive: token n+1 starts when token n is sampled),
+    /// or a prompt's tokens when `pipelined`.
     public var tokens: Int
     /// Virtual time steps per token (T). Default 8: ternary coding then carries SpikingBrain's counts
     /// (1.13 spikes per activation at 69% zeros; `SpikeCountDistribution`).
@@ -9,9 +10,14 @@ public struct Workload: Sendable, Hashable {
     public var context: Int
     /// Seed of every random draw.
     public var seed: UInt64
+    /// The tokens are a prompt run as a pipeline (prefill): token n+1 enters a stage as soon as its
+    /// inputs are in and the stage's tiles have handed token n on, instead of after token n is sampled.
+    /// Stages then work on different tokens at once; the function units tell the previous stage when
+    /// its tiles are free with one credit packet per stage and token.
+    public var pipelined: Bool
 
-    public init(tokens: Int = 1, timeSteps: Int = 8, context: Int = 1024, seed: UInt64 = 1) {
-        self.tokens = tokens; self.timeSteps = timeSteps; self.context = context; self.seed = seed
+    public init(tokens: Int = 1, timeSteps: Int = 8, context: Int = 1024, seed: UInt64 = 1, pipelined: Bool = false) {
+        self.tokens = tokens; self.timeSteps = timeSteps; self.context = context; self.seed = seed; self.pipelined = pipelined
     }
 
     /// Checks the ranges the engine relies on.

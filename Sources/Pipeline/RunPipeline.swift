@@ -179,15 +179,25 @@ public struct RunPipeline {
     /// INT8 accelerators in every scenario, at the topology's node, for the tokens that finished.
     public func compare(_ r: RunResult) throws -> Comparison {
         let m = mapping
-        let dense = try DenseBaseline(model: m.spec, layers: m.layers, head: m.options.includeLMHead, table: baselines,
+        var dense = try DenseBaseline(model: m.spec, layers: m.layers, head: m.options.includeLMHead, table: baselines,
                                       shared: SharedHardware(mapping: m))
         // Positions each token attends to, itself included (as the engine's attention work counts them).
         let all = (0..<workload.tokens).map { workload.context + $0 + 1 }
         let batch = settings.batch
         let silicon = m.siliconBudget()
         let spiking = SpikingSide(result: r, mapping: m, silicon: silicon)
-        var scenarios: [DenseScenario] = [.sameMemory, .dram(batch: 1)]
-        if batch > 1 { scenarios.append(.dram(batch: batch)) }
+        var scenarios: [DenseScenario]
+        if workload.pipelined {
+            // A prefill gives the dense side the same advantage the pipeline gives the chip: the whole
+            // prompt at once, each weight read once for all its tokens (or once per --batch when smaller).
+            let prompt = max(r.tokensDone, 1)
+            dense.weightReuse = prompt
+            scenarios = [.sameMemory, .dram(batch: prompt)]
+            if batch < prompt { scenarios.append(.dram(batch: batch)) }
+        } else {
+            scenarios = [.sameMemory, .dram(batch: 1)]
+            if batch > 1 { scenarios.append(.dram(batch: batch)) }
+        }
         let study = try EnergyStudy(spiking: spiking, dense: dense, contexts: Array(all.prefix(r.tokensDone)), scenarios: scenarios,
                                     timeSteps: r.timeSteps)
         return Comparison(study: study, spiking: spiking, silicon: silicon, mapping: m.summary())

@@ -39,6 +39,9 @@ struct RecordCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: out), !force {
             throw ValidationError("\(out) exists; pass --force to overwrite it or choose another --out")
         }
+        guard !workload.prefill else {
+            throw ValidationError("--prefill is for `spikechip run`: a trace holds the tokens one after the other, as `replay` reads them; drop --prefill")
+        }
         guard activations == nil || closedLoop.isRequested else {
             throw ValidationError("--activations needs a closed-loop run (--prompt or --prompt-ids): statistical runs have no activations")
         }

@@ -204,7 +204,7 @@ struct RunOutputArguments: ParsableArguments {
                 "run": runID.map { Int($0.rawValue) } as Any, "database": noDb ? NSNull() : db as Any,
                 "model": m.spec.name, "layers": m.layers, "lm_head": m.options.includeLMHead, "topology": m.topology.name,
                 "cores_used": s.coresUsed, "chips_used": s.chipsUsed,
-                "tokens": r.tokensDone, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
+                "tokens": r.tokensDone, "prefill": w.pipelined, "credits": r.traffic.credits, "time_steps": w.timeSteps, "seed": seed, "events": r.events, "wall_seconds": r.wallSeconds,
                 "partitions": r.partitions, "threads": r.threads, "ranks": r.ranks, "windows": r.windows, "events_by_partition": r.eventsByPartition,
                 "synapses_by_partition": r.synapsesByPartition, "remote_events": r.remoteEvents,
                 "predicted_remote_events": r.predictedTraffic.map { $0.events(tokens: r.tokensDone) as Any } ?? NSNull(),
@@ -237,7 +237,8 @@ struct RunOutputArguments: ParsableArguments {
                              r.tokensDone, loop.promptTokens, loop.generatedTokens, w.timeSteps, seed))
                 loop.printText()
             } else {
-                print(String(format: "workload  %d token(s), T = %d, context %d, seed %llu%@", r.tokensDone, w.timeSteps, w.context, seed,
+                print(String(format: "workload  %d token(s)%@, T = %d, context %d, seed %llu%@", r.tokensDone,
+                             (w.pipelined ? " of a prompt run as a pipeline (prefill)" : "") as NSString, w.timeSteps, w.context, seed,
                              (statistics.map { ", \($0.coding.rawValue) coding" } ?? "") as NSString))
             }
             print(String(format: "spikes    %.3f silent per token, %.3f spikes per activation, %.4f per neuron and step (measured); backed by %@",
@@ -254,7 +255,11 @@ struct RunOutputArguments: ParsableArguments {
             print("packets   \(group(r.traffic.spikes)) spikes sent, \(group(r.traffic.delivered)) copies delivered to tiles, \(r.traffic.dropped) dropped, \(r.traffic.late) late; \(group(r.traffic.hops)) hops, \(group(r.traffic.chipCrossings)) chip crossings; \(r.traffic.droppedPackets) packets dropped at full router buffers")
             print("partials \(m.options.partialSums): " + (m.options.partialSums == .graded
                 ? "\(group(r.traffic.gradedPackets)) graded packets" : "\(group(r.traffic.partialSumSpikes)) spikes to reduction neurons"))
-            if latencies.count <= 8 && r.tokens.isComplete {
+            if w.pipelined {
+                print(String(format: "prefill   %.3f µs for %@ tokens (simulated), %.3f µs per token; %@ credits between stages",
+                             r.tokens.end.last.map { $0.nanoseconds / 1000 } ?? 0, group(UInt64(r.tokensDone)) as NSString,
+                             r.tokens.meanNanoseconds / 1000, group(r.traffic.credits) as NSString))
+            } else if latencies.count <= 8 && r.tokens.isComplete {
                 print("latency   " + latencies.map { String(format: "%.3f µs", $0 / 1000) }.joined(separator: ", ") + " per token (simulated)")
             } else {
                 print(String(format: "latency   %.3f µs per token on average, %.3f – %.3f µs over %@ tokens (simulated)", r.tokens.meanNanoseconds / 1000,
@@ -275,6 +280,9 @@ struct RunOutputArguments: ParsableArguments {
                              Energy.format(picojoules: pj / tokens) as NSString, 100 * pj / total, group(r.ledger.count(k)) as NSString))
             }
             print("against dense FP16 and INT8 accelerators doing the same work at \(tech.label) (per token; ratio = dense / spiking, range over every figure's range):")
+            if w.pipelined {
+                print("  prefill: the dense accelerators run the \(r.tokensDone) prompt tokens as one matrix product (same memory: each resident weight read once for the prompt)")
+            }
             for sc in c.study.scenarios {
                 print("  \(sc.scenario): \(sc.scenario.assumption)")
                 for l in sc.levels {

@@ -22,9 +22,12 @@ struct WorkloadArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Statistical mode: context position of the first token (prompt length in tokens); attention and KV-cache work grow with it. Default: 1024. The closed loop starts at 0.")
     var context = 1024
 
+    @Flag(help: "Statistical mode: the tokens are a prompt run through the chip as a pipeline (prefill): a token enters a stage as soon as its inputs are in and the stage's tiles have handed the previous token on, so stages work on different tokens at once. The dense side then runs the prompt as one batch (same memory: each weight read once for the prompt; DRAM: streamed once, or once per --batch tokens when --batch is smaller). Default: off, each token after the previous one is sampled.")
+    var prefill = false
+
     /// The statistical run these options describe.
     func statistical(seed: UInt64) -> Workload {
-        Workload(tokens: tokens, timeSteps: timeSteps ?? 8, context: context, seed: seed)
+        Workload(tokens: tokens, timeSteps: timeSteps ?? 8, context: context, seed: seed, pipelined: prefill)
     }
 
     /// The token-level count statistics of a statistical run.
@@ -43,11 +46,19 @@ struct WorkloadArguments: ParsableArguments {
                                    coding: coding ?? .ternary, timeSteps: timeSteps ?? 8)
     }
 
+    /// Refuses `--prefill` for a closed loop (before its weights are built).
+    func checkPrefill(closedLoop: Bool) throws {
+        if prefill, closedLoop {
+            throw ValidationError("--prefill pipelines a statistical prompt; a closed loop carries each position's activations from stage to stage one position after the other, so drop --prefill")
+        }
+    }
+
     /// A closed loop of `positions` at the encoder's T (refusing a different --time-steps and the statistical options).
     func closedLoop(positions: Int, encoderSteps: Int, seed: UInt64) throws -> Workload {
         if let timeSteps, timeSteps != encoderSteps {
             throw ValidationError("--time-steps \(timeSteps) differs from the encoder's T = \(encoderSteps); set T in --encoder")
         }
+        try checkPrefill(closedLoop: true)
         for (name, given) in [("--silent", silent != nil), ("--spikes-per-activation", spikesPerActivation != nil), ("--coding", coding != nil)] where given {
             throw ValidationError("\(name) sets the statistical source; a closed loop's spikes come from its encoder (--encoder), so drop \(name)")
         }

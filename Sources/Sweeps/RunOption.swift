@@ -31,6 +31,7 @@ struct RunOption: Sendable {
         .init(key: "spikes_per_activation", flag: "--spikes-per-activation", kind: .number),
         .init(key: "coding", flag: "--coding", kind: .word),
         .init(key: "context", flag: "--context", kind: .integer),
+        .init(key: "prefill", flag: "--prefill", kind: .flag),
         .init(key: "seed", flag: "--seed", kind: .integer),
         .init(key: "batch", flag: "--batch", kind: .integer),
         .init(key: "log", flag: "--log", kind: .word),

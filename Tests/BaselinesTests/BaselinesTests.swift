@@ -93,6 +93,14 @@ func handHardware() throws -> SharedHardware {
         // Batch 4 over 4 tokens: one stream of the weights in all.
         let batched = try dense.energy(.fp16, scenario: .dram(batch: 4), contexts: [1, 2, 3, 4])
         #expect(abs(batched.picojoules([.weightFetch]) - 368 * (162.5 + 12.5)) < 1e-9)
+        // A prefill of 4 tokens with the weights resident: each weight byte read once for the 4 (1.25 pJ),
+        // the MACs and everything else still per token.
+        var prefill = dense
+        prefill.weightReuse = 4
+        let once = try prefill.energy(.fp16, scenario: .sameMemory, contexts: [1, 2, 3, 4])
+        #expect(abs(once.picojoules([.weightFetch]) - 368 * 1.25) < 1e-9)
+        #expect(once.operations(.mac) == 4 * 184)
+        #expect(once.operations(.weightFetch) == 368)
         // Without the LM head, the dense side does the layers' work only.
         let noHead = try DenseBaseline(model: tiny, layers: 1, head: false, table: try repoTable(), shared: try handHardware())
         #expect(noHead.macsPerToken == 144)

@@ -92,6 +92,7 @@ struct CLITests {
         (["run", "--threads", "2"], "--partitions stripes"),
         (["run", "--partitions", "stripes", "--threads", "0"], "--threads"),
         (["run", "--prompt-ids", "1", "--partitions", "stripes"], "--partitions"),
+        (["run", "--prompt-ids", "1", "--prefill"], "--prefill"),
     ])
     func badOptions(arguments: [String], named: String) throws {
         let r = try spikechip(arguments + ["--no-db"])
