@@ -130,6 +130,9 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
             return
         }
         guard source.replicable else { throw ChipRunError.sourceNotReplicable(partitioning) }
+        // A tile's bit spikes are drawn by its stage's encoder, in the function unit's replica: a tile in
+        // another partition would never see them.
+        guard mapping.options.partialSums == .graded else { throw ChipRunError.spikeCodedPartialSums(partitioning) }
         let threads = max(1, threads)
         var lookahead = t.chipLookahead
         let partitionOf: [UInt16]
@@ -307,12 +310,15 @@ public enum ChipRunError: Error, CustomStringConvertible {
     case sourceNotReplicable(PartitionScheme)
     case ranks(String)
     case pipelinedSource
+    case spikeCodedPartialSums(PartitionScheme)
 
     public var description: String {
         switch self {
         case let .sourceNotReplicable(scheme):
             "--partitions \(scheme.rawValue) runs a copy of the spike source per partition, which only statistical and trace sources allow (closed-loop and recording sources keep state across stages); use --partitions single"
         case let .ranks(message): message
+        case let .spikeCodedPartialSums(scheme):
+            "--partitions \(scheme.rawValue) with spike-coded partial sums: a tile's bit spikes are drawn where its stage's encoder runs, which a tile in another partition cannot see; use --partial-sums graded, or drop --partitions"
         case .pipelinedSource:
             "a pipelined prefill (--prefill) takes statistical spike counts only: a trace, a closed loop or a recording follows the tokens one after the other; drop --prefill"
         }

@@ -159,9 +159,7 @@ struct EngineTests {
         let t = try smallBoard()
         #expect(try run(t).0.predictedTraffic == nil)
         let m = try ChipMapping(spec: tiny, topology: t, options: MappingOptions(partialSums: .spikes(bits: 8)))
-        let r = try ChipRun(mapping: m, workload: Workload(timeSteps: 4), source: try StatisticalSpikeSource(timeSteps: 4), sink: SummingSink(),
-                            partitioning: .stripes, threads: 2)
-        #expect(r.partitions > 1 && r.predictedTraffic == nil)
+        #expect(TrafficPrediction(mapping: m, steps: 4, spikesPerActivation: 1) { _ in 0 } == nil)
     }
 
     @Test("a mesh far larger than the mapping: only the rows in use are modelled, and every dynamic figure is the small mesh's")
@@ -192,6 +190,20 @@ struct EngineTests {
         #expect(throws: ChipRunError.self) {
             _ = try ChipRun(mapping: m, workload: Workload(), source: Stateful(), sink: SummingSink(), partitioning: .stripes, threads: 2)
         }
+    }
+
+    @Test("spike-coded partial sums are refused for partitions: the tiles of other partitions would send none")
+    func partitionsNeedGradedPartialSums() throws {
+        let m = try ChipMapping(spec: tiny, topology: try smallBoard(), options: MappingOptions(partialSums: .spikes(bits: 8)))
+        let source = try StatisticalSpikeSource(silentFraction: 0.5, spikesPerActivation: 0.75, timeSteps: 4, seed: 1)
+        for scheme in [PartitionScheme.chip, .stripes] {
+            #expect(throws: ChipRunError.self) {
+                _ = try ChipRun(mapping: m, workload: Workload(timeSteps: 4), source: source, sink: SummingSink(), partitioning: scheme, threads: 2)
+            }
+        }
+        // One partition runs them.
+        var one = try ChipRun(mapping: m, workload: Workload(timeSteps: 4), source: source, sink: SummingSink())
+        #expect(one.run().traffic.partialSumSpikes > 0)
     }
 
     @Test("all fan-out modes deliver every copy", arguments: FanOut.allCases)

@@ -93,6 +93,7 @@ struct CLITests {
         (["run", "--partitions", "stripes", "--threads", "0"], "--threads"),
         (["run", "--prompt-ids", "1", "--partitions", "stripes"], "--partitions"),
         (["run", "--prompt-ids", "1", "--prefill"], "--prefill"),
+        (["run", "--layers", "1", "--partial-sums", "spikes:8", "--partitions", "stripes", "--threads", "2"], "--partial-sums graded"),
     ])
     func badOptions(arguments: [String], named: String) throws {
         let r = try spikechip(arguments + ["--no-db"])
