@@ -298,7 +298,8 @@ public struct ChipRun<Source: SpikeSource, Sink: EnergySink> {
     static func result(_ state: ChipState, stopped: Bool, wall: Duration, events: UInt64, peak: Int, remote: UInt64, windows: UInt64,
                        partitions: Int, finalTime: SimTime) -> RunResult {
         var m = state
-        if partitions == 1, m.workload.pipelined { m.sortActivity() }
+        // Replicas, and stages working on different tokens, record activity as their stages run.
+        if partitions > 1 || m.workload.pipelined { m.sortActivity() }
         return RunResult(
             ledger: m.ledger, traffic: m.traffic, activity: m.activity, stageActivity: m.stageActivity, tokens: m.tokens, events: events, peakPendingEvents: peak, remoteEvents: remote, windows: windows, partitions: partitions,
             wallSeconds: wall.inSeconds, interrupted: stopped, finalTime: finalTime, links: m.links.loads())

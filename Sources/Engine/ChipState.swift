@@ -145,8 +145,8 @@ public struct ChipState {
 
     /// The state of a partitioned run, from the final states of its replicas (in partition
     /// order): each replica holds exact values for its own cores and tiles, zero elsewhere, so
-    /// counters and ledgers add up, token times are the output unit's replica's, and activity
-    /// is put back in the order a sequential run records it (token, then stage).
+    /// counters and ledgers add up, token times are the output unit's replica's, and activity rows
+    /// are joined (`ChipRun.result` sorts them).
     @usableFromInline
     static func merged(_ replicas: [ChipState]) -> ChipState {
         var m = replicas[0]
@@ -158,7 +158,6 @@ public struct ChipState {
             for s in m.stageActivity.indices { m.stageActivity[s].add(r.stageActivity[s]) }
             m.tokens.merge(r.tokens)
         }
-        m.sortActivity()
         return m
     }
 

@@ -61,7 +61,9 @@ struct RunCommand: ParsableCommand {
     /// Partitions run a copy of the spike source each, and a prefill pipelines the stages: both refused for the
     /// closed loop before its weights are built.
     func checkPartitions() throws {
-        try workload.checkPrefill(closedLoop: closedLoop.isRequested)
+        if closedLoop.isRequested, workload.prefill {
+            throw ValidationError("--prefill pipelines a statistical prompt; a closed loop carries each position's activations from stage to stage one position after the other, so drop --prefill")
+        }
         if closedLoop.isRequested, output.partitions != .single {
             throw ValidationError("--partitions \(output.partitions.rawValue) needs a statistical run: the closed loop carries each token's activations from stage to stage in one source; drop --partitions")
         }

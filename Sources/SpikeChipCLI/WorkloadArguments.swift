@@ -46,19 +46,11 @@ struct WorkloadArguments: ParsableArguments {
                                    coding: coding ?? .ternary, timeSteps: timeSteps ?? 8)
     }
 
-    /// Refuses `--prefill` for a closed loop (before its weights are built).
-    func checkPrefill(closedLoop: Bool) throws {
-        if prefill, closedLoop {
-            throw ValidationError("--prefill pipelines a statistical prompt; a closed loop carries each position's activations from stage to stage one position after the other, so drop --prefill")
-        }
-    }
-
     /// A closed loop of `positions` at the encoder's T (refusing a different --time-steps and the statistical options).
     func closedLoop(positions: Int, encoderSteps: Int, seed: UInt64) throws -> Workload {
         if let timeSteps, timeSteps != encoderSteps {
             throw ValidationError("--time-steps \(timeSteps) differs from the encoder's T = \(encoderSteps); set T in --encoder")
         }
-        try checkPrefill(closedLoop: true)
         for (name, given) in [("--silent", silent != nil), ("--spikes-per-activation", spikesPerActivation != nil), ("--coding", coding != nil)] where given {
             throw ValidationError("\(name) sets the statistical source; a closed loop's spikes come from its encoder (--encoder), so drop \(name)")
         }
